@@ -1,0 +1,20 @@
+// A marker dialect is a pluggable unit (docs/spec.md §1: GitHub Actions, TeamCity, GitLab,
+// Azure are planned). The output parser only asks a dialect to parse lines whose first
+// significant byte is one of its lead bytes, so the hot path never decodes ordinary output.
+import type { MarkerEvent } from '../protocol/markers';
+
+export interface Dialect {
+  /** Stable identifier, e.g. 'stepflow'. */
+  readonly id: string;
+  /**
+   * Bytes that may begin a marker line of this dialect after leading whitespace and ANSI
+   * sequences are skipped. Must be printable ASCII (0x21–0x7E).
+   */
+  readonly leadBytes: readonly number[];
+  /**
+   * Parses one line that already has ANSI sequences stripped, leading whitespace removed
+   * and a trailing "\r" removed. Returns null when the line is not a marker of this
+   * dialect. Must never throw: the text is untrusted program output.
+   */
+  parseLine(line: string): MarkerEvent | null;
+}

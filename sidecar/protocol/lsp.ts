@@ -1,0 +1,120 @@
+// StepFlow's own messages on the language-server connection, typed once (house style 1).
+// The extension and the sidecar import these constants; nobody spells a method by hand.
+import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import type { RunEvent } from './events';
+import type { RunRecord, RunStatus, StreamName } from './model';
+import type { RunExpectations } from './stats';
+
+export interface RunParams {
+  script: string;
+  args?: string[];
+  cwd?: string;
+  profileName?: string | null;
+  /** The profile's content, resolved by the client from its settings. */
+  profile?: { env?: Record<string, string>; args?: string[] };
+  env?: Record<string, string>;
+  interpreters?: Record<string, string[]>;
+  timeoutSec?: number;
+  graceMs?: number;
+  /** Succeeded runs of a step needed before it can be flagged as an outlier (`stepflow.stats.minSamples`). */
+  outlierMinSamples?: number;
+}
+
+export interface RunSummary {
+  id: string;
+  script: string;
+  args: string[];
+  profile: string | null;
+  status: RunStatus;
+  exitCode: number | null;
+  startedAt: number;
+  endedAt: number | null;
+  durationMs: number | null;
+  lineCount: number;
+  stepCount: number;
+}
+
+export interface ListRunsParams {
+  limit?: number;
+  status?: string;
+  script?: string;
+  profile?: string;
+  search?: string;
+}
+
+export interface LogLine {
+  line: number;
+  stream: StreamName;
+  at: number;
+  text: string;
+}
+
+/** Client → sidecar: start a run. Answers once the script has been spawned. */
+export const RunRequest = new RequestType<RunParams, { runId: string }, void>('stepflow/run');
+
+/** Client → sidecar: cancel a run this sidecar started (process group: SIGTERM, then SIGKILL). */
+export const CancelRequest = new RequestType<{ runId: string }, { cancelled: boolean }, void>('stepflow/cancel');
+
+/** Client → sidecar: a stored run, or null when the id is unknown. */
+export const GetRunRequest = new RequestType<{ runId: string }, RunRecord | null, void>('stepflow/getRun');
+
+/** Client → sidecar: the newest runs, filtered. */
+export const ListRunsRequest = new RequestType<ListRunsParams, RunSummary[], void>('stepflow/listRuns');
+
+/** Client → sidecar: stored log lines from a 1-based line. */
+export const ReadLogRequest = new RequestType<{ runId: string; fromLine: number; maxLines: number }, LogLine[], void>('stepflow/readLog');
+
+/**
+ * Sidecar → client: live events of the runs this sidecar runs, batched (~50 ms).
+ * `seq` increases by one per batch; a gap means the client missed some and should resync
+ * from GetRunRequest snapshots.
+ */
+export const RunEventsNotification = new NotificationType<{ seq: number; events: RunEvent[] }>('stepflow/runEvents');
+
+/**
+ * Sidecar → client: runs written by other processes (a `stepflow run` in a terminal, another
+ * window) changed. The client refreshes them with GetRunRequest.
+ */
+export const ExternalRunsChangedNotification = new NotificationType<{ runIds: string[] }>('stepflow/externalRunsChanged');
+
+// ── history panel (webview) requests ─────────────────────────────────────────────────────
+
+/** ListRunsParams plus paging and a time window. */
+export interface QueryRunsParams extends ListRunsParams {
+  /** Any of these statuses (instead of the single `status`). */
+  statuses?: string[];
+  cursor?: string;
+  sinceStartedAt?: number;
+  beforeStartedAt?: number;
+}
+
+/** Client → sidecar: a page of runs with their paging cursors (newest first). */
+export const QueryRunsRequest = new RequestType<QueryRunsParams, Array<RunSummary & { failedStep: string | null; cursor: string }>, void>('stepflow/queryRuns');
+
+/** Client → sidecar: stored log lines containing a text (ASCII case-insensitive), newest run first. */
+export const SearchLogsRequest = new RequestType<
+  { text: string; runId?: string; limit?: number },
+  Array<{ runId: string; line: number; stream: StreamName; text: string }>,
+  void
+>('stepflow/searchLogs');
+
+/** Client → sidecar: step duration statistics of a script (count, mean, min, max, σ where known). */
+export const StepStatsRequest = new RequestType<
+  { script?: string },
+  Array<{ script: string; path: string[]; name: string; count: number; meanMs: number; minMs: number; maxMs: number; stdDevMs?: number | null }>,
+  void
+>('stepflow/stepStats');
+
+// ── statistics and reports ───────────────────────────────────────────────────────────────
+
+/**
+ * Client → sidecar: what a run can expect (steps and their mean durations from its script's
+ * recent successful runs), for the progress/ETA of runs the client did not see start (a
+ * `stepflow run` in a terminal, a reload). Runs started here carry it in `runStarted`.
+ */
+export const RunExpectationsRequest = new RequestType<{ runId: string }, RunExpectations | null, void>('stepflow/runExpectations');
+
+export type ReportFormat = 'html' | 'markdown';
+
+/** Client → sidecar: a run report — self-contained HTML or Markdown — with a suggested file name. */
+export const ReportRequest = new RequestType<{ runId: string; format: ReportFormat }, { content: string; fileName: string }, void>('stepflow/report');

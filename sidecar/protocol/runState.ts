@@ -1,0 +1,136 @@
+// The live state of one run, rebuilt from RunEvents. The sidecar owns run state; views
+// (tree, status bar, panel, dashboard) keep one of these per run and apply the same events,
+// or replace it wholesale from a stored RunRecord snapshot.
+import type { RunEvent, RunStartedEvent } from './events';
+import type { RunRecord, StepRecord } from './model';
+import type { RunExpectations } from './stats';
+
+export interface LiveRun {
+  record: RunRecord;
+  /** Steps by id, for O(1) updates. */
+  steps: Map<number, StepRecord>;
+  /** Ids of the steps still running, innermost last. */
+  open: number[];
+  /** What history expects of this run (from its runStarted event or a request); for the ETA. */
+  expectations?: RunExpectations | null;
+}
+
+export function liveRunFromStart(event: RunStartedEvent): LiveRun {
+  return {
+    record: {
+      id: event.runId,
+      script: event.script,
+      args: event.args,
+      cwd: event.cwd,
+      profile: event.profile,
+      status: 'running',
+      exitCode: null,
+      signal: null,
+      startedAt: new Date(event.startedAt).toISOString(),
+      endedAt: null,
+      durationMs: null,
+      lineCount: 0,
+      error: null,
+      warnings: [],
+      meta: {},
+      steps: [],
+      artifacts: [],
+    },
+    steps: new Map(),
+    open: [],
+    expectations: event.expectations ?? null,
+  };
+}
+
+export function liveRunFromRecord(record: RunRecord): LiveRun {
+  const run: LiveRun = { record, steps: new Map(), open: [] };
+  const visit = (steps: StepRecord[]) => {
+    for (const step of steps) {
+      run.steps.set(step.id, step);
+      if (step.status === 'running') run.open.push(step.id);
+      visit(step.children);
+    }
+  };
+  visit(record.steps);
+  return run;
+}
+
+/** Applies one event; returns false when it does not belong to this run. */
+export function applyRunEvent(run: LiveRun, event: RunEvent): boolean {
+  const record = run.record;
+  if (event.runId !== record.id) return false;
+  switch (event.type) {
+    case 'runStarted':
+      return true;
+    case 'stepStarted': {
+      const step: StepRecord = {
+        id: event.stepId,
+        name: event.name,
+        status: 'running',
+        startedAt: event.startedAt,
+        endedAt: null,
+        durationMs: null,
+        error: null,
+        warnings: [],
+        meta: {},
+        firstLine: event.line,
+        lastLine: null,
+        children: [],
+      };
+      run.steps.set(step.id, step);
+      const parent = event.parentId === null ? undefined : run.steps.get(event.parentId);
+      (parent ? parent.children : record.steps).push(step);
+      run.open.push(step.id);
+      return true;
+    }
+    case 'stepFinished': {
+      const step = run.steps.get(event.stepId);
+      if (step) {
+        step.status = event.status;
+        step.endedAt = event.endedAt;
+        step.durationMs = event.durationMs;
+        step.error = event.error;
+        step.lastLine = event.line;
+      }
+      run.open = run.open.filter((id) => id !== event.stepId);
+      return true;
+    }
+    case 'warning': {
+      const owner = event.stepId === null ? record : run.steps.get(event.stepId);
+      owner?.warnings.push(event.warning);
+      return true;
+    }
+    case 'meta': {
+      const owner = event.stepId === null ? record : run.steps.get(event.stepId);
+      if (owner) owner.meta[event.key] = event.value;
+      return true;
+    }
+    case 'artifact': {
+      const step = event.stepId === null ? undefined : run.steps.get(event.stepId);
+      record.artifacts.push({ path: event.path, description: event.description, step: step?.name ?? null, stepId: event.stepId });
+      return true;
+    }
+    case 'runError':
+      record.error = event.error;
+      return true;
+    case 'output':
+      record.lineCount = Math.max(record.lineCount, event.firstLine + event.lineCount - 1);
+      return true;
+    case 'runFinished':
+      record.status = event.status;
+      record.exitCode = event.exitCode;
+      record.signal = event.signal;
+      record.endedAt = new Date(event.endedAt).toISOString();
+      record.durationMs = event.durationMs;
+      record.lineCount = event.lineCount;
+      record.error = event.error;
+      run.open = [];
+      return true;
+  }
+}
+
+/** The innermost running step, for status bars and spinners. */
+export function currentStep(run: LiveRun): StepRecord | undefined {
+  const id = run.open[run.open.length - 1];
+  return id === undefined ? undefined : run.steps.get(id);
+}
