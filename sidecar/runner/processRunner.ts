@@ -1,0 +1,207 @@
+// Starts one script as the leader of its own process group and reports its output and
+// how it ended. Cancel/timeout kill the whole group (SIGTERM, then SIGKILL); the run
+// ends when the script exits even if a background grandchild keeps the pipes open.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { Spool } from './spool';
+
+// Re-exported so callers get the whole process API from one module.
+export { shellExitCode } from './exitCode';
+
+export type OutputStream = 'stdout' | 'stderr';
+export type OutputListener = (stream: OutputStream, chunk: Buffer) => void;
+
+export interface StartOptions {
+  command: string;
+  args: string[];
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** Kill the group (reason `timed_out`) after this long; none when absent or ≤ 0. */
+  timeoutMs?: number;
+  /** Time between SIGTERM and SIGKILL on cancel/timeout. Default 3000. */
+  graceMs?: number;
+  /** How long to keep reading after the script exits while something else still holds the pipes. Default 300. */
+  drainMs?: number;
+  /**
+   * Give the script spool files instead of pipes for stdout/stderr (default on POSIX):
+   * it then never blocks on a full pipe while we parse. See spool.ts.
+   */
+  spool?: boolean;
+}
+
+export interface ProcessOutcome {
+  exitCode: number | null;
+  signal: string | null;
+  reason: 'exited' | 'cancelled' | 'timed_out' | 'spawn_failed';
+  /** One line, for `spawn_failed`. */
+  error?: string;
+  /** errno code of a spawn failure (`ENOENT`, `EACCES`), so callers can map it to 127/126. */
+  errorCode?: string;
+}
+
+export interface RunningProcess {
+  readonly pid: number | undefined;
+  /** Chunks in the order they were read. Attach before yielding to the event loop, or
+   * early output is missed. Listeners must not throw. Returns a disposer. */
+  onOutput(listener: OutputListener): { dispose(): void };
+  /** SIGTERM to the group, SIGKILL after `graceMs`. No-op once the script has exited. */
+  cancel(): void;
+  /** Send a signal to the whole process group now (e.g. from the CLI's own SIGINT/exit
+   * handler). Returns false when there is no such group (any more). */
+  killGroup(signal: NodeJS.Signals): boolean;
+  /** Never rejects. */
+  readonly done: Promise<ProcessOutcome>;
+}
+
+export function startProcess(opts: StartOptions): RunningProcess {
+  const graceMs = opts.graceMs ?? 3000;
+  const drainMs = opts.drainMs ?? 300;
+  const listeners = new Set<OutputListener>();
+  const timers = new Set<NodeJS.Timeout>();
+  const unwire: Array<() => void> = [];
+  let child: ChildProcess | undefined;
+  let exited: { code: number | null; signal: string | null } | undefined;
+  let stopReason: 'cancelled' | 'timed_out' | undefined;
+  let finished = false;
+  let resolveDone!: (o: ProcessOutcome) => void;
+  const done = new Promise<ProcessOutcome>((r) => { resolveDone = r; });
+
+  const later = (ms: number, fn: () => void): void => {
+    const t = setTimeout(() => { timers.delete(t); fn(); }, ms);
+    t.unref(); // never keep our own process alive just for these
+    timers.add(t);
+  };
+
+  const killGroup = (signal: NodeJS.Signals): boolean => {
+    const pid = child?.pid;
+    if (pid === undefined) return false;
+    try {
+      // Negative pid = the process group led by the script (spawned detached).
+      if (process.platform === 'win32') return child!.kill(signal);
+      process.kill(-pid, signal);
+      return true;
+    } catch {
+      return false; // ESRCH: the group is gone; EPERM cannot happen for our own children
+    }
+  };
+
+  const finish = (outcome: ProcessOutcome): void => {
+    if (finished) return;
+    finished = true;
+    // Everything the script wrote reaches the listeners before the run is declared over.
+    spool?.drain();
+    spool?.close();
+    for (const t of timers) clearTimeout(t);
+    timers.clear();
+    // A graceful stop still owes the stragglers their SIGKILL (they ignored SIGTERM or
+    // outlived the leader); the pipes' holders are otherwise left alone, by design.
+    if (stopReason && outcome.reason !== 'spawn_failed') later(Math.max(0, graceMs), () => killGroup('SIGKILL'));
+    for (const off of unwire.splice(0)) off();
+    listeners.clear();
+    resolveDone(outcome);
+  };
+
+  const outcomeFromExit = (): ProcessOutcome => ({
+    exitCode: exited?.code ?? null,
+    signal: exited?.signal ?? null,
+    reason: stopReason ?? 'exited',
+  });
+
+  const terminate = (reason: 'cancelled' | 'timed_out'): void => {
+    if (finished || exited || !child || child.pid === undefined || stopReason) return;
+    stopReason = reason;
+    killGroup('SIGTERM');
+    later(Math.max(0, graceMs), () => { if (!exited) killGroup('SIGKILL'); });
+  };
+
+  const useSpool = (opts.spool ?? true) && process.platform !== 'win32';
+  const spool = useSpool ? new Spool((stream, chunk) => { for (const l of listeners) l(stream, chunk); }) : undefined;
+  try {
+    child = spawn(opts.command, opts.args, {
+      cwd: opts.cwd,
+      env: opts.env,
+      stdio: spool ? ['ignore', ...spool.childFds] : ['ignore', 'pipe', 'pipe'],
+      detached: true, // own process group, so cancel reaches every descendant
+      windowsHide: true,
+    });
+  } catch (e) {
+    // Synchronous failures (bad argument types, EINVAL…) become an outcome as well.
+    finish(spawnFailure(opts, e));
+    return { pid: undefined, onOutput: () => ({ dispose() {} }), cancel() {}, killGroup: () => false, done };
+  }
+
+  const c = child;
+  spool?.follow();
+  const wire = (stream: Readable | null, name: OutputStream): void => {
+    if (!stream) return;
+    const onData = (chunk: Buffer): void => { for (const l of listeners) l(name, chunk); };
+    stream.on('data', onData);
+    // Kept after the run: a late EIO/EPIPE must not become an uncaught 'error'.
+    stream.on('error', () => {});
+    unwire.push(() => {
+      stream.off('data', onData);
+      stream.destroy(); // stop reading: a grandchild may hold the pipe open for hours
+    });
+  };
+  wire(c.stdout, 'stdout');
+  wire(c.stderr, 'stderr');
+
+  // Kept for the child's lifetime: also emitted when kill() fails on a live child, and
+  // an 'error' without a listener would crash the sidecar. Only a failed spawn ends the run.
+  c.on('error', (err) => { if (c.pid === undefined) finish(spawnFailure(opts, err)); });
+  const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
+    exited = { code, signal };
+    // Spool files have no 'close': when nothing of the script's process group is left,
+    // nobody can write any more, so finish now; otherwise a background grandchild may
+    // still write — follow it for drainMs, then stop.
+    if (spool && !groupAlive(c.pid)) {
+      finish(outcomeFromExit());
+      return;
+    }
+    // With pipes 'close' normally follows at once (pipes at EOF). If a background
+    // grandchild still holds them, read what is already there for drainMs, then stop.
+    later(Math.max(0, drainMs), () => finish(outcomeFromExit()));
+  };
+  // With spool files 'close' carries no news (there are no pipes to reach EOF).
+  const onClose = (): void => { if (exited && !spool) finish(outcomeFromExit()); };
+  c.once('exit', onExit);
+  c.once('close', onClose);
+  unwire.push(() => { c.off('exit', onExit); c.off('close', onClose); });
+
+  if (opts.timeoutMs !== undefined && opts.timeoutMs > 0) later(opts.timeoutMs, () => terminate('timed_out'));
+
+  return {
+    get pid() { return c.pid; },
+    onOutput(listener) {
+      if (!finished) listeners.add(listener);
+      return { dispose: () => { listeners.delete(listener); } };
+    },
+    cancel: () => terminate('cancelled'),
+    killGroup,
+    done,
+  };
+}
+
+function groupAlive(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function spawnFailure(opts: StartOptions, e: unknown): ProcessOutcome {
+  const err = e as NodeJS.ErrnoException;
+  const code = typeof err?.code === 'string' ? err.code : undefined;
+  let why: string;
+  if (code === 'ENOENT' && !existsSync(opts.cwd)) why = `working directory not found: ${opts.cwd}`;
+  else if (code === 'ENOENT') why = 'command not found';
+  else if (code === 'EACCES') why = 'permission denied';
+  else why = String(err?.message ?? e);
+  const error = `cannot start ${opts.command}: ${why}${code ? ` (${code})` : ''}`.replace(/\s*[\r\n]+\s*/g, ' ');
+  return { exitCode: null, signal: null, reason: 'spawn_failed', error, ...(code ? { errorCode: code } : {}) };
+}

@@ -1,0 +1,111 @@
+// The script's stdout and stderr go to two spool files instead of pipes, and we follow
+// them. Why: a pipe holds 64 KiB, so a chatty script blocks on every write until we have
+// parsed and stored the previous chunk — its work and ours run one after the other. With
+// a file the script never waits for us; both cores work at once (docs/performance.md).
+// Reading is event driven (fs.watch = inotify) with a slow poll as a safety net.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+/** Bytes read per file per step; small enough to keep stdout/stderr interleaving fine-grained. */
+const READ_CHUNK = 256 * 1024;
+/** Bytes read before yielding to the event loop (a backlog must not starve other work). */
+const READ_BUDGET = 8 * 1024 * 1024;
+const POLL_MS = 50;
+
+export type SpoolStream = 'stdout' | 'stderr';
+
+export class Spool {
+  private readonly dir: string;
+  private readonly files: Array<{ name: SpoolStream; writeFd: number; readFd: number; position: number }> = [];
+  private watcher: fs.FSWatcher | undefined;
+  private poll: NodeJS.Timeout | undefined;
+  private scheduled = false;
+  private closed = false;
+  private following = false;
+  private scratch = Buffer.allocUnsafe(READ_CHUNK);
+
+  constructor(private readonly deliver: (stream: SpoolStream, chunk: Buffer) => void) {
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepflow-spool-'));
+    for (const name of ['stdout', 'stderr'] as const) {
+      const file = path.join(this.dir, name);
+      const writeFd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_APPEND, 0o600);
+      const readFd = fs.openSync(file, 'r');
+      this.files.push({ name, writeFd, readFd, position: 0 });
+    }
+  }
+
+  /** The descriptors to hand to spawn() as the child's stdout and stderr. */
+  get childFds(): [number, number] {
+    return [this.files[0]!.writeFd, this.files[1]!.writeFd];
+  }
+
+  /** After spawn: our copies of the write ends are not needed, and we start following. */
+  follow(): void {
+    this.following = true;
+    for (const file of this.files) fs.closeSync(file.writeFd);
+    try {
+      this.watcher = fs.watch(this.dir, () => this.schedule());
+      this.watcher.on('error', () => undefined);
+    } catch {
+      // No inotify (or out of watches): the poll below still delivers, just later.
+    }
+    this.poll = setInterval(() => this.schedule(), POLL_MS);
+  }
+
+  /** Reads everything written so far, synchronously (at exit, before the run is finished). */
+  drain(): void {
+    while (!this.closed && this.readSome(Number.POSITIVE_INFINITY)) {
+      // keep reading until both files are at their end
+    }
+  }
+
+  /** Stops following and removes the files. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.watcher?.close();
+    if (this.poll) clearInterval(this.poll);
+    for (const file of this.files) {
+      fs.closeSync(file.readFd);
+      if (!this.following) fs.closeSync(file.writeFd); // spawn failed before follow()
+    }
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.closed) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      if (!this.closed && this.readSome(READ_BUDGET)) this.schedule();
+    });
+  }
+
+  /** Reads up to `budget` bytes, alternating streams; true when more may be waiting. */
+  private readSome(budget: number): boolean {
+    let total = 0;
+    for (;;) {
+      let progressed = false;
+      for (const file of this.files) {
+        const n = fs.readSync(file.readFd, this.scratch, 0, READ_CHUNK, file.position);
+        if (n === 0) continue;
+        file.position += n;
+        total += n;
+        progressed = true;
+        // Receivers keep chunks (the store until its next flush): hand over a full scratch
+        // buffer and take a new one, but copy a short read rather than pin 256 KiB for it.
+        let chunk: Buffer;
+        if (n === READ_CHUNK) {
+          chunk = this.scratch;
+          this.scratch = Buffer.allocUnsafe(READ_CHUNK);
+        } else {
+          chunk = Buffer.from(this.scratch.subarray(0, n));
+        }
+        this.deliver(file.name, chunk);
+      }
+      if (!progressed) return false;
+      if (total >= budget) return true;
+    }
+  }
+}

@@ -1,0 +1,76 @@
+// Run configurations (the second seed's development / debug / release): named profiles of
+// environment variables and extra arguments. A run records which profile it used.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { UserError } from '../util/errors';
+
+export interface Profile {
+  env?: Record<string, string>;
+  args?: string[];
+}
+
+export type Profiles = Record<string, Profile>;
+
+/** The three profiles every project has unless its configuration redefines them. */
+export const DEFAULT_PROFILES: Profiles = {
+  development: { env: { STEPFLOW_PROFILE: 'development' } },
+  debug: { env: { STEPFLOW_PROFILE: 'debug', DEBUG: '1' } },
+  release: { env: { STEPFLOW_PROFILE: 'release', NODE_ENV: 'production' } },
+};
+
+/** What a `stepflow.json` next to (or above) a script may say. */
+export interface ProjectConfig {
+  profiles: Profiles;
+  interpreters: Record<string, string[]>;
+  /** `"stats": {"minSamples": N}`: succeeded runs of a step before it can be an outlier. */
+  outlierMinSamples?: number;
+}
+
+export const PROJECT_CONFIG_FILE = 'stepflow.json';
+
+/**
+ * Reads the nearest `stepflow.json` from `startDir` upwards. A broken file is a clear
+ * error rather than silently ignored, because the user wrote it on purpose.
+ */
+export function loadProjectConfig(startDir: string): ProjectConfig {
+  const file = findUp(startDir, PROJECT_CONFIG_FILE);
+  const config: ProjectConfig = { profiles: { ...DEFAULT_PROFILES }, interpreters: {} };
+  if (!file) return config;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UserError(`cannot read ${file}: ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null) throw new UserError(`${file}: expected a JSON object`);
+  const raw = parsed as { profiles?: unknown; interpreters?: unknown; stats?: unknown };
+  if (isRecord(raw.profiles)) Object.assign(config.profiles, raw.profiles as Profiles);
+  if (isRecord(raw.interpreters)) Object.assign(config.interpreters, raw.interpreters as Record<string, string[]>);
+  if (isRecord(raw.stats) && raw.stats.minSamples !== undefined) {
+    const n = raw.stats.minSamples;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) throw new UserError(`${file}: "stats.minSamples" must be a whole number ≥ 1`);
+    config.outlierMinSamples = n;
+  }
+  return config;
+}
+
+export function pickProfile(profiles: Profiles, name: string | null | undefined): Profile {
+  if (!name) return {};
+  const profile = profiles[name];
+  if (!profile) {
+    throw new UserError(`unknown profile "${name}" (known: ${Object.keys(profiles).join(', ') || 'none'})`);
+  }
+  return profile;
+}
+
+function findUp(dir: string, name: string): string | undefined {
+  for (let current = path.resolve(dir); ; current = path.dirname(current)) {
+    const candidate = path.join(current, name);
+    if (fs.existsSync(candidate)) return candidate;
+    if (path.dirname(current) === current) return undefined;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,96 @@
+// All runs one sidecar is running at once. Their events are collected and handed to the
+// publisher in batches (one LSP notification per ~50 ms, never one per log line).
+import type { RunEvent } from '../protocol/events';
+import type { RunParams } from '../protocol/lsp';
+import type { Store } from '../store/store';
+import { RunSession } from './runSession';
+
+export interface RunEventBatch {
+  seq: number;
+  events: RunEvent[];
+}
+
+export class RunManager {
+  private readonly sessions = new Map<string, RunSession>();
+  private pending: RunEvent[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private lastFlush = 0;
+  private immediate: NodeJS.Immediate | undefined;
+  private seq = 0;
+
+  constructor(
+    private readonly store: Store,
+    private readonly publish: (batch: RunEventBatch) => void,
+    private readonly batchMs = 50,
+  ) {}
+
+  /** Starts a run; resolves with its id once the script is spawned. Throws UserError on bad input. */
+  async start(params: RunParams): Promise<string> {
+    const session = new RunSession(this.store, {
+      script: params.script,
+      args: params.args ?? [],
+      ...(params.cwd ? { cwd: params.cwd } : {}),
+      profileName: params.profileName ?? null,
+      ...(params.profile ? { profile: params.profile } : {}),
+      ...(params.env ? { env: params.env } : {}),
+      ...(params.interpreters ? { interpreters: params.interpreters } : {}),
+      ...(params.timeoutSec ? { timeoutMs: params.timeoutSec * 1000 } : {}),
+      ...(params.graceMs !== undefined ? { graceMs: params.graceMs } : {}),
+      ...(params.outlierMinSamples !== undefined ? { outlierMinSamples: params.outlierMinSamples } : {}),
+      liveOutput: true,
+    });
+    session.onEvent((event) => this.queue(event));
+    await session.start();
+    this.sessions.set(session.runId, session);
+    void session.done.then(() => {
+      this.sessions.delete(session.runId);
+      this.flushEvents();
+    });
+    return session.runId;
+  }
+
+  cancel(runId: string): boolean {
+    const session = this.sessions.get(runId);
+    session?.cancel();
+    return session !== undefined;
+  }
+
+  owns(runId: string): boolean {
+    return this.sessions.has(runId);
+  }
+
+  get activeCount(): number {
+    return this.sessions.size;
+  }
+
+  /** On shutdown: no script outlives the sidecar that started it. */
+  killAll(): void {
+    for (const session of this.sessions.values()) session.kill();
+  }
+
+  private queue(event: RunEvent): void {
+    this.pending.push(event);
+    if (event.type === 'runFinished' || event.type === 'runStarted') {
+      this.flushEvents();
+    } else if (!this.timer && !this.immediate) {
+      // The first events after a quiet spell leave on the next turn of the event loop (with
+      // the rest of their output chunk); while events keep coming they leave at most every
+      // batchMs. batchMs 0 (the service) always sends on the next turn.
+      const quiet = Date.now() - this.lastFlush >= this.batchMs;
+      if (this.batchMs <= 0 || quiet) this.immediate = setImmediate(() => this.flushEvents());
+      else this.timer = setTimeout(() => this.flushEvents(), this.lastFlush + this.batchMs - Date.now());
+    }
+  }
+
+  private flushEvents(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
+    this.timer = undefined;
+    this.immediate = undefined;
+    if (this.pending.length === 0) return;
+    this.lastFlush = Date.now();
+    const events = this.pending;
+    this.pending = [];
+    this.publish({ seq: ++this.seq, events });
+  }
+}

@@ -1,0 +1,266 @@
+// One run of one script: the process, a marker parser per stream, the step tracker and
+// the store, wired together. Everything a run produces leaves through `RunEvent`s, the
+// same vocabulary the editor, the dashboard and the store speak.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { OutputParser, type ParsedBatch } from '../markers/outputParser';
+import { StepTracker } from '../markers/stepTracker';
+import { resolveInvocation } from '../runner/interpreter';
+import { startProcess, shellExitCode, type ProcessOutcome, type RunningProcess } from '../runner/processRunner';
+import type { Store, StepStat } from '../store/store';
+import { stepPathKey } from '../store/schema';
+import { detectOutlier } from '../stats/outliers';
+import type { RunEvent, RunFinishedEvent } from '../protocol/events';
+import type { RunStatus, StepError, StreamName } from '../protocol/model';
+import type { RunExpectations } from '../protocol/stats';
+import { UserError, oneLine } from '../util/errors';
+import type { Profile } from './profiles';
+
+export interface RunOptions {
+  script: string;
+  args?: string[];
+  /** Defaults to the script's directory. */
+  cwd?: string;
+  profileName?: string | null;
+  profile?: Profile;
+  /** Extra environment on top of the sidecar's own. */
+  env?: Record<string, string>;
+  interpreters?: Record<string, string[]>;
+  timeoutMs?: number;
+  graceMs?: number;
+  /** Decode output into `output` events (costly for huge logs; only when someone watches live). */
+  liveOutput?: boolean;
+  /** Succeeded runs of a step needed before it can be flagged as an outlier (default 3). */
+  outlierMinSamples?: number;
+}
+
+export interface RunResult {
+  runId: string;
+  status: Exclude<RunStatus, 'running'>;
+  /** What a shell would report: the exit code, or 128+signal when killed. */
+  shellExitCode: number;
+  finished: RunFinishedEvent;
+}
+
+type Listener = (event: RunEvent) => void;
+/** Raw output, whole lines only, before any decoding (for pass-through to a terminal). */
+type OutputListener = (stream: StreamName, bytes: Buffer, firstLine: number, lineCount: number) => void;
+
+export class RunSession {
+  readonly runId = newRunId();
+  readonly done: Promise<RunResult>;
+  private readonly listeners: Listener[] = [];
+  private readonly outputListeners: OutputListener[] = [];
+  private readonly parsers: Record<StreamName, OutputParser> = { stdout: new OutputParser(), stderr: new OutputParser() };
+  private tracker!: StepTracker;
+  private process: RunningProcess | undefined;
+  private lineCount = 0;
+  private startedAt = 0;
+  private resolveDone!: (result: RunResult) => void;
+  /** Statistics of this script's steps as they were before this run, by stepPathKey. */
+  private readonly baselines = new Map<string, StepStat>();
+  /** Names from the root of the open steps, for their statistics. */
+  private readonly stepPaths = new Map<number, string[]>();
+
+  constructor(private readonly store: Store, private readonly options: RunOptions) {
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+  }
+
+  /** Subscribe before `start()` to see every event, `runStarted` included. */
+  onEvent(listener: Listener): void {
+    this.listeners.push(listener);
+  }
+
+  onOutput(listener: OutputListener): void {
+    this.outputListeners.push(listener);
+  }
+
+  /** Validates the request, records the run and spawns the script. Throws UserError on bad input. */
+  async start(): Promise<void> {
+    const script = path.resolve(this.options.script);
+    if (!fs.existsSync(script)) throw new UserError(`script not found: ${script}`);
+    if (fs.statSync(script).isDirectory()) throw new UserError(`not a script but a directory: ${script}`);
+    const cwd = path.resolve(this.options.cwd ?? path.dirname(script));
+    if (!fs.existsSync(cwd) || !fs.statSync(cwd).isDirectory()) throw new UserError(`working directory not found: ${cwd}`);
+    const args = [...(this.options.args ?? []), ...(this.options.profile?.args ?? [])];
+    const baseEnv: NodeJS.ProcessEnv = { ...process.env, ...this.options.profile?.env, ...this.options.env };
+    const invocation = await resolveInvocation({ script, args, overrides: this.options.interpreters ?? {}, env: baseEnv });
+
+    const expectations = this.loadHistory(script);
+    this.startedAt = Date.now();
+    this.tracker = new StepTracker({ runId: this.runId, cwd });
+    const profile = this.options.profileName ?? null;
+    this.store.createRun({ id: this.runId, script, args, cwd, profile, startedAt: this.startedAt, ownerPid: process.pid });
+    this.emit({ type: 'runStarted', runId: this.runId, script, args, cwd, profile, startedAt: this.startedAt, expectations }, false);
+
+    const env: NodeJS.ProcessEnv = {
+      ...baseEnv,
+      ...invocation.env,
+      STEPFLOW: '1',
+      STEPFLOW_RUN_ID: this.runId,
+    };
+    this.process = startProcess({
+      command: invocation.command,
+      args: invocation.args,
+      cwd,
+      env,
+      ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
+      ...(this.options.graceMs !== undefined ? { graceMs: this.options.graceMs } : {}),
+    });
+    this.process.onOutput((stream, chunk) => this.ingest(stream, this.parsers[stream].push(chunk)));
+    void this.process.done.then((outcome) => this.finish(outcome));
+  }
+
+  /** SIGTERM to the script's whole process group, SIGKILL after the grace period. */
+  cancel(): void {
+    this.process?.cancel();
+  }
+
+  /** Last resort when our own process is going away: kill the group at once. */
+  kill(): void {
+    this.process?.killGroup('SIGKILL');
+  }
+
+  get currentSteps(): ReadonlyArray<{ id: number; name: string }> {
+    return this.tracker ? this.tracker.openSteps() : [];
+  }
+
+  private ingest(stream: StreamName, batch: ParsedBatch): void {
+    if (batch.lineCount === 0) return;
+    const at = Date.now();
+    const firstLine = this.lineCount + 1;
+    this.lineCount += batch.lineCount;
+    this.store.appendOutput(this.runId, stream, firstLine, batch.lineCount, batch.bytes, at);
+    if (this.options.liveOutput) {
+      this.emit(
+        { type: 'output', runId: this.runId, stream, firstLine, lineCount: batch.lineCount, text: batch.bytes.toString('utf8'), at },
+        false,
+      );
+    }
+    // Pass-through listeners see the output cut at each marker line, with the marker's
+    // events in between, so a terminal shows "▶ Build" right after its STEP_START line.
+    let offset = 0;
+    let linesDone = 0;
+    for (const marker of batch.markers) {
+      const end = endOfLine(batch.bytes, offset, marker.index + 1 - linesDone);
+      this.passThrough(stream, batch.bytes.subarray(offset, end), firstLine + linesDone, marker.index + 1 - linesDone);
+      linesDone = marker.index + 1;
+      offset = end;
+      for (const event of this.tracker.apply(marker.event, at, firstLine + marker.index)) this.emitStepEvent(event);
+    }
+    this.passThrough(stream, batch.bytes.subarray(offset), firstLine + linesDone, batch.lineCount - linesDone);
+  }
+
+  private passThrough(stream: StreamName, bytes: Buffer, firstLine: number, lineCount: number): void {
+    if (lineCount <= 0) return;
+    for (const listener of this.outputListeners) listener(stream, bytes, firstLine, lineCount);
+  }
+
+  private finish(outcome: ProcessOutcome): void {
+    this.ingest('stdout', this.parsers.stdout.end());
+    this.ingest('stderr', this.parsers.stderr.end());
+    const endedAt = Date.now();
+    const reason = outcome.reason === 'spawn_failed' ? 'exited' : outcome.reason;
+    const line = Math.max(this.lineCount, 1);
+    for (const event of this.tracker.finish({ at: endedAt, line, exitCode: outcome.exitCode, signal: outcome.signal, reason })) {
+      this.emitStepEvent(event);
+    }
+    const status = runStatus(outcome, this.tracker.hasFailedStep, this.tracker.runError);
+    const error = runError(outcome, this.tracker.runError);
+    const finished: RunFinishedEvent = {
+      type: 'runFinished',
+      runId: this.runId,
+      status,
+      exitCode: outcome.exitCode,
+      signal: outcome.signal,
+      endedAt,
+      durationMs: endedAt - this.startedAt,
+      lineCount: this.lineCount,
+      error,
+    };
+    this.emit(finished, true);
+    try {
+      this.store.flush();
+    } catch (err) {
+      // The store keeps what it could not write and retries on its next flush; the run's
+      // outcome must still reach the caller (the CLI's exit code, the editor's tree).
+      process.emitWarning(`StepFlow could not save run ${this.runId} yet: ${oneLine(err)}`);
+    }
+    this.resolveDone({ runId: this.runId, status, shellExitCode: shellExitCode(outcome), finished });
+  }
+
+  /**
+   * The baseline of each step is read once, when the run starts, so a step is judged
+   * against the runs before this one, never against its own duration.
+   */
+  private loadHistory(script: string): RunExpectations | null {
+    try {
+      for (const stat of this.store.stepStats(script)) this.baselines.set(stepPathKey(stat.path), stat);
+      return this.store.runExpectations(script);
+    } catch (err) {
+      // Statistics are a nicety: a run never fails because they cannot be read.
+      process.emitWarning(`StepFlow could not read the statistics of ${script}: ${oneLine(err)}`);
+      return null;
+    }
+  }
+
+  /** A step-tree event, then (after a succeeded step that took unusually long) its outlier warning. */
+  private emitStepEvent(event: RunEvent): void {
+    this.emit(event, true);
+    if (event.type === 'stepStarted') {
+      const parent = event.parentId === null ? [] : (this.stepPaths.get(event.parentId) ?? []);
+      this.stepPaths.set(event.stepId, [...parent, event.name]);
+    } else if (event.type === 'stepFinished') {
+      const names = this.stepPaths.get(event.stepId);
+      this.stepPaths.delete(event.stepId);
+      if (event.status !== 'succeeded' || !names) return;
+      const baseline = this.baselines.get(stepPathKey(names));
+      if (!baseline) return;
+      const minSamples = this.options.outlierMinSamples;
+      const warning = detectOutlier(event.durationMs, baseline, minSamples !== undefined ? { minSamples } : {});
+      if (warning) this.emit({ type: 'warning', runId: this.runId, stepId: event.stepId, warning, at: event.endedAt }, true);
+    }
+  }
+
+  private emit(event: RunEvent, persist: boolean): void {
+    if (persist) this.store.enqueue(event);
+    for (const listener of this.listeners) listener(event);
+  }
+}
+
+function runStatus(outcome: ProcessOutcome, hasFailedStep: boolean, error: StepError | null): Exclude<RunStatus, 'running'> {
+  if (outcome.reason === 'cancelled') return 'cancelled';
+  if (outcome.reason === 'timed_out') return 'timed_out';
+  if (outcome.reason === 'spawn_failed') return 'failed';
+  return outcome.exitCode === 0 && !hasFailedStep && !error ? 'succeeded' : 'failed';
+}
+
+function runError(outcome: ProcessOutcome, markerError: StepError | null): StepError | null {
+  if (markerError) return markerError;
+  const message =
+    outcome.reason === 'spawn_failed'
+      ? outcome.error ?? 'the script could not be started'
+      : outcome.reason === 'timed_out'
+        ? 'timed out'
+        : outcome.reason === 'cancelled'
+          ? 'cancelled'
+          : outcome.signal
+            ? `killed by ${outcome.signal}`
+            : outcome.exitCode !== 0
+              ? `exit code ${outcome.exitCode}`
+              : null;
+  return message ? { message, file: null, line: null } : null;
+}
+
+/** Sortable by start time and short enough to type (a unique prefix is enough for `stepflow show`). */
+export function newRunId(): string {
+  return Date.now().toString(36).padStart(9, '0') + randomBytes(4).toString('hex').slice(0, 6);
+}
+
+/** Offset just past the `lines`-th newline at or after `from` (markers are rare, so a scan is fine). */
+function endOfLine(bytes: Buffer, from: number, lines: number): number {
+  let offset = from;
+  for (let i = 0; i < lines; i++) offset = bytes.indexOf(10, offset) + 1;
+  return offset;
+}
