@@ -1,0 +1,202 @@
+// Reading and searching stored output. A chunk's bytes are inline (`data`) or in the run's
+// log file (`file_off`); either way only the chunks a request needs are read.
+import type { LogLine } from '../protocol/lsp';
+import type { StreamName } from '../protocol/model';
+import type { Database } from './database';
+import type { LogFiles } from './logFiles';
+
+export type { LogLine } from '../protocol/lsp';
+
+export interface LogMatch {
+  runId: string;
+  line: number;
+  stream: StreamName;
+  text: string;
+}
+
+export interface SearchQuery {
+  runId?: string;
+  limit?: number;
+}
+
+interface ChunkRow {
+  rid: number;
+  first_line: number;
+  line_count: number;
+  stream: number;
+  at: number;
+  size: number;
+  file_off: number | null;
+  data: Buffer | null;
+}
+
+const NL = 0x0a;
+const CR = 0x0d;
+/** Name of the SQL function that tests a chunk for a (lower-cased) needle. */
+export const LOG_MATCH_FUNCTION = 'sf_log_match';
+
+export class LogReader {
+  private readonly ridOf;
+  private readonly startChunk;
+  private readonly chunksFrom;
+  private readonly searchAll;
+  private readonly searchRun;
+
+  constructor(
+    db: Database,
+    private readonly logs: LogFiles | null,
+  ) {
+    // Case-insensitive for ASCII letters (like SQL LIKE), exact for everything else; the
+    // same function serves listRuns({search}) so both agree on what matches.
+    let cached: Needle | undefined;
+    db.function(LOG_MATCH_FUNCTION, { deterministic: false }, (rid, fileOff, size, data, text) => {
+      if (typeof text !== 'string') return 0;
+      if (cached?.text !== text) cached = Needle.of(text) ?? undefined;
+      if (!cached) return 0;
+      const bytes = this.bytesOf(rid as number, fileOff as number | null, size as number, data as Buffer | null);
+      return cached.find(bytes, 0) >= 0 ? 1 : 0;
+    });
+    this.ridOf = db.prepare('SELECT rid FROM runs WHERE id = ?').pluck();
+    this.startChunk = db.prepare('SELECT first_line FROM log_chunks WHERE rid = ? AND first_line <= ? ORDER BY first_line DESC LIMIT 1').pluck();
+    this.chunksFrom = db.prepare(
+      'SELECT rid, first_line, line_count, stream, at, size, file_off, data FROM log_chunks WHERE rid = ? AND first_line >= ? ORDER BY first_line',
+    );
+    const search = (where: string) =>
+      db.prepare(
+        `SELECT r.id AS run_id, c.rid, c.first_line, c.line_count, c.stream, c.at, c.size, c.file_off, c.data
+         FROM runs r JOIN log_chunks c ON c.rid = r.rid
+         WHERE ${where} ${LOG_MATCH_FUNCTION}(c.rid, c.file_off, c.size, c.data, ?)
+         ORDER BY r.started_at DESC, r.rid DESC, c.first_line`,
+      );
+    this.searchAll = search('');
+    this.searchRun = search('r.id = ? AND');
+  }
+
+  /**
+   * Up to `maxLines` committed lines from the 1-based `fromLine`, reading only the chunks
+   * needed. `at` is the arrival of the chunk's first line: lines coalesced into one chunk
+   * (at most 250 ms apart) share it.
+   */
+  readLog(runId: string, fromLine: number, maxLines: number): LogLine[] {
+    const out: LogLine[] = [];
+    if (!(maxLines > 0)) return out;
+    const rid = this.ridOf.get(runId) as number | undefined;
+    if (rid === undefined) return out;
+    const from = Math.max(1, Math.floor(fromLine));
+    const start = (this.startChunk.get(rid, from) as number | undefined) ?? from;
+    for (const row of this.chunksFrom.iterate(rid, start) as IterableIterator<ChunkRow>) {
+      if (row.first_line + row.line_count <= from) continue;
+      const stream: StreamName = row.stream === 2 ? 'stderr' : 'stdout';
+      const bytes = this.bytesOf(rid, row.file_off, row.size, row.data);
+      let line = row.first_line;
+      let pos = 0;
+      // Skip the lines before `from` without decoding them.
+      while (line < from && pos < bytes.length) {
+        const nl = bytes.indexOf(NL, pos);
+        pos = nl < 0 ? bytes.length : nl + 1;
+        line += 1;
+      }
+      while (pos < bytes.length && line < row.first_line + row.line_count && out.length < maxLines) {
+        const nl = bytes.indexOf(NL, pos);
+        const end = nl < 0 ? bytes.length : nl;
+        out.push({ line, stream, at: row.at, text: decodeLine(bytes, pos, end) });
+        pos = end + 1;
+        line += 1;
+      }
+      if (out.length >= maxLines) break; // leaving the loop resets the statement
+    }
+    return out;
+  }
+
+  /** Lines containing `text` (ASCII case-insensitive), newest run first, then by line. */
+  searchLogs(text: string, query: SearchQuery = {}): LogMatch[] {
+    const limit = query.limit ?? 100;
+    const needle = Needle.of(text);
+    const out: LogMatch[] = [];
+    if (!needle || limit <= 0) return out;
+    const rows = (query.runId !== undefined ? this.searchRun.iterate(query.runId, text) : this.searchAll.iterate(text)) as IterableIterator<
+      ChunkRow & { run_id: string }
+    >;
+    for (const row of rows) {
+      const bytes = this.bytesOf(row.rid, row.file_off, row.size, row.data);
+      const stream: StreamName = row.stream === 2 ? 'stderr' : 'stdout';
+      let line = row.first_line;
+      let counted = 0; // bytes scanned for newlines so far
+      let hit = needle.find(bytes, 0);
+      while (hit >= 0 && out.length < limit) {
+        const start = bytes.lastIndexOf(NL, hit) + 1;
+        for (let nl = bytes.indexOf(NL, counted); nl >= 0 && nl < start; nl = bytes.indexOf(NL, nl + 1)) line += 1;
+        const nl = bytes.indexOf(NL, hit);
+        const end = nl < 0 ? bytes.length : nl;
+        out.push({ runId: row.run_id, line, stream, text: decodeLine(bytes, start, end) });
+        counted = start;
+        hit = end >= bytes.length ? -1 : needle.find(bytes, end + 1);
+      }
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  bytesOf(rid: number, fileOff: number | null, size: number, data: Buffer | null): Buffer {
+    if (data) return data;
+    if (fileOff === null || !this.logs) return Buffer.alloc(0);
+    return this.logs.read(rid, fileOff, size);
+  }
+}
+
+const LOWER = new Uint8Array(256).map((_, i) => (i >= 0x41 && i <= 0x5a ? i + 0x20 : i));
+
+/**
+ * A search text: matches bytes case-insensitively for ASCII letters (like SQL LIKE) and
+ * exactly otherwise. Chunks are scanned as Latin-1 strings with a case-insensitive RegExp
+ * (≈2× faster than lower-casing a copy); Latin-1 folding may propose a false candidate
+ * among UTF-8 bytes, so every candidate is verified byte by byte.
+ */
+export class Needle {
+  private readonly lower: Buffer;
+  private readonly pattern: RegExp | null;
+  /** The Latin-1 view of the last chunk searched: several hits in one chunk convert it once. */
+  private lastBytes: Buffer | undefined;
+  private lastHaystack = '';
+
+  private constructor(readonly text: string) {
+    this.lower = Buffer.from(text.replace(/[A-Z]+/g, (s) => s.toLowerCase()), 'utf8');
+    this.pattern = /[A-Za-z]/.test(text)
+      ? new RegExp(this.lower.toString('latin1').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'), 'gi')
+      : null;
+  }
+
+  /** Null when nothing can match: an empty text or one spanning lines. */
+  static of(text: string): Needle | null {
+    return text.length === 0 || text.includes('\n') ? null : new Needle(text);
+  }
+
+  /** Offset of the first match at or after `from`, or -1. */
+  find(bytes: Buffer, from: number): number {
+    if (!this.pattern) return bytes.indexOf(this.lower, from);
+    if (this.lastBytes !== bytes) {
+      this.lastBytes = bytes;
+      this.lastHaystack = bytes.toString('latin1');
+    }
+    const haystack = this.lastHaystack;
+    this.pattern.lastIndex = from;
+    for (let m = this.pattern.exec(haystack); m; m = this.pattern.exec(haystack)) {
+      if (this.matchesAt(bytes, m.index)) return m.index;
+      this.pattern.lastIndex = m.index + 1;
+    }
+    return -1;
+  }
+
+  private matchesAt(bytes: Buffer, at: number): boolean {
+    const n = this.lower;
+    if (at + n.length > bytes.length) return false;
+    for (let i = 0; i < n.length; i++) if (LOWER[bytes[at + i]!] !== n[i]) return false;
+    return true;
+  }
+}
+
+/** One line's text: UTF-8 with U+FFFD for invalid bytes, without the line break. */
+function decodeLine(bytes: Buffer, start: number, end: number): string {
+  if (end > start && bytes[end - 1] === CR) end -= 1;
+  return bytes.toString('utf8', start, end);
+}

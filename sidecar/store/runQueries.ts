@@ -1,0 +1,263 @@
+// Reading runs back: the full run record (docs/spec.md §4 shape) and history listings.
+// (Per-step statistics: stepStats.ts.)
+import type { RunSummary } from '../protocol/lsp';
+import type { ArtifactRecord, RunRecord, RunStatus, StepError, StepRecord, StepStatus, StepWarning } from '../protocol/model';
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Database } from './database';
+import { StoreError } from './errors';
+import { LOG_MATCH_FUNCTION, Needle } from './logReader';
+
+/** A history row: the protocol's RunSummary plus what the store knows cheaply. */
+export interface StoredRunSummary extends RunSummary {
+  cwd: string;
+  signal: string | null;
+  /** Name of the first step that failed, if any. */
+  failedStep: string | null;
+  /** Pass as `cursor` to get the runs after this one. */
+  cursor: string;
+}
+
+export interface ListRunsQuery {
+  limit?: number;
+  status?: RunStatus | string | readonly string[];
+  script?: string;
+  profile?: string;
+  /** Id prefix, script, args, profile, step names or log text (ASCII case-insensitive). */
+  search?: string;
+  /** Only runs started before / at or after these times (ms since the epoch). */
+  beforeStartedAt?: number;
+  sinceStartedAt?: number;
+  /** From a previous page's last `cursor`: the runs after it. */
+  cursor?: string;
+}
+
+export interface RunRow {
+  rid: number;
+  id: string;
+  script: string;
+  args: string | null;
+  cwd: string;
+  profile: string | null;
+  status: RunStatus;
+  exit_code: number | null;
+  signal: string | null;
+  started_at: number;
+  ended_at: number | null;
+  duration_ms: number | null;
+  line_count: number;
+  step_count: number;
+  error: string | null;
+  meta: string | null;
+}
+
+interface StepRow {
+  step_id: number;
+  parent_id: number | null;
+  name: string;
+  status: StepStatus;
+  started_at: number;
+  ended_at: number | null;
+  duration_ms: number | null;
+  first_line: number;
+  last_line: number | null;
+  error: string | null;
+  meta: string | null;
+}
+
+interface WarningRow {
+  step_id: number | null;
+  type: StepWarning['type'];
+  severity: StepWarning['severity'];
+  message: string;
+  file: string | null;
+  line: number | null;
+  col: number | null;
+}
+
+const MAX_LIMIT = 10_000;
+
+export class RunQueries {
+  private readonly byId;
+  private readonly byPrefix;
+  private readonly steps;
+  private readonly warnings;
+  private readonly artifacts;
+  private readonly listCache = new Map<string, BetterSqlite3.Statement<unknown[]>>();
+
+  constructor(private readonly db: Database) {
+    this.byId = db.prepare('SELECT * FROM runs WHERE id = ?');
+    this.byPrefix = db.prepare('SELECT * FROM runs WHERE id GLOB ? ORDER BY id LIMIT 4');
+    this.steps = db.prepare(
+      `SELECT step_id, parent_id, name, status, started_at, ended_at, duration_ms, first_line, last_line, error, meta
+       FROM steps WHERE rid = ? ORDER BY step_id`,
+    );
+    this.warnings = db.prepare('SELECT step_id, type, severity, message, file, line, col FROM warnings WHERE rid = ? ORDER BY rowid');
+    this.artifacts = db.prepare(
+      `SELECT a.step_id, a.path, a.description, s.name AS step
+       FROM artifacts a LEFT JOIN steps s ON s.rid = a.rid AND s.step_id = a.step_id
+       WHERE a.rid = ? ORDER BY a.rowid`,
+    );
+  }
+
+  /** The run with this id, else the one run whose id starts with it. Ambiguous: StoreError. */
+  findRun(idOrPrefix: string): RunRow | undefined {
+    if (!idOrPrefix) return undefined;
+    const exact = this.byId.get(idOrPrefix) as RunRow | undefined;
+    if (exact) return exact;
+    const rows = this.byPrefix.all(globPrefix(idOrPrefix)) as RunRow[];
+    if (rows.length > 1) {
+      const shown = rows.slice(0, 3).map((r) => r.id).join(', ');
+      throw new StoreError(`run id "${idOrPrefix}" is ambiguous: it matches ${shown}${rows.length > 3 ? ', …' : ''}`, 'AMBIGUOUS_ID');
+    }
+    return rows[0];
+  }
+
+  getRun(idOrPrefix: string): RunRecord | undefined {
+    const run = this.findRun(idOrPrefix);
+    if (!run) return undefined;
+    // One read transaction: the run, its steps and its warnings from the same snapshot.
+    return this.db.transaction(() => this.record(run))();
+  }
+
+  listRuns(query: ListRunsQuery = {}): StoredRunSummary[] {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const statuses = query.status === undefined ? [] : typeof query.status === 'string' ? [query.status] : [...query.status];
+    if (statuses.length) {
+      where.push(`r.status IN (${statuses.map(() => '?').join(', ')})`);
+      params.push(...statuses);
+    }
+    if (query.script !== undefined) (where.push('r.script = ?'), params.push(query.script));
+    if (query.profile !== undefined) (where.push('r.profile = ?'), params.push(query.profile));
+    if (query.beforeStartedAt !== undefined) (where.push('r.started_at < ?'), params.push(query.beforeStartedAt));
+    if (query.sinceStartedAt !== undefined) (where.push('r.started_at >= ?'), params.push(query.sinceStartedAt));
+    if (query.cursor !== undefined) {
+      const [at, rid] = query.cursor.split('.').map(Number);
+      if (Number.isFinite(at) && Number.isFinite(rid)) (where.push('(r.started_at, r.rid) < (?, ?)'), params.push(at, rid));
+    }
+    if (query.search) {
+      const like = `%${query.search.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+      const needle = Needle.of(query.search) !== null;
+      where.push(`(r.id LIKE ? ESCAPE '\\' OR r.script LIKE ? ESCAPE '\\' OR r.args LIKE ? ESCAPE '\\' OR r.profile LIKE ? ESCAPE '\\'
+        OR EXISTS (SELECT 1 FROM steps s WHERE s.rid = r.rid AND s.name LIKE ? ESCAPE '\\')
+        ${needle ? `OR EXISTS (SELECT 1 FROM log_chunks c WHERE c.rid = r.rid AND ${LOG_MATCH_FUNCTION}(c.rid, c.file_off, c.size, c.data, ?))` : ''})`);
+      params.push(like, like, like, like, like);
+      if (needle) params.push(query.search);
+    }
+    const limit = Math.min(Math.max(1, Math.floor(query.limit ?? 50)), MAX_LIMIT);
+    const sql = `SELECT r.rid, r.id, r.script, r.args, r.cwd, r.profile, r.status, r.exit_code, r.signal, r.started_at, r.ended_at,
+                        r.duration_ms, r.line_count, r.step_count, f.name AS failed_step
+                 FROM runs r LEFT JOIN steps f ON f.rid = r.rid AND f.step_id = r.failed_step
+                 ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
+                 ORDER BY r.started_at DESC, r.rid DESC LIMIT ?`;
+    let stmt = this.listCache.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare<unknown[]>(sql);
+      if (this.listCache.size < 64) this.listCache.set(sql, stmt);
+    }
+    const rows = stmt.all(...params, limit) as Array<RunRow & { failed_step: string | null }>;
+    return rows.map((r) => ({
+      id: r.id,
+      script: r.script,
+      args: parseArgs(r.args),
+      cwd: r.cwd,
+      profile: r.profile,
+      status: r.status,
+      exitCode: r.exit_code,
+      signal: r.signal,
+      startedAt: r.started_at,
+      endedAt: r.ended_at,
+      durationMs: durationOf(r),
+      lineCount: r.line_count,
+      stepCount: r.step_count,
+      failedStep: r.failed_step,
+      cursor: `${r.started_at}.${r.rid}`,
+    }));
+  }
+
+  runningRunIds(): string[] {
+    return this.db.prepare(`SELECT id FROM runs WHERE status = 'running' ORDER BY started_at, rid`).pluck().all() as string[];
+  }
+
+  private record(run: RunRow): RunRecord {
+    const stepRows = this.steps.all(run.rid) as StepRow[];
+    const warningRows = this.warnings.all(run.rid) as WarningRow[];
+    const artifactRows = this.artifacts.all(run.rid) as Array<{ step_id: number | null; path: string; description: string | null; step: string | null }>;
+    const byId = new Map<number, StepRecord>();
+    const roots: StepRecord[] = [];
+    for (const s of stepRows) {
+      // Key order follows docs/spec.md §4; the extra fields come before `children`.
+      const step: StepRecord = {
+        id: s.step_id,
+        name: s.name,
+        status: s.status,
+        durationMs: s.duration_ms,
+        error: parseError(s.error),
+        warnings: [],
+        meta: parseMeta(s.meta),
+        startedAt: s.started_at,
+        endedAt: s.ended_at,
+        firstLine: s.first_line,
+        lastLine: s.last_line,
+        children: [],
+      };
+      byId.set(s.step_id, step);
+      const parent = s.parent_id === null ? undefined : byId.get(s.parent_id);
+      (parent ? parent.children : roots).push(step);
+    }
+    const runWarnings: StepWarning[] = [];
+    for (const w of warningRows) {
+      const warning: StepWarning = { type: w.type, severity: w.severity, message: w.message, file: w.file, line: w.line, column: w.col };
+      const step = w.step_id === null ? undefined : byId.get(w.step_id);
+      (step ? step.warnings : runWarnings).push(warning);
+    }
+    const artifacts: ArtifactRecord[] = artifactRows.map((a) => ({ path: a.path, description: a.description, step: a.step, stepId: a.step_id }));
+    return {
+      id: run.id,
+      script: run.script,
+      args: parseArgs(run.args),
+      cwd: run.cwd,
+      profile: run.profile,
+      status: run.status,
+      exitCode: run.exit_code,
+      signal: run.signal,
+      startedAt: new Date(run.started_at).toISOString(),
+      endedAt: run.ended_at === null ? null : new Date(run.ended_at).toISOString(),
+      durationMs: durationOf(run),
+      lineCount: run.line_count,
+      error: parseError(run.error),
+      warnings: runWarnings,
+      meta: parseMeta(run.meta),
+      steps: roots,
+      artifacts,
+    };
+  }
+}
+
+function durationOf(run: Pick<RunRow, 'duration_ms' | 'ended_at' | 'started_at'>): number | null {
+  if (run.duration_ms !== null) return run.duration_ms;
+  return run.ended_at === null ? null : run.ended_at - run.started_at;
+}
+
+/** GLOB pattern for "starts with": * ? [ in the prefix are matched literally. */
+function globPrefix(prefix: string): string {
+  return prefix.replace(/[*?[]/g, (c) => `[${c}]`) + '*';
+}
+
+function parseArgs(json: string | null): string[] {
+  if (!json) return [];
+  const value: unknown = JSON.parse(json);
+  return Array.isArray(value) ? value.map(String) : [];
+}
+
+function parseMeta(json: string | null): Record<string, string> {
+  if (!json) return {};
+  const value: unknown = JSON.parse(json);
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, string>) : {};
+}
+
+function parseError(json: string | null): StepError | null {
+  if (!json) return null;
+  const e = JSON.parse(json) as Partial<StepError>;
+  return { message: String(e.message ?? ''), file: e.file ?? null, line: e.line ?? null, column: e.column ?? null };
+}

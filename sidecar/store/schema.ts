@@ -1,0 +1,194 @@
+// The database schema: a version in `PRAGMA user_version` and an ordered list of forward
+// migrations, each run in one IMMEDIATE transaction (several processes may open a fresh
+// database at the same moment; the second one finds the work done).
+//
+// Design notes (figures from test/bench/store.bench.ts on the 2-core CI machine):
+// - Runs have an integer surrogate key `rid`; every child row (steps, chunks, warnings,
+//   artifacts) carries that 1–3 byte integer instead of the run's text id. Child tables
+//   are clustered by (rid, …) so a run's rows are contiguous and ON DELETE CASCADE is a
+//   range delete. Typical runs cost ~310 B per run (row + indexes) and ~70 B per step.
+// - Logs are stored as chunks of whole lines (never a row per line) with their first line
+//   number, so any line range is found through the (rid, first_line) index. The first
+//   `inlineLogBytes` (256 KiB) of a run live in `data` inside the database, so typical
+//   runs are self-contained; beyond that a run's chunks go to an append-only file next to
+//   the database (`<db>-logs/<rid>.log`) and the row keeps `file_off`. A BLOB in a WAL
+//   database is written twice (WAL, then checkpoint, with fsyncs): 2M lines took 9–13× the
+//   time of a plain file write that way; with the file it is ≈1.0–1.1×.
+// - Full-text search: FTS5 was measured and rejected for the write path. A contentless
+//   trigram index ingests 11–23× slower than the plain chunk insert and takes 2.6× the
+//   bytes; unicode61 is 2.5–4× slower and only finds whole tokens, not substrings. A scan
+//   (Latin-1 view + case-insensitive RegExp, ≈1 GB/s: 160 MB in ~170 ms) is fast enough
+//   for an interactive search and costs nothing while a run writes. A later migration can
+//   add an index over finished runs if histories grow far beyond that.
+// - Step paths (for per-step statistics across runs) are JSON arrays of the names from the
+//   root: unambiguous whatever characters a name holds; see stepPathKey().
+import type { Database } from './database';
+import { StoreError } from './errors';
+import { rebuildStepStats } from './stepStats';
+
+export interface Migration {
+  version: number;
+  description: string;
+  up(db: Database): void;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'runs, steps, warnings, artifacts, log chunks',
+    up(db) {
+      db.exec(`
+        CREATE TABLE runs (
+          rid         INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: names log files
+          id          TEXT NOT NULL UNIQUE,
+          script      TEXT NOT NULL,
+          args        TEXT,                -- JSON array; NULL = []
+          cwd         TEXT NOT NULL,
+          profile     TEXT,
+          status      TEXT NOT NULL DEFAULT 'running',
+          exit_code   INTEGER,
+          signal      TEXT,
+          started_at  INTEGER NOT NULL,    -- ms since the epoch
+          ended_at    INTEGER,
+          duration_ms INTEGER,
+          line_count  INTEGER NOT NULL DEFAULT 0,
+          step_count  INTEGER NOT NULL DEFAULT 0,
+          log_bytes   INTEGER NOT NULL DEFAULT 0,
+          failed_step INTEGER,             -- step_id of the first step that failed
+          error       TEXT,                -- JSON StepError
+          meta        TEXT,                -- JSON object; NULL = {}
+          owner_pid   INTEGER,
+          owner_host  TEXT
+        );
+        CREATE INDEX runs_started ON runs(started_at);
+        CREATE INDEX runs_status ON runs(status, started_at);
+        CREATE INDEX runs_script ON runs(script, started_at);
+
+        CREATE TABLE steps (
+          rid         INTEGER NOT NULL REFERENCES runs(rid) ON DELETE CASCADE,
+          step_id     INTEGER NOT NULL,    -- 1-based per run, in start order
+          parent_id   INTEGER,
+          name        TEXT NOT NULL,
+          path        TEXT NOT NULL,       -- JSON array of names from the root (stepPathKey)
+          status      TEXT NOT NULL DEFAULT 'running',
+          started_at  INTEGER NOT NULL,
+          ended_at    INTEGER,
+          duration_ms INTEGER,
+          first_line  INTEGER NOT NULL,
+          last_line   INTEGER,
+          error       TEXT,                -- JSON StepError
+          meta        TEXT,                -- JSON object; NULL = {}
+          PRIMARY KEY (rid, step_id)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE warnings (
+          rid      INTEGER NOT NULL REFERENCES runs(rid) ON DELETE CASCADE,
+          step_id  INTEGER,                -- NULL: on the run
+          type     TEXT NOT NULL,
+          severity TEXT NOT NULL,
+          message  TEXT NOT NULL,
+          file     TEXT,
+          line     INTEGER,
+          col      INTEGER,
+          at       INTEGER NOT NULL
+        );
+        CREATE INDEX warnings_run ON warnings(rid, step_id);
+
+        CREATE TABLE artifacts (
+          rid         INTEGER NOT NULL REFERENCES runs(rid) ON DELETE CASCADE,
+          step_id     INTEGER,             -- NULL: on the run
+          path        TEXT NOT NULL,
+          description TEXT,
+          at          INTEGER NOT NULL
+        );
+        CREATE INDEX artifacts_run ON artifacts(rid);
+
+        -- A rowid table (not WITHOUT ROWID): rows hold up to ~256 KiB of data, and SQLite
+        -- advises rowid tables for rows that large. data is the last column so reading the
+        -- other columns never walks the overflow pages.
+        CREATE TABLE log_chunks (
+          rid        INTEGER NOT NULL REFERENCES runs(rid) ON DELETE CASCADE,
+          first_line INTEGER NOT NULL,     -- 1-based; lines are numbered per run over both streams
+          line_count INTEGER NOT NULL,
+          stream     INTEGER NOT NULL,     -- 1 stdout, 2 stderr
+          at         INTEGER NOT NULL,     -- arrival of the first line (ms)
+          size       INTEGER NOT NULL,     -- bytes
+          file_off   INTEGER,              -- offset in <db>-logs/<rid>.log, or NULL when inline
+          data       BLOB                  -- whole lines, each ending in "\\n"; NULL when in the file
+        );
+        CREATE UNIQUE INDEX log_chunks_line ON log_chunks(rid, first_line);
+      `);
+    },
+  },
+  {
+    version: 2,
+    description: 'per-step duration statistics (Welford aggregates), filled from the history so far',
+    up(db) {
+      // One row per script and step path: count, mean and M2 of the succeeded durations
+      // (Welford), min/max and the last few durations. Updated in the transaction that
+      // finishes a step (applyEvents.ts); it outlives pruned runs, which is the point.
+      db.exec(`
+        CREATE TABLE step_stats (
+          script     TEXT NOT NULL,
+          path       TEXT NOT NULL,       -- stepPathKey(): JSON array of names from the root
+          count      INTEGER NOT NULL,
+          mean       REAL NOT NULL,       -- ms
+          m2         REAL NOT NULL,       -- sum of squared differences from the mean (ms²)
+          min_ms     INTEGER NOT NULL,
+          max_ms     INTEGER NOT NULL,
+          last_ms    TEXT NOT NULL,       -- JSON array of the last durations, oldest first
+          step_order INTEGER NOT NULL,    -- smallest step_id seen: lists steps in run order
+          updated_at INTEGER NOT NULL,
+          PRIMARY KEY (script, path)
+        ) WITHOUT ROWID;
+      `);
+      rebuildStepStats(db);
+    },
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+export function schemaVersion(db: Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** Brings the database to SCHEMA_VERSION. Safe to call from several processes at once. */
+export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): number {
+  const latest = migrations.length ? migrations[migrations.length - 1]!.version : 0;
+  const current = schemaVersion(db);
+  if (current > latest) {
+    throw new StoreError(
+      `database ${db.name} has schema version ${current}, newer than this StepFlow understands (${latest}); update StepFlow`,
+      'SCHEMA_TOO_NEW',
+    );
+  }
+  if (current === latest) return current;
+  db.transaction(() => {
+    // Re-read inside the write lock: another process may have migrated meanwhile.
+    const from = schemaVersion(db);
+    for (const migration of migrations) {
+      if (migration.version <= from) continue;
+      migration.up(db);
+      db.pragma(`user_version = ${migration.version}`);
+    }
+  }).immediate();
+  return schemaVersion(db);
+}
+
+/**
+ * The key of a step for statistics across runs: the names from the root step down to it.
+ * A JSON array, so no name can collide with a path separator.
+ */
+export function stepPathKey(names: readonly string[]): string {
+  return JSON.stringify(names);
+}
+
+export function parseStepPath(key: string): string[] {
+  try {
+    const value: unknown = JSON.parse(key);
+    return Array.isArray(value) ? value.map(String) : [key];
+  } catch {
+    return [key];
+  }
+}

@@ -1,0 +1,194 @@
+// The store: one object per process over the shared database. Writes are batched by the
+// WriteBatcher (one transaction per flush for all runs); reads go straight to SQLite, so
+// they see what other processes committed. See schema.ts for the design and its figures.
+import * as path from 'node:path';
+import type { RunEvent } from '../protocol/events';
+import type { RunRecord, StreamName } from '../protocol/model';
+import { openDatabase, type Database } from './database';
+import { StoreError, toStoreError } from './errors';
+import { LogFiles } from './logFiles';
+import { LogReader, type LogLine, type LogMatch, type SearchQuery } from './logReader';
+import { Maintenance, processIsAlive, type PruneOptions, type StoreMetrics } from './maintenance';
+import { RunQueries, type ListRunsQuery, type StoredRunSummary } from './runQueries';
+import { StepStatsTable, type StepStat } from './stepStats';
+import { buildExpectations, EXPECTATION_RUNS } from '../stats/eta';
+import type { RunExpectations } from '../protocol/stats';
+import { migrate } from './schema';
+import { WriteBatcher, type NewRun } from './writer';
+
+export { StoreError } from './errors';
+export type { LogLine, LogMatch, SearchQuery } from './logReader';
+export type { PruneOptions, StoreMetrics } from './maintenance';
+export type { ListRunsQuery, StoredRunSummary } from './runQueries';
+export type { StepStat } from './stepStats';
+export type { NewRun } from './writer';
+
+export interface StoreOptions {
+  /** Buffered writes are committed at least this often (ms). */
+  flushIntervalMs?: number;
+  /** Buffered output beyond this is written at once (bytes). */
+  maxBufferedBytes?: number;
+  /** Consecutive output of one run and stream is coalesced into chunks up to this size. */
+  maxChunkBytes?: number;
+  /** The first bytes of each run's log stay inside the database; the rest go to a log file. */
+  inlineLogBytes?: number;
+  /** Folder of the per-run log files; null keeps every log inside the database. Default `<db>-logs`. */
+  logDir?: string | null;
+  busyTimeoutMs?: number;
+  /** Failures of background flushes (timer, size trigger); default: a process warning. */
+  onError?: (err: StoreError) => void;
+}
+
+export const STORE_DEFAULTS = {
+  flushIntervalMs: 50,
+  maxBufferedBytes: 4 * 1024 * 1024,
+  maxChunkBytes: 256 * 1024,
+  inlineLogBytes: 256 * 1024,
+} as const;
+
+export class Store {
+  readonly db: Database;
+  /** Absolute path of the database file (or ':memory:'). */
+  readonly file: string;
+  private readonly logs: LogFiles | null;
+  private readonly writer: WriteBatcher;
+  private readonly runs: RunQueries;
+  private readonly stats: StepStatsTable;
+  private readonly logReader: LogReader;
+  private readonly maintenance: Maintenance;
+  private closed = false;
+
+  /** Opens (creating and migrating as needed) the database. A given Database is owned: close() closes it. */
+  constructor(dbOrPath: Database | string, options: StoreOptions = {}) {
+    this.db = typeof dbOrPath === 'string' ? openDatabase(dbOrPath, options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {}) : dbOrPath;
+    this.file = this.db.memory ? ':memory:' : path.resolve(this.db.name);
+    try {
+      migrate(this.db);
+      const logDir = options.logDir !== undefined ? options.logDir : this.db.memory ? null : `${this.file}-logs`;
+      this.logs = logDir ? new LogFiles(logDir) : null;
+      this.logReader = new LogReader(this.db, this.logs);
+      this.runs = new RunQueries(this.db);
+      this.stats = new StepStatsTable(this.db);
+      this.maintenance = new Maintenance(this.db, this.logs);
+      this.writer = new WriteBatcher(this.db, this.logs, {
+        flushIntervalMs: options.flushIntervalMs ?? STORE_DEFAULTS.flushIntervalMs,
+        maxBufferedBytes: options.maxBufferedBytes ?? STORE_DEFAULTS.maxBufferedBytes,
+        maxChunkBytes: options.maxChunkBytes ?? STORE_DEFAULTS.maxChunkBytes,
+        inlineLogBytes: options.inlineLogBytes ?? STORE_DEFAULTS.inlineLogBytes,
+        onError: options.onError ?? ((err) => process.emitWarning(err.message, 'StepFlowStoreWarning')),
+      });
+    } catch (err) {
+      this.db.close();
+      throw toStoreError(err, this.file);
+    }
+  }
+
+  // ── write path (buffered) ───────────────────────────────────────────────────────────
+
+  /** Records a new run as `running`. Idempotent for the same id. */
+  createRun(run: NewRun): void {
+    this.writer.createRun({ ...run, ownerPid: run.ownerPid ?? process.pid });
+  }
+
+  /** Applies a live event; `runFinished` is written at once, the rest within flushIntervalMs. */
+  enqueue(event: RunEvent): void {
+    this.writer.enqueue(event);
+  }
+
+  /** Output lines of a run (whole lines, each ending "\n"). The store keeps the buffer: do not reuse it. */
+  appendOutput(runId: string, stream: StreamName, firstLine: number, lineCount: number, bytes: Buffer, at: number): void {
+    this.writer.appendOutput(runId, stream, firstLine, lineCount, bytes, at);
+  }
+
+  /** Commits everything buffered, in one transaction. Throws StoreError (the data stays buffered). */
+  flush(): void {
+    this.writer.flush();
+  }
+
+  // ── read path ───────────────────────────────────────────────────────────────────────
+
+  /** By id or unique id prefix; an ambiguous prefix throws StoreError. */
+  getRun(idOrPrefix: string): RunRecord | undefined {
+    return this.runs.getRun(idOrPrefix);
+  }
+
+  /** Newest first. */
+  listRuns(query: ListRunsQuery = {}): StoredRunSummary[] {
+    return this.runs.listRuns(query);
+  }
+
+  /** Up to maxLines stored lines from the 1-based fromLine (exact run id). */
+  readLog(runId: string, fromLine: number, maxLines: number): LogLine[] {
+    return this.logReader.readLog(runId, fromLine, maxLines);
+  }
+
+  /** Log lines containing text (ASCII case-insensitive), newest run first. */
+  searchLogs(text: string, query: SearchQuery = {}): LogMatch[] {
+    return this.logReader.searchLogs(text, query);
+  }
+
+  /**
+   * Duration statistics of succeeded steps per script and step path (count, mean, σ, min,
+   * max, last durations), in the order a run meets the steps. Kept up to date by every
+   * finished step, so it also covers runs pruned since.
+   */
+  stepStats(script?: string): StepStat[] {
+    return this.stats.list(script);
+  }
+
+  /** Recomputes all step statistics from the stored runs (`stepflow stats --rebuild`). */
+  rebuildStats(): { steps: number; samples: number } {
+    this.writer.flush();
+    return this.stats.rebuild();
+  }
+
+  /**
+   * What a run of `script` started at `before` (default: now) can expect, from the script's
+   * recent successful runs; null without any.
+   */
+  runExpectations(script: string, before?: number): RunExpectations | null {
+    const recent = this.runs.listRuns({ script, status: 'succeeded', limit: EXPECTATION_RUNS, ...(before !== undefined ? { beforeStartedAt: before } : {}) });
+    const records = recent.map((r) => this.runs.getRun(r.id)).filter((r): r is RunRecord => r !== undefined);
+    return buildExpectations(records);
+  }
+
+  runningRunIds(): string[] {
+    return this.runs.runningRunIds();
+  }
+
+  /** Changes exactly when another connection (another process) committed. */
+  dataVersion(): number {
+    return this.db.pragma('data_version', { simple: true }) as number;
+  }
+
+  metrics(): StoreMetrics {
+    return this.maintenance.metrics();
+  }
+
+  // ── maintenance ─────────────────────────────────────────────────────────────────────
+
+  /** Runs left `running` by a process that is gone become `interrupted`; returns their ids. */
+  markInterrupted(isAlive: (pid: number) => boolean = processIsAlive): string[] {
+    return this.maintenance.markInterrupted(isAlive, (id) => this.writer.ownsRun(id));
+  }
+
+  /** Deletes the oldest finished runs beyond the bounds (rows and log files). */
+  prune(options: PruneOptions): { deletedRuns: number } {
+    return this.maintenance.prune(options);
+  }
+
+  /** Flushes, then closes the database. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    let failure: unknown;
+    try {
+      this.writer.close();
+    } catch (err) {
+      failure = err;
+    }
+    this.logs?.close();
+    this.db.close();
+    if (failure) throw failure instanceof StoreError ? failure : toStoreError(failure, this.file, 'write to');
+  }
+}
