@@ -1,0 +1,73 @@
+// Is a finished step unusually slow? The rules of docs/spec.md §6, first match wins:
+//   1. z = (d − mean) / σ ≥ 4 → critical;  z ≥ 3 → warning        (statistical)
+//   2. d − mean > 1000 ms and d > 1.5 × mean → warning            (practical)
+//   3. d ≥ 3 × mean → critical;  d ≥ 2 × mean → warning           (absolute)
+// Guards around them:
+// - nothing is judged before `minSamples` succeeded runs of the step (default 3);
+// - optionally, a step is only judged when it is slower than its mean by at least
+//   `minSlowdownMs` (default 0, i.e. exactly §6): a floor such as 100 ms would silence the
+//   ratios of millisecond steps (a 2 ms step after a 1 ms mean is "2×").
+// A step faster than its mean is never an outlier; σ = 0 skips the z rules (z is undefined).
+// Pure.
+import { formatDuration } from '../protocol/format';
+import type { StepWarning, WarningSeverity } from '../protocol/model';
+import type { StepBaseline } from '../protocol/stats';
+
+export interface OutlierOptions {
+  minSamples?: number;
+  minSlowdownMs?: number;
+}
+
+export const OUTLIER_DEFAULTS = { minSamples: 3, minSlowdownMs: 0 } as const;
+
+export type OutlierRule = 'zscore' | 'slower' | 'ratio';
+
+export interface OutlierVerdict {
+  severity: Exclude<WarningSeverity, 'info'>;
+  rule: OutlierRule;
+  /** z-score when σ > 0, else null. */
+  z: number | null;
+  /** d / mean when mean > 0, else null. */
+  ratio: number | null;
+}
+
+export function classifyOutlier(durationMs: number, baseline: StepBaseline, options: OutlierOptions = {}): OutlierVerdict | null {
+  const minSamples = options.minSamples ?? OUTLIER_DEFAULTS.minSamples;
+  const minSlowdownMs = options.minSlowdownMs ?? OUTLIER_DEFAULTS.minSlowdownMs;
+  if (!Number.isFinite(durationMs) || baseline.count < Math.max(1, minSamples)) return null;
+  const mean = baseline.meanMs;
+  const delta = durationMs - mean;
+  if (!(delta > 0) || delta < minSlowdownMs) return null;
+  const sd = baseline.stdDevMs;
+  const z = sd !== null && sd > 0 ? delta / sd : null;
+  const ratio = mean > 0 ? durationMs / mean : null;
+  const verdict = (severity: OutlierVerdict['severity'], rule: OutlierRule): OutlierVerdict => ({ severity, rule, z, ratio });
+  if (z !== null && z >= 4) return verdict('critical', 'zscore');
+  if (z !== null && z >= 3) return verdict('warning', 'zscore');
+  if (delta > 1000 && durationMs > 1.5 * mean) return verdict('warning', 'slower');
+  if (ratio !== null && ratio >= 3) return verdict('critical', 'ratio');
+  if (ratio !== null && ratio >= 2) return verdict('warning', 'ratio');
+  return null;
+}
+
+/** The warning to store with the step, e.g. `11.0 s (4.2σ above 3.1 s mean)`, or null. */
+export function detectOutlier(durationMs: number, baseline: StepBaseline, options: OutlierOptions = {}): StepWarning | null {
+  const verdict = classifyOutlier(durationMs, baseline, options);
+  if (!verdict) return null;
+  const d = formatDuration(durationMs);
+  const mean = formatDuration(baseline.meanMs);
+  let detail: string;
+  if (verdict.rule === 'zscore') {
+    detail = `${floor1(verdict.z!)}σ above ${mean} mean`;
+  } else if (verdict.rule === 'slower') {
+    detail = `${formatDuration(durationMs - baseline.meanMs)} or ${Math.floor(((durationMs - baseline.meanMs) / baseline.meanMs) * 100)} % slower than ${mean} mean`;
+  } else {
+    detail = `${floor1(verdict.ratio!)}× the ${mean} mean`;
+  }
+  return { type: 'outlier', severity: verdict.severity, message: `${d} (${detail})`, file: null, line: null };
+}
+
+/** One decimal, rounded down, so a message never claims a threshold the value missed (3.96σ → 3.9σ). */
+function floor1(value: number): string {
+  return (Math.floor(value * 10) / 10).toFixed(1);
+}
