@@ -1,0 +1,160 @@
+// What `stepflow run` shows while a script runs (without --json):
+//  - always: the script's output passed through, plus one line per step event;
+//  - on a terminal: a status line under the output (spinner, current step, elapsed,
+//    progress and ETA), redrawn in place, erased before any output is written.
+import type { RunEvent } from '../protocol/events';
+import type { StreamName } from '../protocol/model';
+import { applyRunEvent, liveRunFromStart, type LiveRun } from '../protocol/runState';
+import { estimateProgress, formatEta } from '../protocol/stats';
+import { SPINNER, colourWanted, fit, formatDuration, makeStyle, safe, type Style } from './term';
+
+export interface LiveDisplay {
+  event(event: RunEvent): void;
+  output(stream: StreamName, bytes: Buffer): void;
+  close(): void;
+}
+
+export function createLiveDisplay(out: NodeJS.WriteStream, err: NodeJS.WriteStream): LiveDisplay {
+  return new TerminalDisplay(out, err, makeStyle(colourWanted(out)), Boolean(out.isTTY));
+}
+
+interface OpenStep {
+  id: number;
+  name: string;
+  startedAt: number;
+}
+
+class TerminalDisplay implements LiveDisplay {
+  private readonly names = new Map<number, string>();
+  private readonly open: OpenStep[] = [];
+  private runStartedAt = Date.now();
+  /** The run as the views see it, for progress and ETA. */
+  private run: LiveRun | undefined;
+  private statusShown = false;
+  private frame = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly out: NodeJS.WriteStream,
+    private readonly err: NodeJS.WriteStream,
+    private readonly style: Style,
+    private readonly live: boolean,
+  ) {
+    if (live) {
+      this.timer = setInterval(() => this.drawStatus(), 100);
+      this.timer.unref();
+    }
+  }
+
+  output(stream: StreamName, bytes: Buffer): void {
+    this.clearStatus();
+    write(stream === 'stdout' ? this.out : this.err, bytes);
+  }
+
+  event(event: RunEvent): void {
+    const s = this.style;
+    if (event.type === 'runStarted') this.run = liveRunFromStart(event);
+    else if (this.run) applyRunEvent(this.run, event);
+    switch (event.type) {
+      case 'runStarted':
+        this.runStartedAt = event.startedAt;
+        return;
+      case 'stepStarted':
+        this.names.set(event.stepId, event.name);
+        this.open.push({ id: event.stepId, name: event.name, startedAt: event.startedAt });
+        return this.line(`${s.cyan('▶')} ${this.label(event.stepId)}`);
+      case 'stepFinished': {
+        const index = this.open.findIndex((step) => step.id === event.stepId);
+        if (index !== -1) this.open.splice(index, 1);
+        const mark = event.status === 'succeeded' ? s.green('✓') : event.status === 'cancelled' ? s.yellow('■') : s.red('✗');
+        const error = event.error ? ` — ${s.red(safe(event.error.message))}${location(event.error)}` : '';
+        return this.line(`${mark} ${this.label(event.stepId)} ${s.dim(formatDuration(event.durationMs))}${error}`);
+      }
+      case 'warning': {
+        const owner = event.stepId === null ? 'run' : this.label(event.stepId);
+        if (event.warning.type === 'outlier') {
+          // "⚠ Compile 11.0 s (4.2σ above 3.1 s mean)"; critical ones in red.
+          const mark = event.warning.severity === 'critical' ? s.red('⚠') : s.yellow('⚠');
+          return this.line(`${mark} ${owner} ${safe(event.warning.message)}`);
+        }
+        return this.line(`${s.yellow('⚠')} ${owner}: ${safe(event.warning.message)}${location(event.warning)}`);
+      }
+      case 'artifact':
+        return this.line(`${s.cyan('◆')} artifact ${safe(event.path)}${event.description ? s.dim(` (${safe(event.description)})`) : ''}`);
+      case 'runError':
+        return this.line(`${s.red('✗')} run: ${safe(event.error.message)}${location(event.error)}`);
+      case 'runFinished': {
+        const ok = event.status === 'succeeded';
+        const mark = ok ? s.green('✓') : s.red('✗');
+        const detail = event.error && !ok ? ` — ${safe(event.error.message)}` : '';
+        return this.line(`${mark} ${s.bold(`run ${event.status}`)} in ${formatDuration(event.durationMs)}${detail}`);
+      }
+      default:
+        return;
+    }
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.clearStatus();
+  }
+
+  /** The step name as the script gave it, made safe for a terminal. */
+  private label(stepId: number): string {
+    const name = this.names.get(stepId) ?? `#${stepId}`;
+    return this.style.bold(safe(name));
+  }
+
+  private line(text: string): void {
+    this.clearStatus();
+    write(this.out, `${this.style.dim('[stepflow]')} ${text}\n`);
+    this.drawStatus();
+  }
+
+  private drawStatus(): void {
+    if (!this.live || !this.timer) return;
+    const now = Date.now();
+    const current = this.open[this.open.length - 1];
+    const spinner = SPINNER[this.frame++ % SPINNER.length];
+    const path = this.open.map((step) => safe(step.name)).join(' › ');
+    const step = current ? `${path} ${formatDuration(now - current.startedAt)}` : 'running';
+    const text = `${spinner} ${step}${this.progressText(now)} · total ${formatDuration(now - this.runStartedAt)}`;
+    write(this.out, `\r\x1b[2K${this.style.cyan(fit(text, (this.out.columns || 80) - 1))}`);
+    this.statusShown = true;
+  }
+
+  /** " · 45% · ETA 12 s" from history or the script's META markers; '' when unknown. */
+  private progressText(now: number): string {
+    if (!this.run) return '';
+    return progressSuffix(estimateProgress(this.run.record, this.run.expectations, now));
+  }
+
+  private clearStatus(): void {
+    if (!this.statusShown) return;
+    write(this.out, '\r\x1b[2K');
+    this.statusShown = false;
+  }
+}
+
+export function progressSuffix(progress: ReturnType<typeof estimateProgress>): string {
+  if (!progress) return '';
+  const parts: string[] = [];
+  if (progress.fraction !== null) parts.push(`${Math.floor(progress.fraction * 100)}%`);
+  const eta = formatEta(progress);
+  if (eta) parts.push(eta);
+  else if (progress.stepRemainingMs !== null) parts.push(`step ${formatEta({ ...progress, remainingMs: progress.stepRemainingMs })}`);
+  return parts.length ? ` · ${parts.join(' · ')}` : '';
+}
+
+function location(where: { file: string | null; line: number | null }): string {
+  return where.file ? ` (${safe(where.file)}${where.line !== null ? `:${where.line}` : ''})` : '';
+}
+
+/**
+ * Writes unless the reader went away (`stepflow run x | head`): the run goes on and is
+ * stored in full; only the echo stops.
+ */
+function write(stream: NodeJS.WriteStream, data: string | Buffer): void {
+  if (stream.writable && !stream.destroyed) stream.write(data);
+}

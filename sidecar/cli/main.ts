@@ -1,0 +1,69 @@
+// The `stepflow` command line: dispatch, usage, and the one rule for errors — one line on
+// stderr and a non-zero exit code, never a stack trace.
+import { UserError, oneLine } from '../util/errors';
+import { RUN_USAGE, runCommand } from './runCommand';
+import { historyCommand, pruneCommand, showCommand, statsCommand } from './readCommands';
+import { REPORT_USAGE, reportCommand } from './reportCommand';
+import { SERVE_USAGE, serveCommand } from './serveCommand';
+
+const USAGE = `StepFlow — run scripts and watch their marker-driven steps.
+
+usage:
+  ${RUN_USAGE}
+  stepflow history [--json] [--limit N] [--status S] [--script PATH] [--profile NAME] [--search TEXT]
+  stepflow show <runId> [--json] [--log]
+  stepflow stats [<script>] [--json] [--rebuild]
+  ${REPORT_USAGE}
+  stepflow prune [--keep N] [--max-mb MB]
+  ${SERVE_USAGE}
+
+Every command takes --db PATH (default: $STEPFLOW_HOME/stepflow.db or ~/.stepflow/stepflow.db).
+`;
+
+const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
+  run: runCommand,
+  history: historyCommand,
+  show: showCommand,
+  stats: statsCommand,
+  report: reportCommand,
+  prune: pruneCommand,
+  serve: serveCommand,
+};
+
+export async function cliMain(argv: readonly string[]): Promise<number> {
+  ignoreClosedPipes();
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(USAGE);
+    return command ? 0 : 2;
+  }
+  if (command === '--version' || command === 'version') {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const handler = COMMANDS[command];
+  if (!handler) {
+    process.stderr.write(`stepflow: unknown command "${command}" — try \`stepflow help\`\n`);
+    return 2;
+  }
+  try {
+    return await handler(rest);
+  } catch (err) {
+    process.stderr.write(`stepflow: ${oneLine(err)}\n`);
+    if (process.env.STEPFLOW_DEBUG && !(err instanceof UserError)) process.stderr.write(`${(err as Error).stack ?? ''}\n`);
+    return err instanceof UserError ? err.exitCode : 1;
+  }
+}
+
+declare const __STEPFLOW_VERSION__: string | undefined;
+const VERSION = typeof __STEPFLOW_VERSION__ === 'string' ? __STEPFLOW_VERSION__ : '0.0.0-dev';
+
+/** A reader that goes away (`stepflow history | head`) is normal, not a crash. */
+function ignoreClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+      stream.destroy();
+    });
+  }
+}

@@ -1,0 +1,172 @@
+// The commands that read the database: history, show, stats, prune.
+import * as path from 'node:path';
+import type { RunRecord, StepRecord } from '../protocol/model';
+import type { StepStat } from '../store/store';
+import { UserError } from '../util/errors';
+import { numberOption, parseArgs, stringOption } from './args';
+import { openCliStore } from './context';
+import { colourWanted, fit, formatDuration, makeStyle, safe, type Style } from './term';
+
+const style = (): Style => makeStyle(colourWanted(process.stdout));
+
+export async function historyCommand(argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv, { json: {}, limit: { value: true }, status: { value: true }, script: { value: true }, search: { value: true }, profile: { value: true }, db: { value: true } });
+  const store = openCliStore(args);
+  try {
+    const status = stringOption(args, 'status');
+    const script = stringOption(args, 'script');
+    const search = stringOption(args, 'search');
+    const profile = stringOption(args, 'profile');
+    const runs = store.listRuns({
+      limit: numberOption(args, 'limit', { min: 1 }) ?? 20,
+      ...(status ? { status } : {}),
+      ...(script ? { script } : {}),
+      ...(search ? { search } : {}),
+      ...(profile ? { profile } : {}),
+    });
+    if (args.options.json) {
+      process.stdout.write(JSON.stringify(runs, null, 2) + '\n');
+      return 0;
+    }
+    if (runs.length === 0) {
+      process.stdout.write('no runs recorded yet\n');
+      return 0;
+    }
+    const s = style();
+    for (const run of runs) {
+      const when = new Date(run.startedAt).toISOString().replace('T', ' ').slice(0, 19);
+      process.stdout.write(
+        `${s.dim(run.id)}  ${when}  ${statusText(run.status, s).padEnd(22)} ${formatDuration(run.durationMs).padStart(8)}  ${safe(run.script)}${run.profile ? s.dim(` [${safe(run.profile)}]`) : ''}\n`,
+      );
+    }
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+export async function showCommand(argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv, { json: {}, log: {}, db: { value: true } });
+  const id = args.positionals[0];
+  if (!id) throw new UserError('missing run id — usage: stepflow show <runId> [--json] [--log]');
+  const store = openCliStore(args);
+  try {
+    const run = store.getRun(id);
+    if (!run) throw new UserError(`no run with id "${id}"`);
+    if (args.options.json) {
+      const record = args.options.log ? { ...run, log: store.readLog(run.id, 1, run.lineCount).map((l) => l.text) } : run;
+      process.stdout.write(JSON.stringify(record, null, 2) + '\n');
+      return 0;
+    }
+    printRun(run, style());
+    if (args.options.log) {
+      process.stdout.write('\n');
+      for (let from = 1; from <= run.lineCount; from += 10_000) {
+        for (const line of store.readLog(run.id, from, 10_000)) process.stdout.write(line.text + '\n');
+      }
+    }
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+export async function statsCommand(argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv, { json: {}, rebuild: {}, db: { value: true } });
+  const store = openCliStore(args);
+  try {
+    if (args.options.rebuild) {
+      const { steps, samples } = store.rebuildStats();
+      process.stderr.write(`rebuilt the statistics of ${steps} step(s) from ${samples} succeeded step run(s)\n`);
+    }
+    const script = args.positionals[0];
+    const rows = store.stepStats(script ? path.resolve(script) : undefined);
+    if (args.options.json) {
+      process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+      return 0;
+    }
+    if (rows.length === 0) {
+      process.stdout.write('no finished steps recorded yet\n');
+      return 0;
+    }
+    printStats(rows, style());
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+function printStats(rows: StepStat[], s: Style): void {
+  const label = (row: StepStat) => '  '.repeat(row.path.length - 1) + safe(row.name);
+  const width = Math.min(48, Math.max(4, ...rows.map((row) => Array.from(label(row)).length)));
+  const num = (text: string, n = 9) => text.padStart(n);
+  let script: string | undefined;
+  for (const row of rows) {
+    if (row.script !== script) {
+      script = row.script;
+      process.stdout.write(`${script === rows[0]!.script ? '' : '\n'}${s.bold(safe(script))}\n`);
+      process.stdout.write(s.dim(`  ${'step'.padEnd(width)} ${num('runs', 5)} ${num('mean')} ${num('σ')} ${num('min')} ${num('max')}  last\n`));
+    }
+    const sd = row.stdDevMs === null ? '—' : `± ${formatDuration(row.stdDevMs)}`;
+    process.stdout.write(
+      `  ${fit(label(row), width).padEnd(width)} ${num(String(row.count), 5)} ${num(formatDuration(row.meanMs))} ${num(sd)} ${num(formatDuration(row.minMs))} ${num(formatDuration(row.maxMs))}  ${sparkline(row.lastDurationsMs)}\n`,
+    );
+  }
+}
+
+/** The last durations as ▁▂▃▄▅▆▇█, oldest first. */
+function sparkline(values: readonly number[]): string {
+  if (values.length === 0) return '';
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  const bars = '▁▂▃▄▅▆▇█';
+  return values.map((v) => bars[hi === lo ? 3 : Math.round(((v - lo) / (hi - lo)) * 7)]).join('');
+}
+
+export async function pruneCommand(argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv, { keep: { value: true }, 'max-mb': { value: true }, db: { value: true } });
+  const keep = numberOption(args, 'keep', { min: 0 });
+  const maxMb = numberOption(args, 'max-mb', { min: 0 });
+  if (keep === undefined && maxMb === undefined) throw new UserError('usage: stepflow prune [--keep N] [--max-mb MB]');
+  const store = openCliStore(args);
+  try {
+    const result = store.prune({ ...(keep !== undefined ? { maxRuns: keep } : {}), ...(maxMb !== undefined ? { maxBytes: maxMb * 1024 * 1024 } : {}) });
+    process.stdout.write(`deleted ${result.deletedRuns} run(s)\n`);
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+function printRun(run: RunRecord, s: Style): void {
+  const out = (text: string) => process.stdout.write(text + '\n');
+  out(`${s.bold(safe(run.script))} ${run.args.map(safe).join(' ')}`);
+  out(`  run ${run.id}  ${statusText(run.status, s)}  ${formatDuration(run.durationMs)}  exit ${run.signal ?? run.exitCode ?? '—'}  ${run.lineCount} lines${run.profile ? `  profile ${safe(run.profile)}` : ''}`);
+  out(`  started ${run.startedAt}  in ${safe(run.cwd)}`);
+  if (run.error) out(`  ${s.red('error:')} ${safe(run.error.message)}`);
+  for (const warning of run.warnings) out(`  ${s.yellow('⚠')} ${safe(warning.message)}`);
+  const walk = (steps: StepRecord[], depth: number) => {
+    for (const step of steps) {
+      const indent = '  '.repeat(depth + 1);
+      out(`${indent}${statusMark(step.status, s)} ${safe(step.name)} ${s.dim(formatDuration(step.durationMs))}`);
+      if (step.error) out(`${indent}    ${s.red(safe(step.error.message))}${step.error.file ? s.dim(` at ${safe(step.error.file)}:${step.error.line ?? ''}`) : ''}`);
+      for (const warning of step.warnings) out(`${indent}    ${s.yellow('⚠')} ${safe(warning.message)}`);
+      walk(step.children, depth + 1);
+    }
+  };
+  walk(run.steps, 0);
+  for (const artifact of run.artifacts) {
+    out(`  ${s.cyan('◆')} ${safe(artifact.path)}${artifact.description ? ` — ${safe(artifact.description)}` : ''}${artifact.step ? s.dim(` (${safe(artifact.step)})`) : ''}`);
+  }
+}
+
+function statusMark(status: string, s: Style): string {
+  if (status === 'succeeded') return s.green('✓');
+  if (status === 'running') return s.cyan('…');
+  if (status === 'cancelled') return s.yellow('■');
+  return s.red('✗');
+}
+
+function statusText(status: string, s: Style): string {
+  return `${statusMark(status, s)} ${status}`;
+}
