@@ -1,0 +1,231 @@
+// The REST API (the first seed's endpoints, docs/spec.md §7). Every answer is JSON except
+// artifact downloads; errors are {error: {code, message}} with a fitting status.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { HistoryRun, RunPage } from '../protocol/history';
+import { MAX_LOG_LINES, MAX_PAGE } from '../protocol/history';
+import { arrayOf, isString, nullable, objectOf, optional } from '../protocol/messages';
+import type { RunStatus } from '../protocol/model';
+import { loadProjectConfig, pickProfile } from '../runs/profiles';
+import type { RunManager } from '../runs/runManager';
+import type { ListRunsQuery, Store } from '../store/store';
+import { BASE_HEADERS, HttpError, readJsonBody, type RouteContext, type Router } from './http';
+import type { LiveHub } from './liveHub';
+import type { OperationMetrics } from './metrics';
+import { statistics } from './statistics';
+
+export interface ApiDeps {
+  store: Store;
+  runs: RunManager;
+  hub: LiveHub;
+  ops: OperationMetrics;
+  version: string;
+  startedAt: number;
+  maxBodyBytes: number;
+}
+
+const STATUSES: RunStatus[] = ['running', 'succeeded', 'failed', 'cancelled', 'timed_out', 'interrupted'];
+
+interface StartBody {
+  script: string;
+  args?: string[];
+  cwd?: string;
+  profile?: string | null;
+}
+const isStartBody = objectOf<StartBody>({ script: isString, args: optional(arrayOf(isString, 1000)), cwd: optional(isString), profile: optional(nullable(isString)) });
+
+export function registerApi(router: Router, deps: ApiDeps): void {
+  const { store, runs, hub } = deps;
+
+  router.add('GET', '/api/health', () => ({
+    status: 'ok',
+    version: deps.version,
+    pid: process.pid,
+    uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
+    database: store.file,
+    activeRuns: runs.activeCount,
+  }));
+
+  router.add('GET', '/api/health/metrics', () => metrics(deps));
+
+  router.add('POST', '/api/health/optimize', () => {
+    const t0 = performance.now();
+    store.flush();
+    const [checkpoint] = store.db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number; log: number; checkpointed: number }>;
+    store.db.pragma('analysis_limit = 1000'); // keeps ANALYZE cheap on a big database
+    store.db.exec('ANALYZE');
+    store.db.pragma('optimize');
+    return { checkpoint, analyzed: true, optimized: true, durationMs: Math.round((performance.now() - t0) * 10) / 10 };
+  });
+
+  router.add('GET', '/api/executions', ({ url }) => listExecutions(store, url.searchParams));
+
+  router.add('POST', '/api/executions', async ({ req, res }) => {
+    const body = await readJsonBody(req, deps.maxBodyBytes);
+    if (!isStartBody(body)) throw new HttpError(400, 'expected {"script": string, "args"?: string[], "cwd"?: string, "profile"?: string}');
+    const script = path.resolve(body.script);
+    const profileName = body.profile ?? null;
+    const config = loadProjectConfig(path.dirname(script));
+    const profile = pickProfile(config.profiles, profileName);
+    const id = await runs.start({
+      script,
+      args: body.args ?? [],
+      ...(body.cwd ? { cwd: path.resolve(body.cwd) } : {}),
+      profileName,
+      profile,
+      interpreters: config.interpreters,
+    });
+    return created(res, { id, status: 'running', links: { self: `/api/executions/${id}`, log: `/api/executions/${id}/log` } });
+  });
+
+  router.add('GET', '/api/executions/:id', ({ params }) => {
+    const run = hub.liveRecord(params.id!) ?? store.getRun(params.id!);
+    if (!run) throw new HttpError(404, `no run with id "${params.id}"`);
+    return run;
+  });
+
+  router.add('GET', '/api/executions/:id/log', ({ params, url }) => {
+    const from = intParam(url.searchParams, 'from', 1, 1, Number.MAX_SAFE_INTEGER);
+    const limit = intParam(url.searchParams, 'limit', 1000, 1, MAX_LOG_LINES);
+    const run = store.getRun(params.id!) ?? hub.liveRecord(params.id!);
+    if (!run) throw new HttpError(404, `no run with id "${params.id}"`);
+    const lines = store.readLog(run.id, from, limit);
+    const last = lines.at(-1)?.line;
+    return { runId: run.id, from, lines, nextFrom: last === undefined ? from : last + 1 };
+  });
+
+  router.add('POST', '/api/executions/:id/cancel', ({ params }) => {
+    const run = hub.liveRecord(params.id!) ?? store.getRun(params.id!);
+    if (!run) throw new HttpError(404, `no run with id "${params.id}"`);
+    if (!runs.cancel(run.id)) throw new HttpError(409, run.status === 'running' ? 'that run is not run by this service' : `that run is not running (${run.status})`);
+    return { id: run.id, cancelled: true };
+  });
+
+  router.add('GET', '/api/executions/:id/artifacts/:index', (ctx) => sendArtifact(store, ctx));
+
+  router.add('GET', '/api/logs/search', ({ url }) => {
+    const text = url.searchParams.get('q') ?? '';
+    if (!text.trim()) throw new HttpError(400, 'q (the text to find) is required');
+    const runId = url.searchParams.get('runId') ?? undefined;
+    const limit = intParam(url.searchParams, 'limit', 100, 1, 1000);
+    return { hits: store.searchLogs(text, { limit, ...(runId ? { runId } : {}) }) };
+  });
+
+  router.add('GET', '/api/statistics', ({ url }) => {
+    const script = url.searchParams.get('script');
+    return statistics(store, script ? path.resolve(script) : undefined);
+  });
+}
+
+function created(res: RouteContext['res'], body: unknown): undefined {
+  const text = JSON.stringify(body);
+  res.writeHead(201, { ...BASE_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+  return undefined;
+}
+
+function listExecutions(store: Store, q: URLSearchParams): RunPage {
+  const limit = intParam(q, 'limit', 50, 1, MAX_PAGE);
+  const status = q.getAll('status').flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+  for (const s of status) if (!STATUSES.includes(s as RunStatus)) throw new HttpError(400, `unknown status "${s}" (one of ${STATUSES.join(', ')})`);
+  const cursor = q.get('cursor');
+  if (cursor !== null && !/^\d+\.\d+$/.test(cursor)) throw new HttpError(400, 'malformed cursor');
+  const query: ListRunsQuery = { limit: limit + 1 };
+  if (status.length) query.status = status;
+  const script = q.get('script');
+  if (script) query.script = script;
+  const profile = q.get('profile');
+  if (profile) query.profile = profile;
+  const search = q.get('search');
+  if (search) query.search = search;
+  const since = timeParam(q, 'since');
+  if (since !== undefined) query.sinceStartedAt = since;
+  const until = timeParam(q, 'until');
+  if (until !== undefined) query.beforeStartedAt = until;
+  if (cursor) query.cursor = cursor;
+  const rows = store.listRuns(query);
+  const page = rows.slice(0, limit);
+  const runs: HistoryRun[] = page.map(({ cursor: _cursor, cwd: _cwd, signal: _signal, ...run }) => run);
+  return { runs, nextCursor: rows.length > limit ? page.at(-1)!.cursor : null };
+}
+
+function sendArtifact(store: Store, { params, res, req }: RouteContext): undefined {
+  // Only an index into the run's recorded artifacts: a request never names a path.
+  if (!/^\d{1,6}$/.test(params.index!)) throw new HttpError(400, 'the artifact is named by its index in the run (0, 1, …), not by a path');
+  const run = store.getRun(params.id!);
+  if (!run) throw new HttpError(404, `no run with id "${params.id}"`);
+  const artifact = run.artifacts[Number(params.index)];
+  if (!artifact) throw new HttpError(404, `run ${run.id} has no artifact #${params.index}`);
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(artifact.path);
+  } catch {
+    throw new HttpError(404, `the artifact file no longer exists: ${path.basename(artifact.path)}`);
+  }
+  if (!stat.isFile()) throw new HttpError(404, `the artifact is not a file: ${path.basename(artifact.path)}`);
+  const name = path.basename(artifact.path);
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  res.writeHead(200, {
+    ...BASE_HEADERS,
+    'Content-Type': 'application/octet-stream',
+    'Content-Length': stat.size,
+    'Content-Disposition': `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+    'Content-Security-Policy': "default-src 'none'; sandbox",
+  });
+  if (req.method === 'HEAD') {
+    res.end();
+    return undefined;
+  }
+  const stream = fs.createReadStream(artifact.path);
+  stream.on('error', () => res.destroy());
+  stream.pipe(res);
+  return undefined;
+}
+
+function metrics(deps: ApiDeps): unknown {
+  const { store, hub, runs } = deps;
+  const m = store.metrics();
+  const pragma = (name: string) => store.db.pragma(name, { simple: true });
+  return {
+    uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
+    database: {
+      file: store.file,
+      journalMode: String(pragma('journal_mode')),
+      walEnabled: String(pragma('journal_mode')).toLowerCase() === 'wal',
+      synchronous: Number(pragma('synchronous')),
+      schemaVersion: m.schemaVersion,
+      sizeBytes: m.dbBytes + m.walBytes + m.logFileBytes,
+      dbBytes: m.dbBytes,
+      walBytes: m.walBytes,
+      logFileBytes: m.logFileBytes,
+      pageSize: m.pageSize,
+      pageCount: m.pageCount,
+      freePages: m.freePages,
+      cacheSizeKiB: Math.abs(Number(pragma('cache_size'))),
+      mmapSizeBytes: Number(pragma('mmap_size')),
+      // SQLite counts page-cache hits per connection (sqlite3_db_status), which better-sqlite3 does not expose.
+      cacheHitRatio: null,
+      dataVersion: m.dataVersion,
+    },
+    runs: { total: m.runs, byStatus: m.runsByStatus, activeHere: runs.activeCount },
+    websocket: { clients: hub.clientCount, messagesSent: hub.messagesSent, bytesSent: hub.bytesSent },
+    memory: process.memoryUsage(),
+    operations: deps.ops.snapshot(),
+  };
+}
+
+function intParam(q: URLSearchParams, name: string, fallback: number, min: number, max: number): number {
+  const raw = q.get(name);
+  if (raw === null || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new HttpError(400, `${name} must be a whole number`);
+  return Math.min(max, Math.max(min, Number(raw)));
+}
+
+/** ms since the epoch, or an ISO date/time. */
+function timeParam(q: URLSearchParams, name: string): number | undefined {
+  const raw = q.get(name);
+  if (raw === null || raw === '') return undefined;
+  const value = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
+  if (!Number.isFinite(value)) throw new HttpError(400, `${name} must be a time (ms since the epoch or an ISO date)`);
+  return value;
+}

@@ -1,0 +1,117 @@
+// The WebSocket side of the service: clients subscribe to all runs or to one run and get
+// the RunEvents of the runs this service runs (already batched by RunManager, one message
+// per batch) and snapshots of runs other processes write (ExternalRunWatcher).
+//
+// The hub keeps a LiveRun per running run of its own, updated as each batch is sent, so a
+// client subscribing to a running run gets a snapshot that is exactly "everything before
+// the next batch" — no event is missed or applied twice.
+import type { WebSocket } from 'ws';
+import type { RunEvent } from '../protocol/events';
+import { LiveEvents, LiveHello, LiveSnapshot, LiveSubscribe, LiveUnsubscribe, Subscriptions } from '../protocol/live';
+import type { RunRecord } from '../protocol/model';
+import { applyRunEvent, liveRunFromStart, type LiveRun } from '../protocol/runState';
+import type { Store } from '../store/store';
+
+/** A client whose unsent data exceeds this is too slow to follow live: it is closed (and may reconnect and resync). */
+const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+
+interface Client {
+  ws: WebSocket;
+  subs: Subscriptions;
+  seq: number;
+}
+
+export class LiveHub {
+  private readonly clients = new Set<Client>();
+  private readonly live = new Map<string, LiveRun>();
+  messagesSent = 0;
+  bytesSent = 0;
+
+  constructor(
+    private readonly store: Store,
+    private readonly version: string,
+  ) {}
+
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  /** The live state of a run this service is running, if it is one. */
+  liveRecord(runId: string): RunRecord | undefined {
+    return this.live.get(runId)?.record;
+  }
+
+  attach(ws: WebSocket): void {
+    const client: Client = { ws, subs: new Subscriptions(), seq: 0 };
+    this.clients.add(client);
+    ws.on('close', () => this.clients.delete(client));
+    ws.on('error', () => ws.terminate());
+    ws.on('message', (data, isBinary) => {
+      let message: unknown;
+      try {
+        message = isBinary ? undefined : JSON.parse(data.toString());
+      } catch {
+        message = undefined;
+      }
+      if (LiveSubscribe.is(message)) {
+        client.subs.apply(true, message.params);
+        const runId = message.params.runId;
+        if (runId !== null) {
+          const record = this.live.get(runId)?.record ?? this.store.getRun(runId);
+          if (record) this.send(client, JSON.stringify(LiveSnapshot.create({ runs: [record] })));
+        }
+      } else if (LiveUnsubscribe.is(message)) {
+        client.subs.apply(false, message.params);
+      } else {
+        ws.close(1003, 'unsupported message');
+      }
+    });
+    this.send(client, JSON.stringify(LiveHello.create({ server: 'stepflow', version: this.version })));
+  }
+
+  /** One batch of events of this service's runs (called synchronously by RunManager's publisher). */
+  publish(events: RunEvent[]): void {
+    for (const event of events) {
+      if (event.type === 'runStarted') this.live.set(event.runId, liveRunFromStart(event));
+      const run = this.live.get(event.runId);
+      if (run) applyRunEvent(run, event);
+      if (event.type === 'runFinished') this.live.delete(event.runId);
+    }
+    // Clients with the same view of this batch share one serialisation of its events.
+    const encoded = new Map<string, string>();
+    for (const client of this.clients) {
+      const wanted = events.filter((e) => client.subs.wants(e));
+      if (wanted.length === 0) continue;
+      const key = wanted.length === events.length ? '*' : client.subs.all ? `a:${[...client.subs.runs].join(',')}` : [...client.subs.runs].join(',');
+      let json = encoded.get(key);
+      if (json === undefined) encoded.set(key, (json = JSON.stringify(wanted)));
+      client.seq += 1;
+      this.send(client, `{"kind":"notification","method":"${LiveEvents.method}","params":{"seq":${client.seq},"events":${json}}}`);
+    }
+  }
+
+  /** Runs written by other processes changed: send fresh records to the clients that follow them. */
+  snapshot(runIds: string[]): void {
+    if (this.clients.size === 0) return;
+    const records = runIds.map((id) => this.store.getRun(id)).filter((r): r is RunRecord => r !== undefined);
+    for (const client of this.clients) {
+      const wanted = records.filter((r) => client.subs.all || client.subs.runs.has(r.id));
+      if (wanted.length) this.send(client, JSON.stringify(LiveSnapshot.create({ runs: wanted })));
+    }
+  }
+
+  closeAll(): void {
+    for (const client of this.clients) client.ws.close(1001, 'server shutting down');
+  }
+
+  private send(client: Client, text: string): void {
+    if (client.ws.readyState !== client.ws.OPEN) return;
+    if (client.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      client.ws.close(1013, 'too slow to follow live updates; reconnect to resync');
+      return;
+    }
+    client.ws.send(text);
+    this.messagesSent += 1;
+    this.bytesSent += text.length;
+  }
+}

@@ -1,0 +1,226 @@
+// `stepflow serve`: the HTTP + WebSocket service and the dashboard page (docs/spec.md §7).
+// Every request passes three gates before anything else: the Host must name the bound
+// address (no DNS rebinding), an Origin — when sent — must be this server, and the token
+// must be presented (Authorization: Bearer, or the cookie the page gets after it was
+// opened with ?token=).
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { ExternalRunWatcher } from '../runs/externalRuns';
+import { RunManager } from '../runs/runManager';
+import { StoreError, type Store } from '../store/store';
+import { UserError, oneLine } from '../util/errors';
+import { registerApi } from './api';
+import { allowedHosts, bearerToken, cookieValue, originAllowed, tokenMatches } from './auth';
+import { BASE_HEADERS, HttpError, Router, sendError, sendJson } from './http';
+import { LiveHub } from './liveHub';
+import { OperationMetrics } from './metrics';
+import { dashboardPage } from './page';
+
+export interface ServeOptions {
+  store: Store;
+  token: string;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 7420; 0 picks a free port. */
+  port?: number;
+  /** Folder with webview.js and the codicon files (default: the built dist/). */
+  assetsDir?: string;
+  version?: string;
+  /** Largest accepted request body (default 64 KiB). */
+  maxBodyBytes?: number;
+  /** How often runs of other processes are looked for (ms). */
+  externalPollMs?: number;
+  /** Where problems of the service itself are reported (default: stderr). */
+  log?: (line: string) => void;
+}
+
+export interface StepflowServer {
+  /** http://host:port */
+  readonly url: string;
+  /** The dashboard URL with the token, to print. */
+  readonly pageUrl: string;
+  readonly host: string;
+  readonly port: number;
+  readonly runs: RunManager;
+  readonly hub: LiveHub;
+  readonly ops: OperationMetrics;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_PORT = 7420;
+
+const ASSETS: Record<string, string> = {
+  'webview.js': 'text/javascript; charset=utf-8',
+  'webview.js.map': 'application/json; charset=utf-8',
+  'codicon.css': 'text/css; charset=utf-8',
+  'codicon.ttf': 'font/ttf',
+};
+
+export async function startServer(options: ServeOptions): Promise<StepflowServer> {
+  const host = options.host ?? '127.0.0.1';
+  const { store, token } = options;
+  const version = options.version ?? '0.0.0-dev';
+  const log = options.log ?? ((line: string) => process.stderr.write(`stepflow serve: ${line}\n`));
+  const assetsDir = options.assetsDir ?? defaultAssetsDir();
+  const ops = new OperationMetrics();
+  const hub = new LiveHub(store, version);
+  // Batch 0: events leave on the next turn of the event loop (a chunk's events together).
+  const runs = new RunManager(store, (batch) => hub.publish(batch.events), 0);
+  const watcher = new ExternalRunWatcher(store, (id) => runs.owns(id), (ids) => hub.snapshot(ids), options.externalPollMs ?? 250);
+  const router = new Router();
+  registerApi(router, { store, runs, hub, ops, version, startedAt: Date.now(), maxBodyBytes: options.maxBodyBytes ?? 64 * 1024 });
+
+  let port = 0;
+  let hosts = new Set<string>();
+  const cookieName = () => `stepflow_token_${port}`;
+
+  /** The gates; an HttpError when refused. */
+  const admit = (req: http.IncomingMessage): HttpError | undefined => {
+    const hostHeader = (req.headers.host ?? '').toLowerCase();
+    if (!hosts.has(hostHeader)) return new HttpError(403, 'the Host of this request is not the address StepFlow serves on');
+    const origin = req.headers.origin;
+    if (origin !== undefined && !originAllowed(origin, hosts)) return new HttpError(403, 'requests from other origins are refused');
+    if (req.headers['sec-fetch-site'] === 'cross-site') return new HttpError(403, 'cross-site requests are refused');
+    return undefined;
+  };
+  const authenticated = (req: http.IncomingMessage) =>
+    tokenMatches(bearerToken(req.headers.authorization) ?? cookieValue(req.headers.cookie, cookieName()), token);
+
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    const refused = admit(req);
+    if (refused) return sendError(res, refused);
+    // `..` and `.` segments would be resolved away by URL parsing: refused instead, so no
+    // path ever means something other than what it says.
+    const rawPath = (req.url ?? '/').split('?', 1)[0]!;
+    if (/(^|\/)(\.|%2e){1,2}(\/|$)/i.test(rawPath)) return sendError(res, new HttpError(400, 'paths with . or .. segments are refused'));
+    const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+    const method = req.method ?? 'GET';
+
+    if (url.pathname === '/' && method === 'GET' && url.searchParams.has('token')) {
+      if (!tokenMatches(url.searchParams.get('token') ?? undefined, token)) return sendError(res, new HttpError(401, 'wrong token'));
+      // The token moves into an HttpOnly cookie and out of the address bar and history.
+      res.writeHead(303, { ...BASE_HEADERS, Location: '/', 'Set-Cookie': `${cookieName()}=${token}; HttpOnly; SameSite=Strict; Path=/` });
+      res.end();
+      return;
+    }
+    if (!authenticated(req)) {
+      return sendError(res, new HttpError(401, 'a valid token is required: Authorization: Bearer <token>, or open the URL `stepflow serve` printed'));
+    }
+    if (url.pathname === '/' && (method === 'GET' || method === 'HEAD')) {
+      const page = dashboardPage(`ws://${req.headers.host}`);
+      res.writeHead(200, { ...BASE_HEADERS, 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': page.csp });
+      res.end(method === 'HEAD' ? undefined : page.html);
+      return;
+    }
+    const asset = url.pathname.startsWith('/assets/') ? url.pathname.slice('/assets/'.length) : undefined;
+    if (asset !== undefined && method === 'GET') {
+      const type = ASSETS[asset];
+      if (!type) return sendError(res, new HttpError(404, 'no such asset'));
+      let body: Buffer;
+      try {
+        body = fs.readFileSync(path.join(assetsDir, asset));
+      } catch {
+        return sendError(res, new HttpError(404, `${asset} is not built (npm run build)`));
+      }
+      res.writeHead(200, { ...BASE_HEADERS, 'Content-Type': type, 'Content-Length': body.length });
+      res.end(body);
+      return;
+    }
+
+    const match = router.match(method, url.pathname);
+    if (match instanceof HttpError) return sendError(res, match);
+    const name = `${method === 'HEAD' ? 'GET' : method} ${match.route.pattern}`;
+    const t0 = performance.now();
+    let failed = false;
+    try {
+      const result = await match.route.handler({ req, res, url, params: match.params });
+      if (result !== undefined) sendJson(res, 200, result);
+    } catch (err) {
+      failed = true;
+      sendError(res, toHttpError(err, log));
+    } finally {
+      ops.record(name, performance.now() - t0, failed);
+    }
+  };
+
+  const server = http.createServer({ requestTimeout: 30_000, headersTimeout: 15_000, maxHeaderSize: 16 * 1024 }, (req, res) => {
+    handle(req, res).catch((err: unknown) => sendError(res, toHttpError(err, log)));
+  });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false });
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    const refusal = admit(req) ?? (new URL(req.url ?? '/', 'http://x').pathname !== '/ws' ? new HttpError(404, 'no such endpoint') : undefined) ?? (authenticated(req) ? undefined : new HttpError(401, 'a valid token is required'));
+    if (refusal) {
+      const body = JSON.stringify({ error: { code: refusal.code, message: refusal.message } });
+      socket.end(`HTTP/1.1 ${refusal.status} ${http.STATUS_CODES[refusal.status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      ops.record('WS connect', 0);
+      hub.attach(ws);
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new UserError(`port ${options.port ?? DEFAULT_PORT} on ${host} is in use — pick another with --port (0: any free port)`)
+          : err.code === 'EADDRNOTAVAIL'
+            ? new UserError(`cannot listen on ${host}: no such address here`)
+            : err,
+      );
+    };
+    server.once('error', onError);
+    server.listen(options.port ?? DEFAULT_PORT, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+  hosts = allowedHosts(host, port);
+  watcher.start();
+
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  const url = `http://${urlHost}:${port}`;
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    pageUrl: `${url}/?token=${encodeURIComponent(token)}`,
+    host,
+    port,
+    runs,
+    hub,
+    ops,
+    close() {
+      closing ??= (async () => {
+        watcher.stop();
+        runs.killAll();
+        hub.closeAll();
+        wss.close();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+      })();
+      return closing;
+    },
+  };
+}
+
+function toHttpError(err: unknown, log: (line: string) => void): HttpError {
+  if (err instanceof HttpError) return err;
+  if (err instanceof StoreError) return new HttpError(err.code === 'AMBIGUOUS_ID' ? 400 : 503, oneLine(err));
+  if (err instanceof UserError) return new HttpError(400, oneLine(err));
+  log(`internal error: ${oneLine(err)}`);
+  return new HttpError(500, 'internal error (see the output of `stepflow serve`)');
+}
+
+/** dist/ next to the bundle (dist/sidecar.js), or the repo's dist/ when running from source. */
+function defaultAssetsDir(): string {
+  const candidates = [__dirname, path.resolve(__dirname, '..', '..', 'dist')];
+  return candidates.find((dir) => fs.existsSync(path.join(dir, 'webview.js'))) ?? candidates[0]!;
+}
