@@ -1,0 +1,148 @@
+// A step's history for the editor (hover and CodeLens on STEP_START lines): statistics from
+// store.stepStats (count, mean, σ where the statistics module provides it) and the latest
+// runs of the step with their status. Steps are keyed like the store keys them: the
+// absolute script path and the names from the root step (stepPathKey).
+import type { StepStatus } from '../../protocol/model';
+import { formatDuration } from '../../protocol/format';
+import { stepPathKey } from '../../store/schema';
+import type { Store } from '../../store/store';
+
+/** The fields of a store StepStat this module reads (σ only where statistics provide it). */
+export interface StepStatLike {
+  path: string[];
+  count: number;
+  meanMs: number;
+  minMs?: number;
+  maxMs?: number;
+  stdDevMs?: number | null;
+}
+
+export interface RecentStep {
+  runId: string;
+  status: StepStatus;
+  durationMs: number | null;
+  startedAt: number;
+}
+
+export interface StepHistoryEntry {
+  stat: StepStatLike | null;
+  recent: RecentStep[];
+}
+
+const RECENT = 5;
+
+/** Reads step history from the store, caching per script until runs change. */
+export class StepHistory {
+  private readonly stats = new Map<string, Map<string, StepStatLike>>();
+  private recentQuery: { store: Store; run: (script: string, path: string, limit: number) => RecentStep[] } | null = null;
+
+  constructor(private readonly store: () => Store | undefined) {}
+
+  /** Forget cached statistics (a run finished or another process wrote runs). */
+  invalidate(): void {
+    this.stats.clear();
+  }
+
+  /** The history of the step at `path` in `script`; null when there is no database. */
+  lookup(script: string, path: string[]): StepHistoryEntry | null {
+    const store = this.store();
+    if (!store) return null;
+    const stats = this.statsOf(store, script);
+    let key = stepPathKey(path);
+    let stat = stats.get(key) ?? null;
+    if (!stat) {
+      // The outline could not place the step exactly (a function called inside a step):
+      // a unique step of that name in the script is still the one.
+      const sameName = [...stats.entries()].filter(([, s]) => s.path[s.path.length - 1] === path[path.length - 1]);
+      if (sameName.length === 1) [key, stat] = sameName[0]!;
+    }
+    return { stat, recent: this.recent(store, script, key) };
+  }
+
+  private statsOf(store: Store, script: string): Map<string, StepStatLike> {
+    let map = this.stats.get(script);
+    if (!map) {
+      map = new Map();
+      try {
+        for (const s of store.stepStats(script) as StepStatLike[]) map.set(stepPathKey(s.path), s);
+      } catch {
+        // A database being migrated by another process: no statistics this time.
+      }
+      this.stats.set(script, map);
+    }
+    return map;
+  }
+
+  private recent(store: Store, script: string, key: string): RecentStep[] {
+    if (this.recentQuery?.store !== store) {
+      const statement = store.db.prepare(
+        `SELECT r.id AS runId, s.status AS status, s.duration_ms AS durationMs, s.started_at AS startedAt
+         FROM runs r JOIN steps s ON s.rid = r.rid
+         WHERE r.script = ? AND s.path = ?
+         ORDER BY s.started_at DESC, r.rid DESC LIMIT ?`,
+      );
+      this.recentQuery = { store, run: (sc, p, limit) => statement.all(sc, p, limit) as RecentStep[] };
+    }
+    try {
+      return this.recentQuery.run(script, key, RECENT);
+    } catch {
+      return [];
+    }
+  }
+}
+
+const STATUS_ICON: Record<StepStatus, string> = { succeeded: '✓', failed: '✗', cancelled: '⊘', running: '⟳' };
+
+/** σ in the mean's unit where that reads well (12.3 s ± 1.1), else with its own (1.9 s ± 12 ms). */
+function spread(meanMs: number, sdMs: number): string {
+  return meanMs >= 1000 && meanMs < 60_000 && sdMs >= 100 && sdMs < 60_000 ? (sdMs / 1000).toFixed(1) : formatDuration(sdMs);
+}
+
+/** `avg 12.3 s ± 1.1 · last ✓ 11.9 s` — null when the step never ran. */
+export function lensTitle(entry: StepHistoryEntry): string | null {
+  const { stat, recent } = entry;
+  const last = recent[0];
+  const parts: string[] = [];
+  if (stat && stat.count > 0) {
+    const sd = stat.stdDevMs;
+    parts.push(`avg ${formatDuration(stat.meanMs)}${sd !== null && sd !== undefined && stat.count > 1 ? ` ± ${spread(stat.meanMs, sd)}` : ''}`);
+  }
+  if (last) parts.push(`last ${STATUS_ICON[last.status]} ${last.status === 'running' ? 'running' : formatDuration(last.durationMs)}`);
+  if (parts.length === 0) return null;
+  if (stat && stat.count > 0) parts.push(`${stat.count} run${stat.count === 1 ? '' : 's'}`);
+  return parts.join(' · ');
+}
+
+/** Markdown for the hover on a STEP_START line. */
+export function hoverMarkdown(name: string, path: string[], entry: StepHistoryEntry | null, now = Date.now()): string {
+  const title = `**Step “${escapeMarkdown(name)}”**${path.length > 1 ? ` — in ${path.slice(0, -1).map(escapeMarkdown).join(' › ')}` : ''}`;
+  if (!entry) return `${title}\n\nNo history: the StepFlow database is not open.`;
+  const { stat, recent } = entry;
+  if (!stat && recent.length === 0) return `${title}\n\nNo runs of this step yet. Run the script with StepFlow to see its timings here.`;
+  const lines = [title, ''];
+  if (stat && stat.count > 0) {
+    const sd = stat.stdDevMs;
+    const sigma = sd !== null && sd !== undefined && stat.count > 1 ? ` ± ${formatDuration(sd)} (σ)` : '';
+    const range = stat.minMs !== undefined && stat.maxMs !== undefined ? ` · min ${formatDuration(stat.minMs)} · max ${formatDuration(stat.maxMs)}` : '';
+    lines.push(`**${stat.count}** successful run${stat.count === 1 ? '' : 's'} · mean **${formatDuration(stat.meanMs)}**${sigma}${range}`, '');
+  } else {
+    lines.push('No successful run yet.', '');
+  }
+  if (recent.length > 0) {
+    const last = recent[0]!;
+    lines.push(`Last run: ${STATUS_ICON[last.status]} ${last.status}${last.durationMs !== null ? ` in ${formatDuration(last.durationMs)}` : ''}, ${ago(now - last.startedAt)}`, '');
+    lines.push(`Latest durations: ${recent.map((r) => `${STATUS_ICON[r.status]} ${r.status === 'running' ? 'running' : formatDuration(r.durationMs)}`).join(' · ')}`);
+  }
+  return lines.join('\n');
+}
+
+function ago(ms: number): string {
+  if (ms < 60_000) return 'just now';
+  if (ms < 3_600_000) return `${Math.round(ms / 60_000)} min ago`;
+  if (ms < 86_400_000) return `${Math.round(ms / 3_600_000)} h ago`;
+  return `${Math.round(ms / 86_400_000)} d ago`;
+}
+
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (ch) => `\\${ch}`);
+}

@@ -1,0 +1,91 @@
+// Building the parts of a printed string cheaply: most text maps one-to-one onto the source,
+// so a part keeps only its first offset and computes the per-character offsets on demand
+// (allocating them for every word of a 5,000-line script would dominate the scan's time).
+import type { Part } from './types';
+
+class ContiguousText {
+  readonly kind = 'text' as const;
+  private cache: number[] | null = null;
+
+  constructor(
+    readonly text: string,
+    private readonly first: number,
+    readonly end: number,
+  ) {}
+
+  get offsets(): number[] {
+    if (!this.cache) {
+      this.cache = new Array<number>(this.text.length);
+      for (let i = 0; i < this.text.length; i++) this.cache[i] = this.first + i;
+    }
+    return this.cache;
+  }
+}
+
+/** A text part that is exactly the source text at `start` (its offsets computed when read). */
+export function contiguousText(text: string, start: number): Part {
+  return new ContiguousText(text, start, start + text.length);
+}
+
+export class PartsBuilder {
+  readonly parts: Part[] = [];
+  hasDynamic = false;
+  private text = '';
+  private offsets: number[] | null = null;
+  private start = 0;
+  private length = 0;
+  private end = 0;
+
+  constructor(private readonly source: string) {}
+
+  /** One printed character `ch` written at source [at, end) (an escape spans more). */
+  char(ch: string, at: number, end = at + 1): void {
+    if (this.length === 0) this.start = at;
+    if (this.offsets === null && (end !== at + 1 || ch.length !== 1 || at !== this.start + this.length)) this.materialize();
+    if (this.offsets !== null) {
+      this.text += ch;
+      for (let i = 0; i < ch.length; i++) this.offsets.push(at);
+    }
+    this.length += ch.length;
+    this.end = end;
+  }
+
+  /** Source text [start, end) printed as it is. */
+  span(start: number, end: number): void {
+    if (end <= start) return;
+    if (this.length === 0) this.start = start;
+    if (this.offsets === null && start !== this.start + this.length) this.materialize();
+    if (this.offsets !== null) {
+      this.text += this.source.slice(start, end);
+      for (let k = start; k < end; k++) this.offsets.push(k);
+    }
+    this.length += end - start;
+    this.end = end;
+  }
+
+  private materialize(): void {
+    this.text = this.source.slice(this.start, this.start + this.length);
+    this.offsets = new Array<number>(this.length);
+    for (let k = 0; k < this.length; k++) this.offsets[k] = this.start + k;
+  }
+
+  dynamic(start: number, end: number): void {
+    this.flush();
+    this.parts.push({ kind: 'dynamic', span: { start, end } });
+    this.hasDynamic = true;
+  }
+
+  flush(): Part[] {
+    if (this.length > 0) {
+      this.parts.push(
+        this.offsets === null
+          ? new ContiguousText(this.source.slice(this.start, this.start + this.length), this.start, this.end)
+          : { kind: 'text', text: this.text, offsets: this.offsets, end: this.end },
+      );
+    }
+    this.text = '';
+    this.offsets = null;
+    this.length = 0;
+    return this.parts;
+  }
+}

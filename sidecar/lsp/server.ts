@@ -1,0 +1,124 @@
+// The sidecar as a language server: LSP features for scripts plus StepFlow's own typed
+// requests and notifications (sidecar/protocol/lsp.ts) on the same JSON-RPC connection.
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  ProposedFeatures,
+  ResponseError,
+  TextDocumentSyncKind,
+  TextDocuments,
+  createConnection,
+  type Connection,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import {
+  CancelRequest,
+  ExternalRunsChangedNotification,
+  GetRunRequest,
+  ListRunsRequest,
+  ReadLogRequest,
+  RunEventsNotification,
+  RunRequest,
+} from '../protocol/lsp';
+import { defaultDatabasePath } from '../store/database';
+import { Store } from '../store/store';
+import { RunManager } from '../runs/runManager';
+import { ExternalRunWatcher } from '../runs/externalRuns';
+import { UserError, oneLine } from '../util/errors';
+import { RunDiagnosticsBook } from './runDiagnostics';
+import { runLenses } from './runLens';
+import { EditorIntelligence } from './intelligence';
+import { StepHistory } from './markers/history';
+import { registerReportRequests } from '../report/lspRequests';
+import { registerHistoryRequests } from '../server/lspHistory';
+
+/** What the extension sends as `initializationOptions`. */
+interface InitOptions {
+  dbPath?: string;
+}
+
+export function startLanguageServer(connection: Connection = createConnection(ProposedFeatures.all)): void {
+  const documents = new TextDocuments(TextDocument);
+  const diagnostics = new RunDiagnosticsBook();
+  let store: Store | undefined;
+  // Marker completion, diagnostics, outline, hover/CodeLens history (issue 4).
+  const intelligence = new EditorIntelligence(connection, documents, diagnostics, new StepHistory(() => store));
+  let runs: RunManager | undefined;
+  let watcher: ExternalRunWatcher | undefined;
+
+  const requireStore = (): Store => {
+    if (!store) throw new ResponseError(-32002, 'StepFlow: the database is not open');
+    return store;
+  };
+
+  const publishRunDiagnostics = (runId: string) => {
+    const run = store?.getRun(runId);
+    if (!run) return;
+    // One publish per URI with the document's marker diagnostics and the run's together.
+    for (const uri of diagnostics.update(run)) intelligence.publish(uri);
+    intelligence.runsChanged();
+  };
+
+  connection.onInitialize((params) => {
+    const init = (params.initializationOptions ?? {}) as InitOptions;
+    const dbPath = path.resolve(init.dbPath || defaultDatabasePath(process.env));
+    store = new Store(dbPath);
+    const interrupted = store.markInterrupted();
+    runs = new RunManager(store, (batch) => {
+      void connection.sendNotification(RunEventsNotification, batch);
+      for (const event of batch.events) {
+        if (event.type === 'runFinished' || event.type === 'runStarted') publishRunDiagnostics(event.runId);
+      }
+    });
+    const owned = runs;
+    watcher = new ExternalRunWatcher(store, (id) => owned.owns(id), (runIds) => {
+      void connection.sendNotification(ExternalRunsChangedNotification, { runIds });
+      for (const id of runIds) publishRunDiagnostics(id);
+    });
+    connection.console.info(`StepFlow sidecar ${process.version}, database ${dbPath}${interrupted.length ? `, ${interrupted.length} run(s) marked interrupted` : ''}`);
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        codeLensProvider: { resolveProvider: false },
+        ...EditorIntelligence.capabilities,
+      },
+      serverInfo: { name: 'stepflow-sidecar' },
+    };
+  });
+
+  connection.onInitialized(() => watcher?.start());
+
+  connection.onCodeLens((params) => {
+    const document = documents.get(params.textDocument.uri);
+    return document ? [...runLenses(document), ...intelligence.codeLenses(document)] : [];
+  });
+
+  connection.onRequest(RunRequest, async (params) => {
+    if (!runs) throw new ResponseError(-32002, 'StepFlow: not initialised');
+    try {
+      const script = params.script.startsWith('file:') ? fileURLToPath(params.script) : params.script;
+      return { runId: await runs.start({ ...params, script }) };
+    } catch (err) {
+      throw new ResponseError(err instanceof UserError ? 1 : -32603, oneLine(err));
+    }
+  });
+  connection.onRequest(CancelRequest, ({ runId }) => ({ cancelled: runs?.cancel(runId) ?? false }));
+  connection.onRequest(GetRunRequest, ({ runId }) => requireStore().getRun(runId) ?? null);
+  connection.onRequest(ListRunsRequest, (params) => requireStore().listRuns(params));
+  connection.onRequest(ReadLogRequest, ({ runId, fromLine, maxLines }) => requireStore().readLog(runId, fromLine, maxLines));
+  // Statistics and reports (issue 6): stepflow/runExpectations, stepflow/report.
+  registerReportRequests(connection, requireStore);
+  // History panel requests (issue 5): query runs with a cursor, search logs, step statistics.
+  registerHistoryRequests(connection, requireStore);
+
+  connection.onShutdown(() => {
+    watcher?.stop();
+    runs?.killAll();
+    store?.close();
+    store = undefined;
+  });
+
+  intelligence.listen();
+  documents.listen(connection);
+  connection.listen();
+}
