@@ -1,0 +1,141 @@
+// Commands: run the current/given script (optionally with a profile), rerun, cancel, show
+// the log, open artifacts, reveal runs. Scripts never run in an untrusted workspace.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { CancelRequest, RunRequest, type RunParams } from '../sidecar/protocol/lsp';
+import { readConfig } from './config';
+import type { RunsModel } from './runsModel';
+import type { RunNode, RunsTreeProvider } from './runsTree';
+import type { RunTerminals } from './runTerminal';
+
+export interface RunLauncher {
+  /** Starts a run of `target` (a file URI, a path or the active editor); resolves with its id. */
+  run(target?: vscode.Uri | string, profileName?: string | null): Promise<string | undefined>;
+}
+
+export interface CommandDeps {
+  client: LanguageClient;
+  model: RunsModel;
+  tree: RunsTreeProvider;
+  treeView: vscode.TreeView<RunNode>;
+  terminals: RunTerminals;
+  log: vscode.LogOutputChannel;
+}
+
+export function registerCommands(context: vscode.ExtensionContext, deps: CommandDeps): RunLauncher {
+  const { client, model, tree, treeView, terminals, log } = deps;
+  let last: RunParams | undefined;
+
+  const reveal = async (runId: string) => {
+    if (!model.get(runId)) await waitForRun(model, runId);
+    await treeView.reveal(tree.runNode(runId), { select: true, focus: false, expand: true });
+  };
+
+  const start = async (params: RunParams): Promise<string | undefined> => {
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showErrorMessage('StepFlow does not run scripts in an untrusted workspace. Trust the workspace to run them.');
+      return undefined;
+    }
+    try {
+      const { runId } = await client.sendRequest(RunRequest, { outlierMinSamples: readConfig().statsMinSamples, ...params });
+      last = params;
+      terminals.follow(runId, params.script);
+      if (readConfig().revealOnRun) void reveal(runId).catch((err) => log.warn(`reveal: ${String(err)}`));
+      return runId;
+    } catch (err) {
+      void vscode.window.showErrorMessage(`StepFlow: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    }
+  };
+
+  const launcher: RunLauncher = {
+    async run(target, profileName = null) {
+      const uri = await targetUri(target);
+      if (!uri) {
+        void vscode.window.showWarningMessage('StepFlow: open a script to run it.');
+        return undefined;
+      }
+      const config = readConfig(uri);
+      if (config.saveBeforeRun) {
+        const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+        if (open?.isDirty) await open.save();
+      }
+      const folder = vscode.workspace.getWorkspaceFolder(uri);
+      const profile = profileName ? config.profiles[profileName] : undefined;
+      return start({
+        script: uri.fsPath,
+        cwd: folder?.uri.fsPath ?? path.dirname(uri.fsPath),
+        profileName,
+        ...(profile ? { profile } : {}),
+        interpreters: config.interpreters,
+        graceMs: config.cancelGraceMs,
+        ...(config.timeoutSec > 0 ? { timeoutSec: config.timeoutSec } : {}),
+      });
+    },
+  };
+
+  const runIdOf = (arg: unknown): string | undefined =>
+    typeof arg === 'string' ? arg : isNode(arg) ? arg.runId : model.list().find((r) => r.record.status === 'running')?.record.id;
+
+  const register = (id: string, fn: (...args: never[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
+  register('stepflow.runFile', (target?: vscode.Uri | string) => launcher.run(target));
+  register('stepflow.runFileWithProfile', async (target?: vscode.Uri | string) => {
+    const names = Object.keys(readConfig().profiles);
+    const picked = await vscode.window.showQuickPick(names, { placeHolder: 'Run with which profile?' });
+    return picked ? launcher.run(target, picked) : undefined;
+  });
+  register('stepflow.rerunLast', () => (last ? start(last) : launcher.run()));
+  register('stepflow.rerun', async (arg?: RunNode | string) => {
+    const run = model.get(runIdOf(arg) ?? '');
+    if (!run) return undefined;
+    return start({ script: run.record.script, args: run.record.args, cwd: run.record.cwd, profileName: run.record.profile });
+  });
+  register('stepflow.cancelRun', async (arg?: RunNode | string) => {
+    const runId = runIdOf(arg);
+    if (!runId) return false;
+    const { cancelled } = await client.sendRequest(CancelRequest, { runId });
+    if (!cancelled) void vscode.window.showInformationMessage('StepFlow: that run is not running in this window.');
+    return cancelled;
+  });
+  register('stepflow.showLog', (arg?: RunNode | string, fromLine?: number) => {
+    const runId = runIdOf(arg);
+    const line = fromLine ?? (isNode(arg) && arg.kind === 'step' ? model.get(arg.runId)?.steps.get(arg.stepId)?.firstLine : undefined);
+    return runId ? terminals.show(runId, line ?? 1) : undefined;
+  });
+  register('stepflow.openArtifact', async (file?: string | RunNode) => {
+    const artifactPath = typeof file === 'string' ? file : isNode(file) && file.kind === 'artifact' ? model.get(file.runId)?.record.artifacts[file.index]?.path : undefined;
+    if (!artifactPath) return;
+    try {
+      await vscode.workspace.fs.stat(vscode.Uri.file(artifactPath));
+    } catch {
+      void vscode.window.showWarningMessage(`StepFlow: the artifact ${artifactPath} no longer exists.`);
+      return;
+    }
+    await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(artifactPath));
+  });
+  register('stepflow.revealRun', (runId?: string) => (runId ? reveal(runId) : undefined));
+  register('stepflow.refresh', () => model.load());
+  return launcher;
+}
+
+async function targetUri(target?: vscode.Uri | string): Promise<vscode.Uri | undefined> {
+  if (target instanceof vscode.Uri) return target;
+  if (typeof target === 'string') return target.includes('://') || target.startsWith('file:') ? vscode.Uri.parse(target) : vscode.Uri.file(target);
+  return vscode.window.activeTextEditor?.document.uri;
+}
+
+function isNode(value: unknown): value is RunNode {
+  return typeof value === 'object' && value !== null && 'kind' in value && 'runId' in value;
+}
+
+function waitForRun(model: RunsModel, runId: string): Promise<void> {
+  return new Promise((resolve) => {
+    const sub = model.onDidChange(() => {
+      if (model.get(runId)) {
+        sub.dispose();
+        resolve();
+      }
+    });
+  });
+}

@@ -1,0 +1,49 @@
+// The one typed reader of `stepflow.*` settings (house style 7).
+import * as vscode from 'vscode';
+
+export interface ProfileSetting {
+  env?: Record<string, string>;
+  args?: string[];
+}
+
+export interface StepflowConfig {
+  nodePath: string;
+  databasePath: string;
+  interpreters: Record<string, string[]>;
+  profiles: Record<string, ProfileSetting>;
+  cancelGraceMs: number;
+  runsInTree: number;
+  saveBeforeRun: boolean;
+  revealOnRun: boolean;
+  timeoutSec: number;
+  /** Succeeded runs of a step before it can be flagged as an outlier. */
+  statsMinSamples: number;
+  notifyCriticalOutliers: boolean;
+}
+
+export function readConfig(scope?: vscode.Uri): StepflowConfig {
+  const c = vscode.workspace.getConfiguration('stepflow', scope);
+  return {
+    nodePath: c.get<string>('runtime.nodePath', '').trim(),
+    databasePath: c.get<string>('storage.databasePath', '').trim(),
+    interpreters: normaliseInterpreters(c.get<Record<string, string | string[]>>('run.interpreters', {})),
+    profiles: c.get<Record<string, ProfileSetting>>('run.profiles', {}),
+    cancelGraceMs: Math.max(0, c.get<number>('run.cancelGracePeriodSeconds', 3) * 1000),
+    runsInTree: Math.max(1, c.get<number>('view.runsShown', 20)),
+    saveBeforeRun: c.get<boolean>('run.saveBeforeRun', true),
+    revealOnRun: c.get<boolean>('view.revealOnRun', true),
+    timeoutSec: Math.max(0, c.get<number>('run.timeoutSeconds', 0)),
+    statsMinSamples: Math.max(1, Math.floor(c.get<number>('stats.minSamples', 3))),
+    notifyCriticalOutliers: c.get<boolean>('stats.notifyCritical', false),
+  };
+}
+
+/** Settings accept `".py": "python3 -X dev"` as well as an argv array. */
+function normaliseInterpreters(raw: Record<string, string | string[]>): Record<string, string[]> {
+  const result: Record<string, string[]> = {};
+  for (const [ext, value] of Object.entries(raw)) {
+    const argv = Array.isArray(value) ? value : value.split(/\s+/).filter(Boolean);
+    if (argv.length > 0) result[ext.startsWith('.') ? ext : `.${ext}`] = argv;
+  }
+  return result;
+}

@@ -1,0 +1,236 @@
+// "StepFlow: Show History": the history components (webview/) in a webview panel. Strict
+// CSP with a nonce, scripts and fonts only from dist/, typed messages both ways (the
+// descriptors of sidecar/protocol/history.ts and live.ts), data from the sidecar over the
+// language-server connection, live updates from the RunsModel, and a serializer so the
+// panel comes back after a reload with its state.
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import type { RunEvent } from '../sidecar/protocol/events';
+import {
+  HistoryCancelRun,
+  HistoryCopy,
+  HistoryGetRun,
+  HistoryListRuns,
+  HistoryOpenArtifact,
+  HistoryReadLog,
+  HistorySearchLogs,
+  HistoryStepStats,
+  MAX_LOG_LINES,
+  MAX_PAGE,
+  type HistoryRun,
+} from '../sidecar/protocol/history';
+import { LiveEvents, LiveHello, LiveSnapshot, LiveSubscribe, LiveUnsubscribe, Subscriptions } from '../sidecar/protocol/live';
+import { CancelRequest, GetRunRequest, QueryRunsRequest, ReadLogRequest, SearchLogsRequest, StepStatsRequest } from '../sidecar/protocol/lsp';
+import { isAnyRequest, type RequestMessage, type RequestType, type ResponseMessage } from '../sidecar/protocol/messages';
+import type { RunRecord } from '../sidecar/protocol/model';
+import type { RunsModel } from './runsModel';
+
+export const HISTORY_VIEW_TYPE = 'stepflow.history';
+const BATCH_MS = 50;
+
+export interface HistoryDeps {
+  client: LanguageClient;
+  model: RunsModel;
+  log: vscode.LogOutputChannel;
+}
+
+interface Handler {
+  type: RequestType<unknown, unknown>;
+  run(params: unknown): Promise<unknown>;
+}
+
+function handler<P, R>(type: RequestType<P, R>, run: (params: P) => Promise<R> | R): Handler {
+  return { type: type as unknown as RequestType<unknown, unknown>, run: async (params) => run(params as P) };
+}
+
+/** Registers the command, the serializer and owns the (single) panel. */
+export function registerHistoryPanel(context: vscode.ExtensionContext, deps: HistoryDeps): void {
+  let current: HistoryPanel | undefined;
+  const attach = (panel: vscode.WebviewPanel) => {
+    current = new HistoryPanel(panel, context.extensionUri, deps);
+    panel.onDidDispose(() => (current = undefined));
+    return current;
+  };
+  context.subscriptions.push(
+    vscode.commands.registerCommand('stepflow.showHistory', () => {
+      if (current) {
+        current.panel.reveal();
+        return;
+      }
+      const panel = vscode.window.createWebviewPanel(HISTORY_VIEW_TYPE, 'StepFlow History', vscode.ViewColumn.Active, webviewOptions(context.extensionUri));
+      attach(panel);
+    }),
+    vscode.window.registerWebviewPanelSerializer(HISTORY_VIEW_TYPE, {
+      // The webview's own state (filters, selected run, tab) survives in the panel; it reads it back itself.
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel) {
+        panel.webview.options = webviewOptions(context.extensionUri);
+        attach(panel);
+      },
+    }),
+    { dispose: () => current?.panel.dispose() },
+  );
+}
+
+function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+  return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist')], enableFindWidget: false };
+}
+
+class HistoryPanel {
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly subs = new Subscriptions();
+  private pending: RunEvent[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private seq = 0;
+  private readonly handlers: Handler[];
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    private readonly deps: HistoryDeps,
+  ) {
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'history.svg');
+    panel.webview.html = html(panel.webview, extensionUri);
+    this.handlers = this.createHandlers();
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((message: unknown) => void this.receive(message)),
+      deps.model.onEvent((event) => this.queue(event)),
+      deps.model.onSnapshot((records) => this.snapshot(records)),
+      deps.client.onDidChangeState(() => this.post(LiveHello.create({ server: 'stepflow', version: 'vscode' }))),
+      panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  private createHandlers(): Handler[] {
+    const { client, model } = this.deps;
+    return [
+      handler(HistoryListRuns, async (q) => {
+        const limit = Math.min(Math.max(1, q.limit ?? 50), MAX_PAGE);
+        const rows = await client.sendRequest(QueryRunsRequest, {
+          limit: limit + 1,
+          ...(q.status?.length ? { statuses: q.status } : {}),
+          ...(q.script ? { script: q.script } : {}),
+          ...(q.profile ? { profile: q.profile } : {}),
+          ...(q.search ? { search: q.search } : {}),
+          ...(q.since !== undefined ? { sinceStartedAt: q.since } : {}),
+          ...(q.until !== undefined ? { beforeStartedAt: q.until } : {}),
+          ...(q.cursor ? { cursor: q.cursor } : {}),
+        });
+        const page = rows.slice(0, limit);
+        const runs: HistoryRun[] = page.map(({ cursor: _cursor, ...run }) => run);
+        return { runs, nextCursor: rows.length > limit ? page.at(-1)!.cursor : null };
+      }),
+      handler(HistoryGetRun, async ({ runId }) => {
+        const live = model.get(runId);
+        return live && live.record.status === 'running' ? live.record : client.sendRequest(GetRunRequest, { runId });
+      }),
+      handler(HistoryReadLog, ({ runId, fromLine, maxLines }) =>
+        client.sendRequest(ReadLogRequest, { runId, fromLine: Math.max(1, fromLine), maxLines: Math.min(Math.max(0, maxLines), MAX_LOG_LINES) }),
+      ),
+      handler(HistorySearchLogs, (params) => client.sendRequest(SearchLogsRequest, { ...params, limit: Math.min(params.limit ?? 100, 1000) })),
+      handler(HistoryStepStats, ({ script }) => client.sendRequest(StepStatsRequest, { script })),
+      handler(HistoryOpenArtifact, async ({ runId, index }) => {
+        // By index into the stored run: the webview never hands the extension a path.
+        const run = await client.sendRequest(GetRunRequest, { runId });
+        const artifact = run?.artifacts[index];
+        if (!artifact) throw new Error(`run ${runId} has no artifact #${index}`);
+        await vscode.commands.executeCommand('stepflow.openArtifact', artifact.path);
+      }),
+      handler(HistoryCopy, async ({ text }) => {
+        await vscode.env.clipboard.writeText(text);
+      }),
+      handler(HistoryCancelRun, ({ runId }) => client.sendRequest(CancelRequest, { runId })),
+    ];
+  }
+
+  private async receive(message: unknown): Promise<void> {
+    if (LiveSubscribe.is(message) || LiveUnsubscribe.is(message)) {
+      const subscribe = LiveSubscribe.is(message);
+      this.subs.apply(subscribe, message.params);
+      const runId = message.params.runId;
+      if (subscribe && runId !== null) {
+        // Everything before the snapshot leaves first, so no event is applied twice.
+        this.flush();
+        const record = this.deps.model.get(runId)?.record ?? (await this.deps.client.sendRequest(GetRunRequest, { runId }).catch(() => null));
+        if (record) this.post(LiveSnapshot.create({ runs: [record] }));
+      }
+      return;
+    }
+    if (!isAnyRequest(message)) return;
+    const found = this.handlers.find((h) => h.type.is(message));
+    const response: ResponseMessage = { kind: 'response', id: message.id };
+    if (!found) {
+      response.error = `unknown or malformed request ${String(message.method)}`;
+    } else {
+      try {
+        response.result = await found.run((message as RequestMessage).params);
+      } catch (err) {
+        response.error = (err instanceof Error ? err.message : String(err)).split('\n', 1)[0];
+        this.deps.log.warn(`history panel: ${message.method}: ${response.error}`);
+      }
+    }
+    this.post(response);
+  }
+
+  private queue(event: RunEvent): void {
+    if (!this.subs.wants(event)) return;
+    this.pending.push(event);
+    this.timer ??= setTimeout(() => this.flush(), BATCH_MS);
+  }
+
+  private flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.length === 0) return;
+    const events = this.pending;
+    this.pending = [];
+    this.post(LiveEvents.create({ seq: ++this.seq, events }));
+  }
+
+  private snapshot(records: RunRecord[]): void {
+    const runs = records.filter((r) => this.subs.all || this.subs.runs.has(r.id));
+    if (runs.length === 0) return;
+    this.flush();
+    this.post(LiveSnapshot.create({ runs }));
+  }
+
+  private post(message: unknown): void {
+    void this.panel.webview.postMessage(message);
+  }
+
+  private dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+function html(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+  const nonce = randomBytes(16).toString('base64');
+  const dist = (file: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', file)).toString();
+  const csp = [
+    "default-src 'none'",
+    `script-src 'nonce-${nonce}'`,
+    `style-src ${webview.cspSource} 'nonce-${nonce}'`,
+    `font-src ${webview.cspSource}`,
+    `img-src ${webview.cspSource} data:`,
+  ].join('; ');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="stepflow-host" content="vscode">
+<link rel="stylesheet" href="${dist('codicon.css')}" nonce="${nonce}">
+<style nonce="${nonce}">
+html, body { height: 100%; margin: 0; padding: 0; overflow: hidden; }
+body { background: var(--vscode-editor-background); color: var(--vscode-foreground); }
+sf-history-app { height: 100vh; }
+</style>
+</head>
+<body>
+<sf-history-app></sf-history-app>
+<script type="module" nonce="${nonce}" src="${dist('webview.js')}"></script>
+</body>
+</html>`;
+}

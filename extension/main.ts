@@ -1,0 +1,69 @@
+// VS Code entry point: starts the sidecar (a language server), and wires the run model to
+// the tree view, status bar, terminals and commands. Everything is owned by the extension
+// context's subscriptions (house style 3).
+import * as vscode from 'vscode';
+import { State, type LanguageClient } from 'vscode-languageclient/node';
+import { readConfig } from './config';
+import { registerCommands, type RunLauncher } from './commands';
+import { registerHistoryPanel } from './historyPanel';
+import { RunsModel } from './runsModel';
+import { RunsTreeProvider } from './runsTree';
+import { RunStatusBar } from './statusBar';
+import { RunTerminals } from './runTerminal';
+import { SidecarStartError, createSidecarClient } from './sidecarClient';
+import { registerReportCommand } from './report';
+import { OutlierNotifier } from './outlierNotifier';
+
+/** What `activate` returns: used by the integration tests and by other extensions. */
+export interface StepflowApi {
+  client: LanguageClient;
+  model: RunsModel;
+  tree: RunsTreeProvider;
+  launcher: RunLauncher;
+  statusBar: RunStatusBar;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<StepflowApi | undefined> {
+  const log = vscode.window.createOutputChannel('StepFlow', { log: true });
+  context.subscriptions.push(log);
+  const config = readConfig();
+
+  let client: LanguageClient;
+  try {
+    client = createSidecarClient(context, config, log);
+  } catch (err) {
+    const message = err instanceof SidecarStartError ? err.message : `StepFlow could not start its sidecar: ${String(err)}`;
+    log.error(message);
+    void vscode.window.showErrorMessage(message, 'Open Settings').then((choice) => {
+      if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', 'stepflow.runtime.nodePath');
+    });
+    return undefined;
+  }
+  context.subscriptions.push(client);
+
+  const model = new RunsModel(client, () => readConfig().runsInTree);
+  const tree = new RunsTreeProvider(model);
+  const treeView = vscode.window.createTreeView('stepflow.runs', { treeDataProvider: tree, showCollapseAll: true });
+  const terminals = new RunTerminals(client, model);
+  const statusBar = new RunStatusBar(model);
+  context.subscriptions.push(model, tree, treeView, terminals, statusBar);
+  const launcher = registerCommands(context, { client, model, tree, treeView, terminals, log });
+  registerReportCommand(context, client, model);
+  context.subscriptions.push(new OutlierNotifier(model));
+  registerHistoryPanel(context, { client, model, log });
+
+  await client.start();
+  // After a sidecar restart the stored state is the truth again.
+  context.subscriptions.push(
+    client.onDidChangeState((change) => {
+      if (change.newState === State.Running) void model.load();
+    }),
+  );
+  await model.load();
+  log.info('StepFlow activated');
+  return { client, model, tree, launcher, statusBar };
+}
+
+export function deactivate(): void {
+  // Everything is owned by context.subscriptions; disposing the client stops the sidecar.
+}

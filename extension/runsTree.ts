@@ -1,0 +1,260 @@
+// The StepFlow view: runs (newest first) → steps → child steps, with errors, warnings and
+// artifacts under the step they belong to. Refreshes come batched from RunsModel.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { throttle } from './throttle';
+import type { LiveRun } from '../sidecar/protocol/runState';
+import type { ArtifactRecord, RunRecord, StepError, StepRecord, StepWarning } from '../sidecar/protocol/model';
+import type { RunsModel } from './runsModel';
+import { formatDuration } from '../sidecar/protocol/format';
+import { estimateProgress, formatEta } from '../sidecar/protocol/stats';
+
+export type RunNode =
+  | { kind: 'run'; runId: string }
+  | { kind: 'step'; runId: string; stepId: number }
+  | { kind: 'error'; runId: string; stepId: number | null }
+  | { kind: 'warning'; runId: string; stepId: number | null; index: number }
+  | { kind: 'artifact'; runId: string; index: number };
+
+export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<RunNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly subscription: vscode.Disposable;
+  private ticker: NodeJS.Timeout | undefined;
+  /** Nodes are recreated on every refresh; ids keep VS Code's expansion state stable. */
+  private readonly nodes = new Map<string, RunNode>();
+
+  constructor(private readonly model: RunsModel) {
+    this.subscription = model.onDidChange(() => this.refresh());
+  }
+
+  /**
+   * VS Code debounces a tree's change events (~200 ms, restarted by every event), so events
+   * closer together than that would hold the view back for as long as they keep coming:
+   * fire at most every 250 ms.
+   */
+  private readonly fireChange = throttle(() => this.changed.fire(undefined), 250);
+
+  refresh(): void {
+    this.fireChange();
+    // Elapsed times of running steps tick once a second while something runs.
+    const running = this.model.list().some((r) => r.record.status === 'running');
+    if (running && !this.ticker) this.ticker = setInterval(() => this.fireChange(), 1000);
+    if (!running && this.ticker) {
+      clearInterval(this.ticker);
+      this.ticker = undefined;
+    }
+  }
+
+  dispose(): void {
+    this.fireChange.dispose();
+    if (this.ticker) clearInterval(this.ticker);
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+
+  runNode(runId: string): RunNode {
+    return this.node({ kind: 'run', runId });
+  }
+
+  getChildren(element?: RunNode): RunNode[] {
+    if (!element) return this.model.list().map((run) => this.runNode(run.record.id));
+    const run = this.model.get(element.runId);
+    if (!run) return [];
+    const runId = run.record.id;
+    if (element.kind === 'run') {
+      return [
+        ...(run.record.error ? [this.node({ kind: 'error', runId, stepId: null })] : []),
+        ...run.record.warnings.map((_, index) => this.node({ kind: 'warning', runId, stepId: null, index })),
+        ...run.record.steps.map((step) => this.node({ kind: 'step', runId, stepId: step.id })),
+        ...this.artifactNodes(run, null),
+      ];
+    }
+    if (element.kind === 'step') {
+      const step = run.steps.get(element.stepId);
+      if (!step) return [];
+      return [
+        ...(step.error ? [this.node({ kind: 'error', runId, stepId: step.id })] : []),
+        ...step.warnings.map((_, index) => this.node({ kind: 'warning', runId, stepId: step.id, index })),
+        ...step.children.map((child) => this.node({ kind: 'step', runId, stepId: child.id })),
+        ...this.artifactNodes(run, step.id),
+      ];
+    }
+    return [];
+  }
+
+  getParent(element: RunNode): RunNode | undefined {
+    if (element.kind === 'run') return undefined;
+    const run = this.model.get(element.runId);
+    if (!run) return undefined;
+    let stepId: number | null | undefined;
+    if (element.kind === 'step') stepId = parentOf(run, element.stepId);
+    else if (element.kind === 'artifact') stepId = run.record.artifacts[element.index]?.stepId ?? null;
+    else stepId = element.stepId;
+    return stepId === null || stepId === undefined ? this.runNode(run.record.id) : this.node({ kind: 'step', runId: run.record.id, stepId });
+  }
+
+  getTreeItem(element: RunNode): vscode.TreeItem {
+    const run = this.model.get(element.runId);
+    if (!run) return new vscode.TreeItem('(gone)');
+    switch (element.kind) {
+      case 'run':
+        return runItem(run, this.nodeId(element));
+      case 'step': {
+        const step = run.steps.get(element.stepId);
+        return step ? stepItem(run, step, this.nodeId(element)) : new vscode.TreeItem('(gone)');
+      }
+      case 'error': {
+        const owner = element.stepId === null ? run.record : run.steps.get(element.stepId);
+        return problemItem(owner?.error ?? { message: '', file: null, line: null }, run.record, 'error', this.nodeId(element));
+      }
+      case 'warning': {
+        const owner = element.stepId === null ? run.record : run.steps.get(element.stepId);
+        const warning = owner?.warnings[element.index];
+        return warning ? problemItem(warning, run.record, 'warning', this.nodeId(element)) : new vscode.TreeItem('(gone)');
+      }
+      case 'artifact': {
+        const artifact = run.record.artifacts[element.index];
+        return artifact ? artifactItem(artifact, this.nodeId(element)) : new vscode.TreeItem('(gone)');
+      }
+    }
+  }
+
+  private artifactNodes(run: LiveRun, stepId: number | null): RunNode[] {
+    const nodes: RunNode[] = [];
+    run.record.artifacts.forEach((artifact, index) => {
+      if ((artifact.stepId ?? null) === stepId) nodes.push(this.node({ kind: 'artifact', runId: run.record.id, index }));
+    });
+    return nodes;
+  }
+
+  private nodeId(node: RunNode): string {
+    switch (node.kind) {
+      case 'run':
+        return node.runId;
+      case 'step':
+        return `${node.runId}/s${node.stepId}`;
+      case 'error':
+        return `${node.runId}/e${node.stepId ?? ''}`;
+      case 'warning':
+        return `${node.runId}/w${node.stepId ?? ''}.${node.index}`;
+      case 'artifact':
+        return `${node.runId}/a${node.index}`;
+    }
+  }
+
+  /** One object per id, so `reveal` and tests can compare nodes by identity. */
+  private node(node: RunNode): RunNode {
+    const id = this.nodeId(node);
+    const existing = this.nodes.get(id);
+    if (existing) return existing;
+    this.nodes.set(id, node);
+    return node;
+  }
+}
+
+function parentOf(run: LiveRun, stepId: number): number | null {
+  for (const step of run.steps.values()) if (step.children.some((c) => c.id === stepId)) return step.id;
+  return null;
+}
+
+const ICONS: Record<string, vscode.ThemeIcon> = {
+  running: new vscode.ThemeIcon('loading~spin'),
+  succeeded: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')),
+  failed: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')),
+  cancelled: new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('testing.iconSkipped')),
+  timed_out: new vscode.ThemeIcon('watch', new vscode.ThemeColor('testing.iconFailed')),
+  interrupted: new vscode.ThemeIcon('debug-disconnect', new vscode.ThemeColor('testing.iconErrored')),
+};
+
+function elapsed(startedAt: number, endedAt: number | null, durationMs: number | null): string {
+  return formatDuration(durationMs ?? (endedAt ?? Date.now()) - startedAt);
+}
+
+function runItem(run: LiveRun, id: string): vscode.TreeItem {
+  const r = run.record;
+  const item = new vscode.TreeItem(path.basename(r.script), vscode.TreeItemCollapsibleState.Expanded);
+  item.id = id;
+  item.iconPath = ICONS[r.status];
+  const started = Date.parse(r.startedAt);
+  item.description = `${r.status === 'running' ? 'running' : r.status} · ${elapsed(started, r.endedAt ? Date.parse(r.endedAt) : null, r.durationMs)}${r.status === 'running' ? progressText(run) : ''}${r.profile ? ` · ${r.profile}` : ''}`;
+  item.tooltip = new vscode.MarkdownString(undefined, true);
+  item.tooltip.appendText(`${r.script} ${r.args.join(' ')}\n\nrun ${r.id} · started ${new Date(started).toLocaleString()}\nexit ${r.signal ?? r.exitCode ?? '—'} · ${r.lineCount} lines`);
+  item.contextValue = r.status === 'running' ? 'stepflow.run.running' : 'stepflow.run.finished';
+  item.command = { command: 'stepflow.showLog', title: 'Show Log', arguments: [r.id] };
+  return item;
+}
+
+function stepItem(run: LiveRun, step: StepRecord, id: string): vscode.TreeItem {
+  const hasChildren = step.children.length > 0 || step.error !== null || step.warnings.length > 0 || run.record.artifacts.some((a) => a.stepId === step.id);
+  const collapsible = !hasChildren
+    ? vscode.TreeItemCollapsibleState.None
+    : step.status === 'succeeded'
+      ? vscode.TreeItemCollapsibleState.Collapsed
+      : vscode.TreeItemCollapsibleState.Expanded;
+  const item = new vscode.TreeItem(step.name, collapsible);
+  item.id = id;
+  const outlier = step.warnings.find((w) => w.type === 'outlier');
+  item.iconPath =
+    outlier?.severity === 'critical' && step.status === 'succeeded'
+      ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.errorForeground'))
+      : step.warnings.length > 0 && step.status === 'succeeded'
+        ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('testing.iconQueued'))
+        : ICONS[step.status];
+  const progress = step.status === 'running' && step.meta.PROGRESS ? ` · ${step.meta.PROGRESS}%` : '';
+  const eta = step.status === 'running' ? stepEta(run, step.id) : '';
+  // An outlier's message starts with the duration: "⚠ 11.0 s (4.2σ above 3.1 s mean)".
+  item.description = outlier ? `⚠ ${outlier.message}` : `${elapsed(step.startedAt, step.endedAt, step.durationMs)}${progress}${eta}`;
+  item.tooltip = `${step.name}\n${step.status}${step.meta.DESCRIPTION ? `\n${step.meta.DESCRIPTION}` : ''}`;
+  item.contextValue = 'stepflow.step';
+  item.command = { command: 'stepflow.showLog', title: 'Show Log', arguments: [run.record.id, step.firstLine] };
+  return item;
+}
+
+/** " · 45% · ETA 12 s" for a running run, from history or the script's META markers. */
+function progressText(run: LiveRun): string {
+  const estimate = estimateProgress(run.record, run.expectations, Date.now());
+  if (!estimate) return '';
+  const done = estimate.fraction !== null ? ` · ${Math.floor(estimate.fraction * 100)}%` : '';
+  const eta = formatEta(estimate);
+  return `${done}${eta ? ` · ${eta}` : ''}`;
+}
+
+/** " · ETA 3 s" on the running step the estimate is about. */
+function stepEta(run: LiveRun, stepId: number): string {
+  const estimate = estimateProgress(run.record, run.expectations, Date.now());
+  if (!estimate || estimate.stepId !== stepId || estimate.stepRemainingMs === null) return '';
+  const eta = formatEta({ ...estimate, remainingMs: estimate.stepRemainingMs });
+  return eta ? ` · ${eta}` : '';
+}
+
+function problemItem(problem: StepError | StepWarning, run: RunRecord, kind: 'error' | 'warning', id: string): vscode.TreeItem {
+  const item = new vscode.TreeItem(problem.message);
+  item.id = id;
+  item.iconPath = new vscode.ThemeIcon(kind, new vscode.ThemeColor(kind === 'error' ? 'errorForeground' : 'editorWarning.foreground'));
+  if (problem.file) {
+    const file = path.isAbsolute(problem.file) ? problem.file : path.resolve(run.cwd, problem.file);
+    item.description = `${path.basename(file)}${problem.line ? `:${problem.line}` : ''}`;
+    const line = Math.max(0, (problem.line ?? 1) - 1);
+    const column = Math.max(0, (problem.column ?? 1) - 1);
+    item.command = {
+      command: 'vscode.open',
+      title: 'Go to Location',
+      arguments: [vscode.Uri.file(file), { selection: new vscode.Range(line, column, line, column) }],
+    };
+  }
+  item.contextValue = `stepflow.${kind}`;
+  return item;
+}
+
+function artifactItem(artifact: ArtifactRecord, id: string): vscode.TreeItem {
+  const item = new vscode.TreeItem(artifact.description ?? path.basename(artifact.path));
+  item.id = id;
+  item.description = path.basename(artifact.path);
+  item.tooltip = artifact.path;
+  item.iconPath = new vscode.ThemeIcon('file');
+  item.resourceUri = vscode.Uri.file(artifact.path);
+  item.command = { command: 'stepflow.openArtifact', title: 'Open Artifact', arguments: [artifact.path] };
+  item.contextValue = 'stepflow.artifact';
+  return item;
+}

@@ -1,0 +1,73 @@
+// Status bar: the running script, its current step, elapsed time, progress and ETA; click
+// reveals the run.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { currentStep } from '../sidecar/protocol/runState';
+import { formatDuration } from '../sidecar/protocol/format';
+import { estimateProgress, formatEta } from '../sidecar/protocol/stats';
+import type { RunsModel } from './runsModel';
+
+export class RunStatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('stepflow.status', vscode.StatusBarAlignment.Left, 50);
+  private readonly subscription: vscode.Disposable;
+  private ticker: NodeJS.Timeout | undefined;
+  private shownRunId: string | undefined;
+  private shown = false;
+
+  constructor(private readonly model: RunsModel) {
+    this.item.name = 'StepFlow';
+    this.subscription = model.onDidChange(() => this.update());
+  }
+
+  /** What the item shows now ('' when hidden); for tests. */
+  get text(): string {
+    return this.shown ? this.item.text : '';
+  }
+
+  update(): void {
+    const running = this.model.list().filter((r) => r.record.status === 'running');
+    const run = running[0] ?? (this.shownRunId ? this.model.get(this.shownRunId) : undefined);
+    if (!run) {
+      this.item.hide();
+      this.shown = false;
+      return;
+    }
+    this.shownRunId = run.record.id;
+    const r = run.record;
+    const script = path.basename(r.script);
+    const step = currentStep(run);
+    const elapsed = formatDuration((r.durationMs ?? Date.now() - Date.parse(r.startedAt)));
+    if (r.status === 'running') {
+      const progress = step?.meta.PROGRESS ? ` ${step.meta.PROGRESS}%` : '';
+      const more = running.length > 1 ? ` (+${running.length - 1})` : '';
+      const estimate = estimateProgress(r, run.expectations, Date.now());
+      const eta = formatEta(estimate);
+      const done = estimate?.fraction !== null && estimate?.fraction !== undefined ? ` · ${Math.floor(estimate.fraction * 100)}%` : '';
+      this.item.text = `$(loading~spin) ${script}${step ? ` › ${step.name}${progress}` : ''} · ${elapsed}${done}${eta ? ` · ${eta}` : ''}${more}`;
+      this.item.backgroundColor = undefined;
+    } else {
+      const icon = r.status === 'succeeded' ? '$(pass)' : '$(error)';
+      this.item.text = `${icon} ${script} ${r.status} · ${elapsed}`;
+      this.item.backgroundColor = r.status === 'succeeded' ? undefined : new vscode.ThemeColor('statusBarItem.errorBackground');
+    }
+    this.item.tooltip = `StepFlow: ${r.script}\nClick to reveal the run`;
+    this.item.command = { command: 'stepflow.revealRun', title: 'Reveal Run', arguments: [r.id] };
+    this.item.show();
+    this.shown = true;
+    this.tick(r.status === 'running');
+  }
+
+  dispose(): void {
+    this.tick(false);
+    this.subscription.dispose();
+    this.item.dispose();
+  }
+
+  private tick(on: boolean): void {
+    if (on && !this.ticker) this.ticker = setInterval(() => this.update(), 1000);
+    if (!on && this.ticker) {
+      clearInterval(this.ticker);
+      this.ticker = undefined;
+    }
+  }
+}
