@@ -1,0 +1,133 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import { formatDuration } from '../../sidecar/protocol/format';
+import type { DetailTab } from '../dataSource';
+import type { HistoryController } from '../historyController';
+import { basename, dateTime, stepRows } from '../runView';
+import { base, statusIcon, STATUS_LABEL } from './theme';
+import './sf-artifacts';
+import './sf-compare';
+import './sf-icon';
+import './sf-log-viewer';
+import './sf-step-table';
+import './sf-timeline';
+
+/** The selected run: header, and tabs for its timeline + steps, log, artifacts and a comparison. */
+@customElement('sf-run-detail')
+export class SfRunDetail extends LitElement {
+  static override styles = [
+    base,
+    css`
+      :host { display: flex; flex-direction: column; min-height: 0; height: 100%; }
+      header { padding: 10px 16px 0; }
+      .title { display: flex; align-items: center; gap: 8px; }
+      .title h2 { margin: 0; font-size: 15px; font-weight: 600; }
+      .title .path { font-size: 12px; }
+      .title .actions { margin-left: auto; display: flex; gap: 6px; }
+      .facts { display: flex; flex-wrap: wrap; gap: 4px 16px; margin: 6px 0 0 24px; font-size: 12px; }
+      .facts b { font-weight: 600; }
+      .banner {
+        margin: 8px 0 0 24px; padding: 4px 8px; display: flex; gap: 6px; align-items: center; font-size: 12px;
+        border-left: 2px solid var(--vscode-errorForeground, #f85149);
+        background: var(--vscode-inputValidation-errorBackground, rgba(241, 76, 76, 0.1));
+      }
+      nav { display: flex; gap: 0; margin-top: 10px; border-bottom: 1px solid var(--vscode-panel-border, #2b2b2b); padding: 0 8px; }
+      nav button {
+        background: none; border: none; border-bottom: 1px solid transparent; margin-bottom: -1px;
+        padding: 6px 10px 5px; cursor: pointer; font: inherit; font-size: 11px; text-transform: uppercase; letter-spacing: 0.04em;
+        color: var(--vscode-panelTitle-inactiveForeground, #9d9d9d);
+      }
+      nav button:hover { color: var(--vscode-panelTitle-activeForeground, #e7e7e7); }
+      nav button[aria-selected='true'] {
+        color: var(--vscode-panelTitle-activeForeground, #e7e7e7);
+        border-bottom-color: var(--vscode-panelTitle-activeBorder, #0078d4);
+      }
+      nav .badge { margin-left: 4px; text-transform: none; }
+      .body { flex: 1; min-height: 0; overflow: auto; padding: 12px 16px; }
+      .body.log { display: flex; flex-direction: column; overflow: hidden; }
+      .body.log sf-log-viewer { flex: 1; }
+      sf-timeline { margin-bottom: 16px; }
+      .missing { padding: 24px; }
+    `,
+  ];
+
+  @property({ attribute: false }) ctl!: HistoryController;
+  @property({ type: Number }) version = 0;
+
+  override render() {
+    const ctl = this.ctl;
+    if (ctl.selectedMissing) return html`<div class="missing muted">This run no longer exists (it may have been pruned).</div>`;
+    const live = ctl.selected;
+    if (!live) return html`<div class="missing muted">Loading…</div>`;
+    const run = live.record;
+    const started = Date.parse(run.startedAt);
+    const duration = run.durationMs ?? (run.status === 'running' ? Date.now() - started : null);
+    const rows = stepRows(run.steps);
+    const tab = ctl.tab;
+    const tabButton = (id: DetailTab, label: string, count?: number) =>
+      html`<button role="tab" aria-selected=${tab === id ? 'true' : 'false'} data-tab=${id} @click=${() => ctl.setTab(id)}>
+        ${label}${count !== undefined ? html`<span class="badge">${count.toLocaleString()}</span>` : nothing}
+      </button>`;
+    return html`
+      <header>
+        <div class="title">
+          <sf-icon class=${run.status} name=${statusIcon(run.status)} ?spin=${run.status === 'running'}></sf-icon>
+          <h2>${basename(run.script)}</h2>
+          <span class="path muted ellipsis" title=${run.script}>${run.script}</span>
+          <span class="actions">
+            ${run.status === 'running' && ctl.source.cancelRun
+              ? html`<button class="secondary" @click=${() => void ctl.cancelSelected()}><sf-icon name="debug-stop"></sf-icon>Cancel</button>`
+              : nothing}
+            <button class="icon" title="Copy run id" aria-label="Copy run id" @click=${() => void ctl.source.copyText(run.id)}><sf-icon name="copy"></sf-icon></button>
+            <button class="icon" title="Close" aria-label="Close run" @click=${() => void ctl.select(null)}><sf-icon name="close"></sf-icon></button>
+          </span>
+        </div>
+        <div class="facts">
+          <span class=${run.status}><b>${STATUS_LABEL[run.status] ?? run.status}</b>${run.exitCode !== null && run.exitCode !== 0 ? ` (exit ${run.exitCode})` : ''}${run.signal ? ` (${run.signal})` : ''}</span>
+          <span><span class="muted">Started</span> ${dateTime(started)}</span>
+          <span><span class="muted">Duration</span> ${formatDuration(duration)}</span>
+          ${run.profile ? html`<span><span class="muted">Profile</span> ${run.profile}</span>` : nothing}
+          ${run.args.length ? html`<span class="ellipsis"><span class="muted">Args</span> <span class="mono">${run.args.join(' ')}</span></span>` : nothing}
+          <span><span class="muted">Id</span> <span class="mono">${run.id}</span></span>
+        </div>
+        ${run.error ? html`<div class="banner"><sf-icon class="failed" name="error"></sf-icon><span>${run.error.message}</span></div>` : nothing}
+        ${run.warnings.map((w) => html`<div class="banner"><sf-icon class="warn" name="warning"></sf-icon><span>${w.message}</span></div>`)}
+        <nav role="tablist">
+          ${tabButton('timeline', 'Timeline', rows.length)} ${tabButton('log', 'Log', run.lineCount)}
+          ${tabButton('artifacts', 'Artifacts', run.artifacts.length)} ${tabButton('compare', 'Compare')}
+        </nav>
+      </header>
+      <div class="body ${tab}" role="tabpanel">
+        ${tab === 'timeline'
+          ? html`<sf-timeline .run=${run} .version=${this.version} @step-click=${(e: CustomEvent<number>) => this.jump(e.detail)}></sf-timeline>
+              <sf-step-table .run=${run} .stats=${ctl.stats} .version=${this.version} @jump=${(e: CustomEvent<number>) => this.jump(e.detail)}></sf-step-table>`
+          : tab === 'log'
+            ? html`<sf-log-viewer
+                .source=${ctl.source}
+                .outputSource=${ctl}
+                .runId=${run.id}
+                .lineCount=${run.lineCount}
+                .running=${run.status === 'running'}
+                .steps=${rows}
+                .focusLine=${ctl.logFocus}
+                .find=${ctl.query.search ?? ''}
+              ></sf-log-viewer>`
+            : tab === 'artifacts'
+              ? html`<sf-artifacts .artifacts=${run.artifacts} .action=${ctl.source.artifactAction} @open=${(e: CustomEvent<number>) => void ctl.source.openArtifact(run.id, e.detail)}></sf-artifacts>`
+              : html`<sf-compare .run=${run} .other=${ctl.compareRun} .candidates=${ctl.compareCandidates} .otherId=${ctl.compareId}
+                  @compare-change=${(e: CustomEvent<string | null>) => void ctl.setCompare(e.detail)}></sf-compare>`}
+      </div>
+    `;
+  }
+
+  private jump(stepId: number): void {
+    const step = this.ctl.selected?.steps.get(stepId);
+    if (step) this.ctl.focusLog(step.firstLine, step.lastLine ?? this.ctl.selected!.record.lineCount);
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'sf-run-detail': SfRunDetail;
+  }
+}

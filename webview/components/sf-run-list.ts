@@ -1,0 +1,142 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property, query, state } from 'lit/decorators.js';
+import { cssProps } from './cssProps';
+import { formatDuration } from '../../sidecar/protocol/format';
+import type { HistoryRun } from '../../sidecar/protocol/history';
+import { basename, dateTime, relativeTime } from '../runView';
+import { base, statusIcon, STATUS_LABEL } from './theme';
+import './sf-icon';
+
+const ROW = 46;
+const OVERSCAN = 6;
+
+/**
+ * The runs, newest first, virtualised: only the rows in view exist in the DOM (fixed row
+ * height, so any scroll position maps to rows in O(1)). Near the end it asks for more.
+ * Events: `select` (detail: run id), `load-more`.
+ */
+@customElement('sf-run-list')
+export class SfRunList extends LitElement {
+  static override styles = [
+    base,
+    css`
+      :host { display: block; position: relative; min-height: 0; }
+      .scroller { position: absolute; inset: 0; overflow-y: auto; outline: none; }
+      .spacer { position: relative; }
+      .row {
+        position: absolute; left: 0; right: 0; height: ${ROW}px; padding: 5px 10px 5px 8px;
+        display: grid; grid-template-columns: 20px 1fr auto; grid-template-rows: 18px 16px; column-gap: 6px;
+        cursor: pointer; border: 1px solid transparent;
+      }
+      .row:hover { background: var(--vscode-list-hoverBackground, #2a2d2e); }
+      .row[aria-selected='true'] {
+        background: var(--vscode-list-activeSelectionBackground, #04395e);
+        color: var(--vscode-list-activeSelectionForeground, #fff);
+      }
+      .scroller:focus-within .row[aria-selected='true'] { border-color: var(--vscode-list-focusOutline, var(--vscode-focusBorder, #0078d4)); }
+      .row[aria-selected='true'] .muted { color: inherit; opacity: 0.85; }
+      sf-icon { grid-row: 1; align-self: center; }
+      .name { font-weight: 600; }
+      .duration { text-align: right; font-variant-numeric: tabular-nums; }
+      .sub { grid-column: 2 / 4; display: flex; gap: 6px; align-items: center; font-size: 12px; min-width: 0; }
+      .failed-step { color: var(--vscode-errorForeground, #f85149); }
+      .row[aria-selected='true'] .failed-step { color: inherit; }
+      .empty { padding: 16px; text-align: center; }
+      .more { position: absolute; left: 0; right: 0; padding: 8px; text-align: center; }
+    `,
+  ];
+
+  @property({ attribute: false }) runs: HistoryRun[] = [];
+  @property({ type: Number }) version = 0;
+  @property() selectedId: string | null = null;
+  @property({ type: Boolean }) hasMore = false;
+  @property({ type: Boolean }) loading = false;
+  @state() private viewTop = 0;
+  @state() private viewHeight = 600;
+  @query('.scroller') private scroller!: HTMLElement;
+  private resize?: ResizeObserver;
+
+  override firstUpdated(): void {
+    this.resize = new ResizeObserver(() => (this.viewHeight = this.scroller.clientHeight || 600));
+    this.resize.observe(this.scroller);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.resize?.disconnect();
+  }
+
+  override updated(): void {
+    const last = Math.ceil((this.viewTop + this.viewHeight) / ROW);
+    if (this.hasMore && !this.loading && last >= this.runs.length - 10) this.dispatchEvent(new CustomEvent('load-more'));
+  }
+
+  override render() {
+    if (this.runs.length === 0) {
+      return html`<div class="scroller"><div class="empty muted">${this.loading ? 'Loading runs…' : 'No runs match.'}</div></div>`;
+    }
+    const first = Math.max(0, Math.floor(this.viewTop / ROW) - OVERSCAN);
+    const last = Math.min(this.runs.length, Math.ceil((this.viewTop + this.viewHeight) / ROW) + OVERSCAN);
+    const now = Date.now();
+    const rows = [];
+    for (let i = first; i < last; i++) rows.push(this.row(this.runs[i]!, i, now));
+    const total = this.runs.length * ROW + (this.hasMore ? 36 : 0);
+    return html`<div class="scroller" role="listbox" aria-label="Runs" tabindex="0" @scroll=${this.onScroll} @keydown=${this.onKey}>
+      <div class="spacer" ${cssProps({ 'height': `${total}px` })}>
+        ${rows}
+        ${this.hasMore ? html`<div class="more muted" ${cssProps({ 'top': `${this.runs.length * ROW}px` })}>Loading more…</div>` : nothing}
+      </div>
+    </div>`;
+  }
+
+  private row(run: HistoryRun, index: number, now: number) {
+    const name = basename(run.script);
+    return html`<div
+      class="row"
+      role="option"
+      data-run-id=${run.id}
+      aria-selected=${run.id === this.selectedId ? 'true' : 'false'}
+      aria-label=${`${name} ${STATUS_LABEL[run.status] ?? run.status}`}
+      title=${`${run.script}\n${STATUS_LABEL[run.status] ?? run.status} · started ${dateTime(run.startedAt)}`}
+      ${cssProps({ 'top': `${index * ROW}px` })}
+      @click=${() => this.select(run.id)}
+    >
+      <sf-icon class=${run.status} name=${statusIcon(run.status)} ?spin=${run.status === 'running'}></sf-icon>
+      <span class="name ellipsis">${name}</span>
+      <span class="duration muted">${run.status === 'running' ? formatDuration(now - run.startedAt) : formatDuration(run.durationMs)}</span>
+      <span class="sub">
+        <span class="muted" title=${dateTime(run.startedAt)}>${relativeTime(run.startedAt, now)}</span>
+        <span class="muted mono">${run.id.slice(0, 8)}</span>
+        ${run.profile ? html`<span class="tag">${run.profile}</span>` : nothing}
+        ${run.failedStep ? html`<span class="failed-step ellipsis">✗ ${run.failedStep}</span>` : nothing}
+      </span>
+    </div>`;
+  }
+
+  private onScroll(e: Event): void {
+    this.viewTop = (e.target as HTMLElement).scrollTop;
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+    e.preventDefault();
+    const index = this.runs.findIndex((r) => r.id === this.selectedId);
+    const next = Math.min(this.runs.length - 1, Math.max(0, index + (e.key === 'ArrowDown' ? 1 : -1)));
+    const run = this.runs[next];
+    if (!run) return;
+    this.select(run.id);
+    const top = next * ROW;
+    if (top < this.scroller.scrollTop) this.scroller.scrollTop = top;
+    else if (top + ROW > this.scroller.scrollTop + this.viewHeight) this.scroller.scrollTop = top + ROW - this.viewHeight;
+  }
+
+  private select(runId: string): void {
+    this.dispatchEvent(new CustomEvent<string>('select', { detail: runId }));
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'sf-run-list': SfRunList;
+  }
+}

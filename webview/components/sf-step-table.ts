@@ -1,0 +1,108 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import { cssProps } from './cssProps';
+import { formatDuration } from '../../sidecar/protocol/format';
+import type { StepStatistic } from '../../sidecar/protocol/history';
+import type { RunRecord, StepRecord } from '../../sidecar/protocol/model';
+import { statKey, stepRows, verdict, type Verdict } from '../runView';
+import { base, statusIcon } from './theme';
+import './sf-icon';
+
+const VERDICT_LABEL: Record<Verdict, string> = {
+  faster: 'faster',
+  usual: 'as usual',
+  slower: 'slower',
+  'much-slower': 'much slower',
+  unknown: '',
+};
+
+/**
+ * The steps of a run with their durations against the usual time (mean ± σ of the
+ * script's history), errors and warnings. `jump` (detail: step id) opens the step's log.
+ */
+@customElement('sf-step-table')
+export class SfStepTable extends LitElement {
+  static override styles = [
+    base,
+    css`
+      :host { display: block; }
+      table { width: 100%; border-collapse: collapse; table-layout: fixed; }
+      th {
+        text-align: left; font-weight: 600; font-size: 11px; text-transform: uppercase; letter-spacing: 0.04em;
+        color: var(--vscode-descriptionForeground, #9d9d9d); padding: 4px 8px; border-bottom: 1px solid var(--vscode-panel-border, #2b2b2b);
+      }
+      td { padding: 3px 8px; vertical-align: top; border-bottom: 1px solid var(--vscode-panel-border, rgba(128, 128, 128, 0.15)); }
+      tr:hover td { background: var(--vscode-list-hoverBackground, #2a2d2e); }
+      .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+      .step { display: flex; align-items: center; gap: 5px; min-width: 0; }
+      .detail { font-size: 12px; margin-top: 2px; display: flex; gap: 4px; align-items: flex-start; overflow-wrap: anywhere; }
+      .detail sf-icon { transform: scale(0.85); }
+      .faster { color: var(--vscode-testing-iconPassed, #73c991); }
+      .slower { color: var(--vscode-editorWarning-foreground, #cca700); }
+      .much-slower { color: var(--vscode-errorForeground, #f85149); font-weight: 600; }
+      button.link { background: none; border: none; padding: 0; color: var(--vscode-textLink-foreground, #4daafc); cursor: pointer; font: inherit; }
+      button.link:hover { text-decoration: underline; }
+      col.c-dur { width: 90px; } col.c-usual { width: 130px; } col.c-vs { width: 120px; } col.c-log { width: 70px; }
+    `,
+  ];
+
+  @property({ attribute: false }) run: RunRecord | null = null;
+  @property({ attribute: false }) stats: Map<string, StepStatistic> = new Map();
+  @property({ type: Number }) version = 0;
+
+  override render() {
+    if (!this.run) return nothing;
+    const rows = stepRows(this.run.steps);
+    if (rows.length === 0) return nothing;
+    const now = Date.now();
+    return html`<table aria-label="Steps">
+      <colgroup><col /><col class="c-dur" /><col class="c-usual" /><col class="c-vs" /><col class="c-log" /></colgroup>
+      <thead><tr><th>Step</th><th class="num">Duration</th><th class="num">Usual</th><th>vs usual</th><th></th></tr></thead>
+      <tbody>
+        ${rows.map(({ step, depth, path }) => {
+          const stat = this.stats.get(statKey(path));
+          const duration = step.durationMs ?? (step.status === 'running' ? now - step.startedAt : null);
+          const v = step.status === 'succeeded' ? verdict(step.durationMs, stat) : 'unknown';
+          const delta = stat && step.durationMs !== null && stat.meanMs > 0 ? Math.round(((step.durationMs - stat.meanMs) / stat.meanMs) * 100) : null;
+          return html`<tr data-step-id=${step.id}>
+            <td>
+              <div class="step" ${cssProps({ 'padding-left': `${depth * 16}px` })}>
+                <sf-icon class=${step.status} name=${statusIcon(step.status)} ?spin=${step.status === 'running'}></sf-icon>
+                <span class="ellipsis" title=${step.name}>${step.name}</span>
+              </div>
+              ${this.details(step, depth)}
+            </td>
+            <td class="num">${formatDuration(duration)}</td>
+            <td class="num muted" title=${stat ? `${stat.count} runs · min ${formatDuration(stat.minMs)} · max ${formatDuration(stat.maxMs)}` : 'no history yet'}>
+              ${stat ? html`${formatDuration(stat.meanMs)}${stat.stdDevMs ? html` ± ${formatDuration(stat.stdDevMs)}` : nothing}` : '—'}
+            </td>
+            <td class=${v}>${v === 'unknown' ? '' : html`${VERDICT_LABEL[v]}${delta !== null && v !== 'usual' ? ` (${delta > 0 ? '+' : ''}${delta}%)` : ''}`}</td>
+            <td><button class="link" title="Show this step in the log" @click=${() => this.jump(step.id)}>Log</button></td>
+          </tr>`;
+        })}
+      </tbody>
+    </table>`;
+  }
+
+  private details(step: StepRecord, depth: number) {
+    if (!step.error && step.warnings.length === 0) return nothing;
+    const indent = `${depth * 16 + 21}px`;
+    const where = (file: string | null, line: number | null) => (file ? ` — ${file}${line ? `:${line}` : ''}` : '');
+    return html`
+      ${step.error ? html`<div class="detail error-text" ${cssProps({ 'padding-left': indent })}><sf-icon name="error"></sf-icon><span>${step.error.message}${where(step.error.file, step.error.line)}</span></div>` : nothing}
+      ${step.warnings.map(
+        (w) => html`<div class="detail warn" ${cssProps({ 'padding-left': indent })}><sf-icon name="warning"></sf-icon><span>${w.message}${where(w.file, w.line)}</span></div>`,
+      )}
+    `;
+  }
+
+  private jump(stepId: number): void {
+    this.dispatchEvent(new CustomEvent<number>('jump', { detail: stepId }));
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'sf-step-table': SfStepTable;
+  }
+}

@@ -1,0 +1,43 @@
+// The one interface the history components talk to. Two thin hosts implement it: the VS Code
+// webview (vscodeHost.ts, postMessage to the extension) and the browser dashboard
+// (browserHost.ts, fetch + WebSocket to `stepflow serve`); tests use a fake.
+import type { HistoryQuery, LogSearchHit, RunPage, SearchParams, StepStatistic } from '../sidecar/protocol/history';
+import type { EventsParams, SnapshotParams } from '../sidecar/protocol/live';
+import type { LogLine } from '../sidecar/protocol/lsp';
+import type { RunRecord } from '../sidecar/protocol/model';
+
+export interface LiveListener {
+  /** A batch of RunEvents (events.ts) this listener's target wants. */
+  events(params: EventsParams): void;
+  /** Full records replacing what is known of these runs. */
+  snapshot(params: SnapshotParams): void;
+  /** Updates may have been lost (reconnect, sequence gap): reload what is shown. */
+  resync(): void;
+}
+
+/** What the view remembers across reloads (VS Code: webview state; browser: the URL hash). */
+export interface ViewState {
+  query: HistoryQuery;
+  selectedId: string | null;
+  tab: DetailTab;
+  compareId: string | null;
+}
+
+export type DetailTab = 'timeline' | 'log' | 'artifacts' | 'compare';
+
+export interface StepflowDataSource {
+  /** Artifacts open in an editor (VS Code) or download (browser). */
+  readonly artifactAction: 'open' | 'download';
+  listRuns(query: HistoryQuery): Promise<RunPage>;
+  getRun(runId: string): Promise<RunRecord | null>;
+  readLog(runId: string, fromLine: number, maxLines: number): Promise<LogLine[]>;
+  searchLogs?(params: SearchParams): Promise<LogSearchHit[]>;
+  stepStats?(script: string): Promise<StepStatistic[]>;
+  /** Live updates for all runs (null: without output lines) or one run (with its output). Returns the unsubscribe. */
+  subscribe(runId: string | null, listener: LiveListener): () => void;
+  openArtifact(runId: string, index: number): Promise<void>;
+  copyText(text: string): Promise<void>;
+  cancelRun?(runId: string): Promise<boolean>;
+  loadState(): ViewState | undefined;
+  saveState(state: ViewState): void;
+}

@@ -1,0 +1,381 @@
+// The state of the history view, owned in one place: filters, the loaded page(s) of runs,
+// the selected run (a LiveRun kept current by live events and snapshots), its statistics
+// and comparison, and log search hits. Components render it and call its methods; it
+// fires `change` after every update (and `output` with live output of the selected run).
+import type { RunEvent, OutputEvent } from '../sidecar/protocol/events';
+import type { HistoryQuery, HistoryRun, LogSearchHit, StepStatistic } from '../sidecar/protocol/history';
+import type { EventsParams, SnapshotParams } from '../sidecar/protocol/live';
+import type { RunRecord } from '../sidecar/protocol/model';
+import { applyRunEvent, liveRunFromRecord, liveRunFromStart, type LiveRun } from '../sidecar/protocol/runState';
+import type { DetailTab, LiveListener, StepflowDataSource, ViewState } from './dataSource';
+import { historyRunFromRecord, statsByPath } from './runView';
+
+const PAGE = 100;
+
+export interface LogFocus {
+  line: number;
+  /** Last line of a range to mark (a step), else = line. */
+  to: number;
+  /** Changes on every request, so the same line can be focused twice. */
+  seq: number;
+}
+
+export class HistoryController extends EventTarget {
+  query: HistoryQuery = {};
+  runs: HistoryRun[] = [];
+  nextCursor: string | null = null;
+  loadingList = false;
+  /** Bumped whenever rows change in place. */
+  listVersion = 0;
+  selectedId: string | null = null;
+  selected: LiveRun | null = null;
+  selectedVersion = 0;
+  selectedMissing = false;
+  stats = new Map<string, StepStatistic>();
+  tab: DetailTab = 'timeline';
+  compareId: string | null = null;
+  compareRun: RunRecord | null = null;
+  compareCandidates: HistoryRun[] = [];
+  searchHits: LogSearchHit[] = [];
+  searching = false;
+  logFocus: LogFocus | null = null;
+  error: string | null = null;
+  readonly scripts = new Set<string>();
+  readonly profiles = new Set<string>();
+
+  private unsubscribeAll: (() => void) | undefined;
+  private unsubscribeRun: (() => void) | undefined;
+  private listToken = 0;
+  private selectToken = 0;
+  private searchToken = 0;
+  private focusSeq = 0;
+  private reloadTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(readonly source: StepflowDataSource) {
+    super();
+  }
+
+  async start(): Promise<void> {
+    const saved = this.source.loadState();
+    if (saved) {
+      this.query = saved.query ?? {};
+      this.tab = saved.tab ?? 'timeline';
+      this.compareId = saved.compareId ?? null;
+    }
+    this.unsubscribeAll = this.source.subscribe(null, this.allListener);
+    await this.reload();
+    if (this.query.search) void this.searchLogs();
+    if (saved?.selectedId) await this.select(saved.selectedId, { keepTab: true });
+  }
+
+  dispose(): void {
+    this.unsubscribeAll?.();
+    this.unsubscribeRun?.();
+    if (this.reloadTimer) clearTimeout(this.reloadTimer);
+  }
+
+  // ── list ─────────────────────────────────────────────────────────────────────────────
+
+  async setQuery(patch: Partial<HistoryQuery>): Promise<void> {
+    const next: HistoryQuery = { ...this.query, ...patch };
+    for (const key of Object.keys(next) as Array<keyof HistoryQuery>) {
+      const v = next[key];
+      if (v === undefined || v === '' || (Array.isArray(v) && v.length === 0)) delete next[key];
+    }
+    const searchChanged = next.search !== this.query.search;
+    this.query = next;
+    this.saveState();
+    const reloading = this.reload();
+    if (searchChanged) void this.searchLogs();
+    await reloading;
+  }
+
+  async reload(): Promise<void> {
+    const token = ++this.listToken;
+    this.loadingList = true;
+    this.changed();
+    try {
+      const page = await this.source.listRuns({ ...this.query, limit: PAGE });
+      if (token !== this.listToken) return;
+      this.runs = page.runs;
+      this.nextCursor = page.nextCursor;
+      this.error = null;
+      this.remember(page.runs);
+    } catch (err) {
+      if (token === this.listToken) this.error = messageOf(err);
+    } finally {
+      if (token === this.listToken) {
+        this.loadingList = false;
+        this.listVersion++;
+        this.changed();
+      }
+    }
+  }
+
+  async loadMore(): Promise<void> {
+    if (!this.nextCursor || this.loadingList) return;
+    const token = ++this.listToken;
+    this.loadingList = true;
+    try {
+      const page = await this.source.listRuns({ ...this.query, cursor: this.nextCursor, limit: PAGE });
+      if (token !== this.listToken) return;
+      const known = new Set(this.runs.map((r) => r.id));
+      this.runs = [...this.runs, ...page.runs.filter((r) => !known.has(r.id))];
+      this.nextCursor = page.nextCursor;
+      this.remember(page.runs);
+    } catch (err) {
+      this.error = messageOf(err);
+    } finally {
+      if (token === this.listToken) {
+        this.loadingList = false;
+        this.listVersion++;
+        this.changed();
+      }
+    }
+  }
+
+  async searchLogs(): Promise<void> {
+    const text = this.query.search?.trim();
+    const token = ++this.searchToken;
+    if (!text || !this.source.searchLogs) {
+      this.searchHits = [];
+      this.searching = false;
+      this.changed();
+      return;
+    }
+    this.searching = true;
+    this.changed();
+    try {
+      const hits = await this.source.searchLogs({ text, limit: 200 });
+      if (token === this.searchToken) this.searchHits = hits;
+    } catch (err) {
+      if (token === this.searchToken) this.error = messageOf(err);
+    } finally {
+      if (token === this.searchToken) {
+        this.searching = false;
+        this.changed();
+      }
+    }
+  }
+
+  // ── selection ────────────────────────────────────────────────────────────────────────
+
+  async select(runId: string | null, opts: { keepTab?: boolean; tab?: DetailTab; line?: number } = {}): Promise<void> {
+    const token = ++this.selectToken;
+    if (runId !== this.selectedId) {
+      this.unsubscribeRun?.();
+      this.unsubscribeRun = undefined;
+      this.selected = null;
+      this.stats = new Map();
+      this.compareRun = null;
+      this.compareCandidates = [];
+      if (!opts.keepTab) this.compareId = null;
+    }
+    this.selectedId = runId;
+    this.selectedMissing = false;
+    if (opts.tab) this.tab = opts.tab;
+    else if (!opts.keepTab && runId !== null && this.tab === 'compare') this.tab = 'timeline';
+    this.saveState();
+    this.changed();
+    if (runId === null) return;
+    if (!this.unsubscribeRun) this.unsubscribeRun = this.source.subscribe(runId, this.runListener(runId));
+    try {
+      const record = this.selected?.record.id === runId ? this.selected.record : await this.source.getRun(runId);
+      if (token !== this.selectToken) return;
+      if (!record) {
+        this.selectedMissing = true;
+        this.changed();
+        return;
+      }
+      if (this.selected?.record.id !== record.id) this.selected = liveRunFromRecord(record);
+      this.selectedVersion++;
+      if (opts.line !== undefined) this.focusLog(opts.line);
+      this.changed();
+      await Promise.all([this.loadStats(record.script, token), this.loadCompareCandidates(record, token)]);
+    } catch (err) {
+      if (token === this.selectToken) {
+        this.error = messageOf(err);
+        this.changed();
+      }
+    }
+  }
+
+  setTab(tab: DetailTab): void {
+    this.tab = tab;
+    this.saveState();
+    this.changed();
+  }
+
+  /** Shows the log at a line (and marks up to `to`). */
+  focusLog(line: number, to = line): void {
+    this.tab = 'log';
+    this.logFocus = { line, to, seq: ++this.focusSeq };
+    this.saveState();
+    this.changed();
+  }
+
+  async setCompare(runId: string | null): Promise<void> {
+    this.compareId = runId;
+    this.compareRun = null;
+    this.saveState();
+    this.changed();
+    if (!runId) return;
+    const token = this.selectToken;
+    const record = await this.source.getRun(runId);
+    if (token !== this.selectToken || this.compareId !== runId) return;
+    this.compareRun = record;
+    this.changed();
+  }
+
+  async cancelSelected(): Promise<void> {
+    if (this.selected && this.source.cancelRun) await this.source.cancelRun(this.selected.record.id);
+  }
+
+  // ── live updates ─────────────────────────────────────────────────────────────────────
+
+  private readonly allListener: LiveListener = {
+    events: ({ events }: EventsParams) => {
+      for (const event of events) this.applyToList(event);
+      this.listVersion++;
+      this.changed();
+    },
+    snapshot: ({ runs }: SnapshotParams) => {
+      for (const record of runs) this.upsertRow(historyRunFromRecord(record));
+      this.listVersion++;
+      this.changed();
+    },
+    resync: () => void this.reload(),
+  };
+
+  private runListener(runId: string): LiveListener {
+    return {
+      events: ({ events }) => {
+        if (this.selectedId !== runId) return;
+        let touched = false;
+        for (const event of events) {
+          if (event.runId !== runId) continue;
+          if (event.type === 'runStarted' && !this.selected) this.selected = liveRunFromStart(event);
+          else if (this.selected) applyRunEvent(this.selected, event);
+          if (event.type === 'output') this.dispatchEvent(new CustomEvent<OutputEvent>('output', { detail: event }));
+          touched = true;
+        }
+        if (touched) {
+          this.selectedVersion++;
+          this.changed();
+        }
+      },
+      snapshot: ({ runs }) => {
+        const record = runs.find((r) => r.id === runId);
+        if (!record || this.selectedId !== runId) return;
+        this.selected = liveRunFromRecord(record);
+        this.selectedMissing = false;
+        this.selectedVersion++;
+        this.changed();
+      },
+      resync: () => {
+        if (this.selectedId === runId) {
+          this.selected = null;
+          void this.select(runId, { keepTab: true });
+        }
+      },
+    };
+  }
+
+  private applyToList(event: RunEvent): void {
+    if (event.type === 'runStarted') {
+      this.upsertRow(historyRunFromRecord(liveRunFromStart(event).record));
+      return;
+    }
+    const row = this.runs.find((r) => r.id === event.runId);
+    if (!row) return;
+    if (event.type === 'stepStarted') row.stepCount += 1;
+    else if (event.type === 'runFinished') {
+      row.status = event.status;
+      row.exitCode = event.exitCode;
+      row.endedAt = event.endedAt;
+      row.durationMs = event.durationMs;
+      row.lineCount = event.lineCount;
+      if (!this.matches(row)) this.runs = this.runs.filter((r) => r !== row);
+    } else if (event.type === 'stepFinished' && event.status === 'failed' && !row.failedStep) {
+      const step = this.selected?.record.id === row.id ? this.selected.steps.get(event.stepId) : undefined;
+      row.failedStep = step?.name ?? row.failedStep;
+    }
+  }
+
+  /** Updates a listed run in place, or adds a new one on top when it passes the filters. */
+  private upsertRow(next: HistoryRun): void {
+    this.remember([next]);
+    const index = this.runs.findIndex((r) => r.id === next.id);
+    if (index >= 0) {
+      if (this.matches(next)) this.runs[index] = next;
+      else this.runs = this.runs.filter((_, i) => i !== index);
+      return;
+    }
+    if (this.query.search) {
+      // Whether a new run matches a text search only the store can tell.
+      this.scheduleReload();
+      return;
+    }
+    const newest = this.runs[0];
+    if (this.matches(next) && (!newest || next.startedAt >= newest.startedAt)) this.runs = [next, ...this.runs];
+  }
+
+  private matches(run: HistoryRun): boolean {
+    const q = this.query;
+    if (q.status?.length && !q.status.includes(run.status)) return false;
+    if (q.script && run.script !== q.script) return false;
+    if (q.profile && run.profile !== q.profile) return false;
+    if (q.since !== undefined && run.startedAt < q.since) return false;
+    if (q.until !== undefined && run.startedAt >= q.until) return false;
+    return true;
+  }
+
+  private scheduleReload(): void {
+    if (this.reloadTimer) return;
+    this.reloadTimer = setTimeout(() => {
+      this.reloadTimer = undefined;
+      void this.reload();
+    }, 500);
+  }
+
+  private async loadStats(script: string, token: number): Promise<void> {
+    if (!this.source.stepStats) return;
+    const stats = await this.source.stepStats(script);
+    if (token !== this.selectToken) return;
+    this.stats = statsByPath(stats);
+    this.changed();
+  }
+
+  private async loadCompareCandidates(record: RunRecord, token: number): Promise<void> {
+    const page = await this.source.listRuns({ script: record.script, limit: 50 });
+    if (token !== this.selectToken) return;
+    this.compareCandidates = page.runs.filter((r) => r.id !== record.id);
+    if (!this.compareId || !this.compareCandidates.some((r) => r.id === this.compareId)) {
+      const started = Date.parse(record.startedAt);
+      const previous = this.compareCandidates.find((r) => r.startedAt <= started) ?? this.compareCandidates[0];
+      this.compareId = previous?.id ?? null;
+    }
+    this.changed();
+    if (this.compareId) await this.setCompare(this.compareId);
+  }
+
+  private remember(runs: HistoryRun[]): void {
+    for (const r of runs) {
+      this.scripts.add(r.script);
+      if (r.profile) this.profiles.add(r.profile);
+    }
+  }
+
+  private saveState(): void {
+    const state: ViewState = { query: this.query, selectedId: this.selectedId, tab: this.tab, compareId: this.compareId };
+    this.source.saveState(state);
+  }
+
+  private changed(): void {
+    this.dispatchEvent(new Event('change'));
+  }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

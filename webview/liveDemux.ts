@@ -1,0 +1,79 @@
+// Both hosts receive the live messages of sidecar/protocol/live.ts on one channel and hand
+// them to the listeners that asked: all runs (without output lines) or one run. A gap in
+// `seq` means lost messages: every listener is told to resync.
+import type { EventsParams, SnapshotParams } from '../sidecar/protocol/live';
+import { LiveEvents, LiveHello, LiveSnapshot } from '../sidecar/protocol/live';
+import type { LiveListener } from './dataSource';
+
+interface Entry {
+  runId: string | null;
+  listener: LiveListener;
+}
+
+export class LiveDemux {
+  private readonly entries = new Set<Entry>();
+  private lastSeq = 0;
+
+  /**
+   * @param send sends live/subscribe or live/unsubscribe for a target (first listener in / last out).
+   */
+  constructor(private readonly send: (subscribe: boolean, runId: string | null) => void) {}
+
+  add(runId: string | null, listener: LiveListener): () => void {
+    const entry: Entry = { runId, listener };
+    const first = !this.targets().has(runId);
+    this.entries.add(entry);
+    if (first) this.send(true, runId);
+    return () => {
+      if (!this.entries.delete(entry)) return;
+      if (!this.targets().has(runId)) this.send(false, runId);
+    };
+  }
+
+  /** The targets to subscribe again after a reconnect. */
+  targets(): Set<string | null> {
+    return new Set([...this.entries].map((e) => e.runId));
+  }
+
+  /** Handles one incoming message; false when it is not a live message. */
+  receive(message: unknown): boolean {
+    if (LiveEvents.is(message)) {
+      const gap = this.lastSeq !== 0 && message.params.seq !== this.lastSeq + 1;
+      this.lastSeq = message.params.seq;
+      this.events(message.params);
+      if (gap) this.resync();
+      return true;
+    }
+    if (LiveSnapshot.is(message)) {
+      this.snapshot(message.params);
+      return true;
+    }
+    if (LiveHello.is(message)) {
+      // A (re)connected host starts a new sequence.
+      const reconnect = this.lastSeq !== 0;
+      this.lastSeq = 0;
+      if (reconnect) this.resync();
+      return true;
+    }
+    return false;
+  }
+
+  /** The connection was lost and is back: everything shown may be stale. */
+  resync(): void {
+    for (const e of [...this.entries]) e.listener.resync();
+  }
+
+  private events(params: EventsParams): void {
+    for (const e of [...this.entries]) {
+      const events = e.runId === null ? params.events.filter((ev) => ev.type !== 'output') : params.events.filter((ev) => ev.runId === e.runId);
+      if (events.length) e.listener.events({ seq: params.seq, events });
+    }
+  }
+
+  private snapshot(params: SnapshotParams): void {
+    for (const e of [...this.entries]) {
+      const runs = e.runId === null ? params.runs : params.runs.filter((r) => r.id === e.runId);
+      if (runs.length) e.listener.snapshot({ runs });
+    }
+  }
+}

@@ -1,0 +1,140 @@
+// Pure helpers the components share: step rows in tree order with their paths, matching
+// steps of two runs, "usual time" from statistics, list rows from records. No DOM here,
+// so the unit suite tests them directly.
+import type { HistoryRun, StepStatistic } from '../sidecar/protocol/history';
+import type { RunRecord, StepRecord } from '../sidecar/protocol/model';
+
+export interface StepRow {
+  step: StepRecord;
+  depth: number;
+  /** Names from the root step. */
+  path: string[];
+  /** Unique within the run even when names repeat: the path plus the occurrence number. */
+  key: string;
+}
+
+/** Depth-first, in start order. */
+export function stepRows(steps: StepRecord[]): StepRow[] {
+  const out: StepRow[] = [];
+  const seen = new Map<string, number>();
+  const visit = (list: StepRecord[], depth: number, parent: string[]) => {
+    for (const step of list) {
+      const path = [...parent, step.name];
+      const base = path.join('\u0000');
+      const n = (seen.get(base) ?? 0) + 1;
+      seen.set(base, n);
+      out.push({ step, depth, path, key: `${base}\u0000#${n}` });
+      visit(step.children, depth + 1, path);
+    }
+  };
+  visit(steps, 0, []);
+  return out;
+}
+
+export interface ComparedStep {
+  key: string;
+  path: string[];
+  depth: number;
+  a: StepRecord | null;
+  b: StepRecord | null;
+  /** b − a in ms, when both have a duration. */
+  deltaMs: number | null;
+}
+
+/** Steps of two runs matched by path (and occurrence), in the order of `a` with b's extra steps after. */
+export function compareRuns(a: RunRecord, b: RunRecord): ComparedStep[] {
+  const rowsB = new Map(stepRows(b.steps).map((r) => [r.key, r]));
+  const out: ComparedStep[] = [];
+  for (const row of stepRows(a.steps)) {
+    const other = rowsB.get(row.key);
+    rowsB.delete(row.key);
+    out.push(compared(row, row.step, other?.step ?? null));
+  }
+  for (const row of rowsB.values()) out.push(compared(row, null, row.step));
+  return out;
+}
+
+function compared(row: StepRow, a: StepRecord | null, b: StepRecord | null): ComparedStep {
+  const deltaMs = a?.durationMs != null && b?.durationMs != null ? b.durationMs - a.durationMs : null;
+  return { key: row.key, path: row.path, depth: row.depth, a, b, deltaMs };
+}
+
+export function statKey(path: string[]): string {
+  return path.join('\u0000');
+}
+
+export function statsByPath(stats: StepStatistic[]): Map<string, StepStatistic> {
+  return new Map(stats.map((s) => [statKey(s.path), s]));
+}
+
+export type Verdict = 'faster' | 'usual' | 'slower' | 'much-slower' | 'unknown';
+
+/**
+ * A duration against the usual one: the spec's outlier rules in short (docs/spec.md §6) —
+ * z ≥ 3σ, or > 1 s and > 50 % slower, or ≥ 2× the mean is "much slower".
+ */
+export function verdict(durationMs: number | null, stat: StepStatistic | undefined): Verdict {
+  if (durationMs === null || !stat || stat.count < 2) return 'unknown';
+  const mean = stat.meanMs;
+  const sigma = stat.stdDevMs ?? null;
+  const diff = durationMs - mean;
+  // Differences a person would not notice are "as usual", whatever the ratio.
+  if (Math.abs(diff) < 100) return 'usual';
+  if (sigma !== null && sigma > 0 && diff / sigma >= 3) return 'much-slower';
+  if ((diff > 1000 && diff > 0.5 * mean) || (mean > 0 && durationMs >= 2 * mean)) return 'much-slower';
+  if (diff > 0.2 * mean) return 'slower';
+  if (-diff > 0.2 * mean) return 'faster';
+  return 'usual';
+}
+
+export function countSteps(steps: StepRecord[]): number {
+  return steps.reduce((n, s) => n + 1 + countSteps(s.children), 0);
+}
+
+function firstFailed(steps: StepRecord[]): string | null {
+  for (const s of steps) {
+    if (s.status === 'failed') return s.name;
+    const inner = firstFailed(s.children);
+    if (inner) return inner;
+  }
+  return null;
+}
+
+/** A list row from a full record (snapshots, live runs). */
+export function historyRunFromRecord(r: RunRecord): HistoryRun {
+  return {
+    id: r.id,
+    script: r.script,
+    args: r.args,
+    profile: r.profile,
+    status: r.status,
+    exitCode: r.exitCode,
+    startedAt: Date.parse(r.startedAt),
+    endedAt: r.endedAt === null ? null : Date.parse(r.endedAt),
+    durationMs: r.durationMs,
+    lineCount: r.lineCount,
+    stepCount: countSteps(r.steps),
+    failedStep: firstFailed(r.steps),
+  };
+}
+
+export function basename(file: string): string {
+  const i = Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\'));
+  return i >= 0 ? file.slice(i + 1) : file;
+}
+
+/** "just now", "5 min ago", "3 h ago", else a date. */
+export function relativeTime(ms: number, now = Date.now()): string {
+  const s = Math.round((now - ms) / 1000);
+  if (s < 45) return 'just now';
+  if (s < 3600) return `${Math.round(s / 60)} min ago`;
+  if (s < 86_400) return `${Math.round(s / 3600)} h ago`;
+  if (s < 7 * 86_400) return `${Math.round(s / 86_400)} d ago`;
+  return new Date(ms).toLocaleDateString();
+}
+
+export function dateTime(ms: number): string {
+  const d = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
