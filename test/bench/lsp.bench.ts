@@ -1,0 +1,163 @@
+// Editor intelligence latency: figures, not pass/fail. Run: npx tsx test/bench/lsp.bench.ts
+// (after `npm run build` for the JSON-RPC rows). Aims (issue 4): diagnostics of a 5,000-line
+// script after an edit ≤ 20 ms in the server; completion ≤ 10 ms.
+//   in-process   analyze + diagnostics (what the server does on didChange), completion on a
+//                cached analysis (the server analysed the edit already) and on a fresh one
+//   JSON-RPC     didChange → publishDiagnostics, and a completion request, against the built
+//                sidecar over stdio (includes serialisation and the pipe)
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { analyze } from '../../sidecar/lsp/markers/analysis';
+import { completionItems } from '../../sidecar/lsp/markers/completion';
+import { markerProblems } from '../../sidecar/lsp/markers/diagnostics';
+import { LspClient, SIDECAR, fileUri } from '../support/lspClient';
+
+const LINES = 5000;
+const ROUNDS = 40;
+/** Rounds run first and not counted: the JIT warms up as it does in a long-lived server. */
+const WARMUP = 15;
+
+/** A realistic script of about LINES lines: steps, loops, functions, comments, output. */
+function script(language: 'shell' | 'python' | 'javascript'): string {
+  const out: string[] = [];
+  const print = (t: string, indent = '') =>
+    out.push(indent + (language === 'shell' ? `echo "${t}"` : language === 'python' ? `print("${t}")` : `console.log("${t}");`));
+  if (language === 'shell') out.push('#!/usr/bin/env bash', 'set -euo pipefail');
+  if (language === 'python') out.push('import os', 'import time', '');
+  let i = 0;
+  while (out.length < LINES) {
+    i++;
+    print(`STEP_START:Stage ${i}`);
+    print(`META:ESTIMATED_DURATION:${i % 7}`);
+    for (let k = 0; k < 8; k++) {
+      if (language === 'shell') out.push(`# compile unit ${k}`, `gcc -c src/unit${k}.c -o out/unit${k}.o`);
+      if (language === 'python') out.push(`# compile unit ${k}`, `os.system("gcc -c src/unit${k}.c")`);
+      if (language === 'javascript') out.push(`// compile unit ${k}`, `run("gcc", ["-c", "src/unit${k}.c"]);`);
+    }
+    if (language === 'shell') out.push('for f in out/*.o; do', `  echo "STEP_START:link $f"`, '  ld "$f"', `  echo "STEP_COMPLETE:link $f"`, 'done');
+    if (language === 'python') out.push('for f in os.listdir("out"):', '    print(f"STEP_START:link {f}")', '    time.sleep(0)', '    print(f"STEP_COMPLETE:link {f}")');
+    if (language === 'javascript') out.push('for (const f of files) {', '  console.log(`STEP_START:link ${f}`);', '  link(f);', '  console.log(`STEP_COMPLETE:link ${f}`);', '}');
+    print(`ARTIFACT:out/stage${i}.tar.gz:Stage ${i}`);
+    print(`STEP_COMPLETE:Stage ${i}`);
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+function p95(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))]!;
+}
+
+interface Row {
+  what: string;
+  median: number;
+  p95: number;
+  /** Median CPU time of this process (in-process rows): what the work costs when the machine is shared. */
+  cpu: number | null;
+  aim: number;
+}
+const rows: Row[] = [];
+const record = (what: string, samples: number[], aim: number, cpu: number[] | null = null) =>
+  rows.push({ what, median: median(samples), p95: p95(samples), cpu: cpu ? median(cpu) : null, aim });
+
+/** Runs fn, adding its wall time and CPU time (ms) to the lists when `keep`. */
+function timed<T>(fn: () => T, wall: number[], cpu: number[], keep: boolean): T {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const result = fn();
+  const t1 = performance.now();
+  const c1 = process.cpuUsage(c0);
+  if (keep) {
+    wall.push(t1 - t0);
+    cpu.push((c1.user + c1.system) / 1000);
+  }
+  return result;
+}
+
+const EXT = { shell: ['.sh', 'shellscript'], python: ['.py', 'python'], javascript: ['.js', 'javascript'] } as const;
+
+async function main(): Promise<void> {
+  for (const language of ['shell', 'python', 'javascript'] as const) {
+    const base = script(language);
+    const lines = base.split('\n').length;
+    const [ext, languageId] = EXT[language];
+    const uri = `file:///bench/script${ext}`;
+    // In-process: the work the server does on an edit (each round a different text).
+    const diag: number[] = [];
+    const diagCpu: number[] = [];
+    const completeCached: number[] = [];
+    const completeCachedCpu: number[] = [];
+    const completeFresh: number[] = [];
+    const completeFreshCpu: number[] = [];
+    for (let round = -WARMUP; round < ROUNDS; round++) {
+      const text = base.replace('Stage 1"', `Stage 1${round}"`);
+      const keep = round >= 0;
+      const a = timed(
+        () => {
+          const analysis = analyze(text, languageId, uri)!;
+          markerProblems(analysis);
+          return analysis;
+        },
+        diag,
+        diagCpu,
+        keep,
+      );
+      // Completion at a statement start in the middle of the file.
+      const mid = text.indexOf('\n', Math.floor(text.length / 2)) + 1;
+      const position = { line: text.slice(0, mid).split('\n').length - 1, character: 0 };
+      timed(() => completionItems(a, mid, position), completeCached, completeCachedCpu, keep);
+      timed(() => completionItems(analyze(text, languageId, uri)!, mid, position), completeFresh, completeFreshCpu, keep);
+    }
+    record(`${language} ${lines} lines: analyse + diagnostics (in-process)`, diag, 20, diagCpu);
+    record(`${language} ${lines} lines: completion, analysis cached (in-process)`, completeCached, 10, completeCachedCpu);
+    record(`${language} ${lines} lines: completion incl. fresh analysis (in-process)`, completeFresh, 10, completeFreshCpu);
+  }
+
+  if (fs.existsSync(SIDECAR)) {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'stepflow-lsp-bench-'));
+    const client = await LspClient.start(home);
+    try {
+      const base = script('shell');
+      const uri = fileUri(path.join(home, 'bench.sh'));
+      await client.open(uri, 'shellscript', base);
+      const publish: number[] = [];
+      const complete: number[] = [];
+      const lines = base.split('\n');
+      const middle = Math.floor(lines.length / 2);
+      for (let round = -WARMUP; round < ROUNDS; round++) {
+        // Type one character at the start of the middle line, then ask for completion there.
+        const t0 = performance.now();
+        const insert = Math.abs(round) % 2 === 0;
+        await client.change(uri, insert ? 'S' : '', { start: { line: middle, character: 0 }, end: { line: middle, character: insert ? 0 : 1 } });
+        if (round >= 0) publish.push(performance.now() - t0);
+        const t1 = performance.now();
+        await client.completion(uri, middle, Math.abs(round) % 2 === 0 ? 1 : 0);
+        if (round >= 0) complete.push(performance.now() - t1);
+      }
+      record(`shell ${lines.length} lines: didChange → publishDiagnostics (JSON-RPC)`, publish, 20);
+      record(`shell ${lines.length} lines: completion request (JSON-RPC)`, complete, 10);
+    } finally {
+      await client.stop();
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  } else {
+    console.log(`(no ${SIDECAR}: npm run build for the JSON-RPC rows)`);
+  }
+
+  const width = Math.max(...rows.map((r) => r.what.length));
+  console.log(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} cores (wall times grow with it; CPU time much less)`);
+  console.log(`${'measurement'.padEnd(width)}  median ms   p95 ms   CPU ms   aim ms`);
+  for (const r of rows) {
+    const cpu = r.cpu === null ? '—' : r.cpu.toFixed(2);
+    console.log(`${r.what.padEnd(width)}  ${r.median.toFixed(2).padStart(9)}  ${r.p95.toFixed(2).padStart(7)}  ${cpu.padStart(7)}  ${String(r.aim).padStart(7)}`);
+  }
+}
+
+void main();

@@ -1,0 +1,221 @@
+// `npm run bench` (after `npm run build`): every benchmark of docs/performance.md, printed as one
+// table and written to test-results/bench.json. Figures, never pass/fail on timing
+// (docs/testing.md "Benchmarks"): each speed figure is a ratio against a baseline measured in
+// the same session, alternated with it, as the median of several rounds. The command fails
+// only when a benchmark cannot run or finds lost data.
+//
+//   node test/bench/run.mjs [--only parser,store,ingest,stages,concurrent,dbsize,vscode] [--quick]
+//
+// --quick: fewer rounds and smaller inputs, for trying the harness (not for figures).
+// The TypeScript benchmarks are bundled with esbuild into dist/bench/ and each runs in its
+// own Node process (so one's heap does not colour another's memory figures).
+import { spawn } from 'node:child_process';
+import * as esbuild from 'esbuild';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { benchIngest } from './ingest.mjs';
+import { benchDbSize } from './dbsize.mjs';
+import { benchVscode } from './vscode.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, '..', '..');
+const OUT_DIR = path.join(ROOT, 'dist', 'bench');
+const RESULTS = path.join(ROOT, 'test-results', 'bench.json');
+
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const onlyArg = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
+const ALL = ['parser', 'store', 'ingest', 'stages', 'concurrent', 'dbsize', 'vscode'];
+const only = new Set(onlyArg ? onlyArg.split(',') : ALL);
+for (const name of only) if (!ALL.includes(name)) throw new Error(`unknown benchmark ${name} (known: ${ALL.join(', ')})`);
+
+const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Bundles test/bench/<name>.bench.ts into dist/bench/ (better-sqlite3 stays a real module). */
+async function bundle(name) {
+  const outfile = path.join(OUT_DIR, `${name}.bench.js`);
+  await esbuild.build({
+    entryPoints: [path.join(HERE, `${name}.bench.ts`)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['better-sqlite3'],
+    logLevel: 'warning',
+  });
+  return outfile;
+}
+
+/** Runs a bundled benchmark with --json in its own process; resolves with its JSON. */
+function runJson(file, args = [], nodeArgs = []) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...nodeArgs, file, ...args, '--json'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ''}` },
+    });
+    const out = [];
+    child.stdout.on('data', (b) => out.push(b));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const text = Buffer.concat(out).toString().trim();
+      if (code !== 0) return reject(new Error(`${path.basename(file)} exited ${code}`));
+      try {
+        resolve(JSON.parse(text.slice(text.lastIndexOf('\n') + 1)));
+      } catch (err) {
+        reject(new Error(`${path.basename(file)} printed no JSON: ${text.slice(-500)}`));
+      }
+    });
+  });
+}
+
+const machine = {
+  cpus: os.cpus().length,
+  cpuModel: os.cpus()[0]?.model ?? 'unknown',
+  memGB: +(os.totalmem() / 2 ** 30).toFixed(1),
+  node: process.version,
+  platform: `${os.platform()} ${os.release()}`,
+  loadAvgAtStart: os.loadavg().map((x) => +x.toFixed(2)),
+};
+
+const results = { date: new Date().toISOString(), machine, quick, figures: {} };
+const rows = [];
+const failures = [];
+const row = (section, name, value, baseline = '', ratio = '', aim = '', note = '') => rows.push({ section, name, value, baseline, ratio, aim, note });
+const ms = (x) => (x == null ? '—' : `${Math.round(x)} ms`);
+const x2 = (r) => (r == null ? '—' : `${r.toFixed(2)}×`);
+const mlps = (x) => `${(x / 1e6).toFixed(1)} M lines/s`;
+const bytes = (x) => (x >= 10_000 ? `${(x / 1024).toFixed(1)} KiB` : `${Math.round(x)} B`);
+
+async function section(name, fn) {
+  if (!only.has(name)) return;
+  const t0 = performance.now();
+  const loadBefore = os.loadavg()[0];
+  log(`${name}… (load ${loadBefore.toFixed(2)})`);
+  try {
+    results.figures[name] = await fn();
+    results.figures[name].load1m = { before: +loadBefore.toFixed(2), after: +os.loadavg()[0].toFixed(2) };
+    log(`${name} done in ${((performance.now() - t0) / 1000).toFixed(1)} s (load ${os.loadavg()[0].toFixed(2)})`);
+  } catch (err) {
+    failures.push(`${name}: ${err.message}`);
+    results.figures[name] = { error: err.stack ?? String(err) };
+    log(`${name} FAILED: ${err.stack ?? err}`);
+  }
+}
+
+const t0 = performance.now();
+fs.mkdirSync(OUT_DIR, { recursive: true });
+
+await section('parser', async () => {
+  const r = await runJson(await bundle('parser'));
+  for (const rr of r.rows) row('Issue 2 · parser', rr.name.replace('OutputParser ', 'OutputParser.push '), mlps(rr.value), `${mlps(rr.baseline)} (newline count)`, x2(rr.value / rr.baseline), '≥ 6 M lines/s');
+  return r;
+});
+
+await section('store', async () => {
+  const r = await runJson(await bundle('store'), quick ? ['--lines', '200000', '--repeat', '1'] : ['--repeat', '3']);
+  const mbps = (t) => `${((r.bytes / 1e6) / (t / 1000)).toFixed(0)} MB/s`;
+  row('Issue 2 · store', `Store ingest in-process, ${r.lines / 1e6} M lines (no pipe, no parser)`, `${ms(r.storeIngestMs)} (${mbps(r.storeIngestMs)})`, `${ms(r.plainFileMs)} writeSync to a file`, x2(r.storeIngestMs / r.plainFileMs), '', `+close/checkpoint ${x2(r.storeTotalMs / r.plainFileMs)}`);
+  row('Issue 2 · db size', 'Bytes per run, in-process (500 runs × 20 steps, dbstat pages)', bytes(r.typical.perRun), 'seed: ~2 KB', '', 'lower than seed', 'runs table + 4 indexes');
+  row('Issue 2 · db size', 'Bytes per step, in-process (dbstat pages)', bytes(r.typical.perStep), 'seed: ~150 B', '', 'lower than seed', `big run: ${bytes(r.bigRunBytesPerStep)}/step`);
+  return r;
+});
+
+await section('ingest', async () => {
+  const r = await benchIngest({ lines: quick ? 200_000 : 2_000_000, repeat: quick ? 3 : 7, log });
+  row('Issue 2 · ingest', `stepflow run --json, ${(r.lines / 1e6).toFixed(1)} M lines × 80 B, step every 1,000 (fresh db)`, ms(r.medianStepflowMs), `${ms(r.medianFileMs)} producer > file`, x2(r.ratio), '≤ 2.0× (aim 1.3×)', `median of ${r.repeat} alternated rounds; ratio of medians ${x2(r.ratioOfMedians)}`);
+  row('Issue 2 · ingest', 'reference: bare Node reader draining the pipe', ms(r.medianDrainMs), `${ms(r.medianFileMs)} producer > file`, x2(r.drainRatio), '', 'the floor for any Node reader');
+  row('Issue 2 · ingest', 'stepflow run vs the bare pipe drain', ms(r.medianStepflowMs), ms(r.medianDrainMs), x2(r.stepflowOverDrain), '', 'StepFlow’s own cost, start-up included');
+  row('Issue 2 · ingest', 'fixed cost: producer printing nothing (fresh db)', ms(r.emptyStepflowMs), `${ms(r.emptyFileMs)} producer > file`, x2(r.emptyStepflowMs / r.emptyFileMs), '', `Node + CLI start, schema, exit; existing db: ${ms(r.emptyExistingDbMs)}`);
+  row('Issue 2 · ingest', `lines lost (every run: lineCount, stored lines and bytes, ${(r.lines / 1000).toLocaleString('en')} steps)`, String(r.linesLost), '', '', '0', r.byteExact ? 'last run byte-exact (SHA-256)' : 'BYTE MISMATCH');
+  if (r.linesLost !== 0 || !r.allSucceeded || r.byteExact !== true) failures.push('ingest: data lost or run not succeeded');
+  return r;
+});
+
+await section('stages', async () => {
+  const r = await runJson(await bundle('ingest-stages'), quick ? ['--lines', '200000', '--repeat', '3'] : ['--repeat', '7']);
+  const f = r.medianMs.file;
+  const q = r.ratioToFile;
+  const base = `${ms(f)} producer > file`;
+  row('Issue 2 · ingest stages', 'producer > file, spawned from a warm Node process (baseline)', ms(f), '', '', '', `median of ${r.repeat} alternated rounds`);
+  row('Issue 2 · ingest stages', 'pipe, drained only (the floor of a Node reader)', ms(r.medianMs.drain), base, x2(q.drain), '', 'ratios: medians of per-round ratios');
+  row('Issue 2 · ingest stages', 'pipe + OutputParser', ms(r.medianMs.parser), base, x2(q.parser));
+  row('Issue 2 · ingest stages', 'pipe + OutputParser + Store.appendOutput', ms(r.medianMs.store), base, x2(q.store));
+  row('Issue 2 · ingest stages', 'pipe + full RunSession (what `stepflow run` does after start-up)', ms(r.medianMs.session), base, x2(q.session), '≤ 2.0× (aim 1.3×)');
+  row('Issue 2 · ingest stages', 'experiment: stdout to a file, followed + parsed (no pipe)', ms(r.medianMs.follow), base, x2(q.follow), '', 'not product code: a design option');
+  return r;
+});
+
+await section('concurrent', async () => {
+  const file = await bundle('concurrent');
+  const samples = [];
+  for (let i = 0; i < (quick ? 1 : 3); i++) samples.push(await runJson(file, quick ? ['--runs', '100'] : []));
+  const m = (k) => median(samples.map((s) => s[k]));
+  const lost = samples.reduce((sum, s) => sum + s.linesLost, 0);
+  const bad = samples.reduce((sum, s) => sum + s.runsNotSucceeded + s.runsWithWrongSteps, 0);
+  const n = samples[0].runs;
+  row('Issue 2 · concurrent', `${n} runs at once in one process (${samples[0].linesPerRun} lines, ${samples[0].stepsPerRun} steps each): wall`, ms(m('wallMs')), '', '', '', `all spawned after ${ms(m('startAllMs'))}; ≤ ${m('maxActive')} alive at once; median of ${samples.length}`);
+  row('Issue 2 · concurrent', 'peak RSS (kernel VmHWM)', `${m('peakRssHwmMB').toFixed(0)} MB`, `${m('rssBeforeMB').toFixed(0)} MB idle`, '', '≤ 100 MB', `sampled peak ${m('peakRssSampledMB').toFixed(0)} MB; heap peak ${m('heapPeakMB').toFixed(0)} MB`);
+  row('Issue 2 · concurrent', 'lines lost (stored vs printed, every run)', String(lost), `${samples.reduce((s, x) => s + x.linesExpected, 0)} printed`, '', '0', bad ? `${bad} runs not succeeded/wrong steps` : `all runs succeeded; ${samples.reduce((s, x) => s + x.linesPublished, 0)} lines published live`);
+  if (lost !== 0 || bad !== 0) failures.push('concurrent: lines lost or runs failed');
+  return { samples };
+});
+
+await section('dbsize', async () => {
+  const r = await benchDbSize({ runs: quick ? 10 : 40, log });
+  row('Issue 2 · db size', `Bytes per run via CLI (${r.runs} × stepflow run, ${r.stepsPerRun} steps, ${r.linesPerRun} lines)`, bytes(r.perRunRows), 'seed: ~2 KB', '', 'lower than seed', 'runs row + indexes, bytes used');
+  row('Issue 2 · db size', 'Bytes per step via CLI', bytes(r.perStepRows), 'seed: ~150 B', '', 'lower than seed', 'steps table, bytes used');
+  row('Issue 2 · db size', 'Database file growth per run via CLI (everything)', bytes(r.perRunFile), '', '', '', `inline log ${bytes(r.perRunLog)}/run for ${bytes(r.logBytesPerRun)} of output`);
+  return r;
+});
+
+await section('vscode', async () => {
+  const r = await benchVscode({ log });
+  const a = r.activation;
+  const L = r.latency;
+  const phaseNote = { dense: 'markers 20–80 ms apart', sparse: 'markers 300–450 ms apart', sparseChatty: 'sparse markers + a log line every 25 ms' };
+  for (const [phase, note] of Object.entries(phaseNote)) {
+    const p = L.provider[phase].all;
+    const f = L.fetched[phase].all;
+    row('Issue 3 · latency', `marker → api.tree shows it (onDidChangeTreeData), ${note}`, `p50 ${ms(p.p50)}, p99 ${ms(p.p99)}`, '', '', 'p99 ≤ 100 ms', `n=${p.count}${p.missing ? `, ${p.missing} never seen` : ''}, max ${ms(p.max)}`);
+    row('Issue 3 · latency', `marker → workbench fetched the updated item, ${note}`, `p50 ${ms(f.p50)}, p99 ${ms(f.p99)}`, '', '', 'p99 ≤ 100 ms', `n=${f.count}${f.missing ? `, ${f.missing} never fetched` : ''}, max ${ms(f.max)}`);
+  }
+  row('Issue 3 · activation', 'activate(): synchronous part (cold host)', ms(a.activateSyncMs), '', '', '≤ 50 ms', a.wasActiveBefore ? 'WARNING: was already active' : 'one sample');
+  row('Issue 3 · activation', 'require of dist/extension.js (code loading)', ms(a.codeLoadingMs), '', '', '', `VS Code's own marks: ${ms(a.vscodeMarks.codeLoadingMs)}`);
+  row('Issue 3 · activation', 'activate() promise resolved (sidecar up, runs listed)', ms(a.activateResolvedMs), '', '', '', `await extension.activate(): ${ms(a.extensionActivateMs)}`);
+  return r;
+});
+
+results.totalSeconds = +((performance.now() - t0) / 1000).toFixed(1);
+results.failures = failures;
+results.rows = rows;
+fs.mkdirSync(path.dirname(RESULTS), { recursive: true });
+fs.writeFileSync(RESULTS, JSON.stringify(results, null, 2));
+
+// ── the table ─────────────────────────────────────────────────────────────────────────────
+const head = ['benchmark', 'value', 'baseline', 'ratio', 'aim', 'notes'];
+const cells = rows.map((r) => [r.name, r.value, r.baseline, r.ratio, r.aim, r.note]);
+const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+const line = (c) => '| ' + c.map((v, i) => v.padEnd(widths[i])).join(' | ') + ' |';
+console.log(`\nStepFlow benchmarks — ${machine.cpus} × ${machine.cpuModel}, ${machine.memGB} GB, Node ${machine.node}, load ${machine.loadAvgAtStart.join(' ')} at start${quick ? ' — QUICK MODE, not for figures' : ''}`);
+const ORDER = ['Issue 2 · ingest', 'Issue 2 · ingest stages', 'Issue 2 · parser', 'Issue 2 · store', 'Issue 2 · concurrent', 'Issue 2 · db size', 'Issue 3 · latency', 'Issue 3 · activation'];
+rows.sort((a, b) => ORDER.indexOf(a.section) - ORDER.indexOf(b.section)); // stable: order within a section kept
+let current = '';
+for (const r of rows) {
+  if (r.section !== current) {
+    current = r.section;
+    console.log(`\n${current}`);
+    console.log(line(head));
+    console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
+  }
+  console.log(line([r.name, r.value, r.baseline, r.ratio, r.aim, r.note]));
+}
+console.log(`\n${rows.length} figures in ${results.totalSeconds} s (1-min load ${os.loadavg()[0].toFixed(2)} at the end; other work on this machine moves every figure); written to ${path.relative(ROOT, RESULTS)}`);
+if (failures.length) {
+  console.log(`\nFAILED:\n  ${failures.join('\n  ')}`);
+  process.exitCode = 1;
+}

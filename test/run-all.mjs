@@ -1,0 +1,48 @@
+// `npm test`: runs every suite (each in its own process), adds up their pass/fail counts and
+// ends with the line CI reads: `N passed, N failed`. A suite that dies before reporting
+// counts as one failure, so a crash can never look like success.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const mocha = join(root, 'node_modules', '.bin', 'mocha');
+
+/** Each suite: a name and the command that runs it. Suites write counts to $STEPFLOW_COUNTS_FILE. */
+const suites = [
+  { name: 'unit (sidecar, real processes and databases)', cmd: [mocha] },
+  { name: 'VS Code extension host (code-server)', cmd: [process.execPath, 'test/vscode/runIntegration.mjs'] },
+  {
+    name: 'UI in a real browser (code-server + Chromium)',
+    cmd: [mocha, '--no-config', '--timeout', '180000', '--reporter', './test/support/countingReporter.cjs', 'test/ui/*.test.mjs'],
+  },
+];
+
+const scratch = mkdtempSync(join(tmpdir(), 'stepflow-test-'));
+let passed = 0;
+let failed = 0;
+for (const [index, suite] of suites.entries()) {
+  const countsFile = join(scratch, `counts-${index}.json`);
+  console.log(`\n=== ${suite.name} ===`);
+  const result = spawnSync(suite.cmd[0], suite.cmd.slice(1), {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, STEPFLOW_COUNTS_FILE: countsFile },
+  });
+  if (existsSync(countsFile)) {
+    const counts = JSON.parse(readFileSync(countsFile, 'utf8'));
+    passed += counts.passed;
+    failed += counts.failed;
+    if (counts.failed === 0 && result.status !== 0) {
+      console.log(`suite "${suite.name}" exited with ${result.status ?? result.signal} after passing: counted as a failure`);
+      failed += 1;
+    }
+  } else {
+    console.log(`suite "${suite.name}" did not report results (exit ${result.status ?? result.signal}): counted as a failure`);
+    failed += 1;
+  }
+}
+rmSync(scratch, { recursive: true, force: true });
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);

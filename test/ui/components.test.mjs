@@ -1,0 +1,229 @@
+// The Lit components in headless Chromium over a fake data source, under the same strict CSP
+// as the real hosts: hostile step names and log lines render as text, a 1,000,000-line log
+// opens at once and scrolls to its end, live events move the list and the detail, and the
+// artifact/copy/compare actions reach the data source.
+import { strict as assert } from 'node:assert';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launchChromium } from '../vscode/codeServer.mjs';
+import { RESULTS_DIR } from '../vscode/ui.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const ORIGIN = 'http://stepflow.test';
+
+const PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'nonce-t3st'; style-src 'self' 'nonce-t3st'; font-src 'self'; connect-src 'none'; img-src 'none'">
+<link rel="stylesheet" href="/codicon.css" nonce="t3st">
+<style nonce="t3st">html, body { height: 100%; margin: 0; } body { background: #1f1f1f; } sf-history-app { height: 100vh; }</style>
+</head><body><sf-history-app></sf-history-app><script type="module" nonce="t3st" src="/fake.js"></script></body></html>`;
+
+// The fake data source: three stored runs (one hostile, one with a 1M-line log), and hooks
+// (window.__live, __opened, __copied, __reads) the test drives and reads.
+const FAKE = `
+import { mountHistory } from '/webview.js';
+const T = Date.now() - 3_600_000;
+const iso = (ms) => new Date(ms).toISOString();
+const HOSTILE = '<img src=x onerror="window.__pwned=1">';
+const step = (id, name, start, dur, extra = {}) => ({ id, name, status: 'succeeded', startedAt: T + start, endedAt: T + start + dur, durationMs: dur,
+  error: null, warnings: [], meta: {}, firstLine: 1, lastLine: 3, children: [], ...extra });
+const run = (id, script, steps, extra = {}) => ({ id, script, args: [], cwd: '/w', profile: null, status: 'succeeded', exitCode: 0, signal: null,
+  startedAt: iso(T), endedAt: iso(T + 4000), durationMs: 4000, lineCount: 3, error: null, warnings: [], meta: {}, steps, artifacts: [], ...extra });
+const runs = {
+  hostile0001: run('hostile0001', '/w/' + HOSTILE + '.sh', [
+    step(1, HOSTILE, 0, 1200, { error: { message: '<b>bold</b></script><script>window.__pwned=2</script>', file: null, line: null } , status: 'failed' }),
+    step(2, '</script><script>window.__pwned=3</script>', 1200, 2500),
+  ], { status: 'failed', exitCode: 1, lineCount: 3, artifacts: [{ path: '/w/out/report.xml', description: HOSTILE, step: null }] }),
+  big00000001: run('big00000001', '/w/big.sh', [step(1, 'Generate', 0, 3000, { lastLine: 1000000 })], { lineCount: 1000000, startedAt: iso(T - 60000) }),
+  prev0000001: run('prev0000001', '/w/big.sh', [step(1, 'Generate', 0, 2000, { lastLine: 900000 })], { lineCount: 900000, startedAt: iso(T - 120000) }),
+};
+const HOSTILE_LOG = ['\\u001b[31m' + HOSTILE + '\\u001b[0m', '</script><script>window.__pwned=4</script>', 'plain & <b>not bold</b>'];
+const summary = (r) => ({ id: r.id, script: r.script, args: r.args, profile: r.profile, status: r.status, exitCode: r.exitCode,
+  startedAt: Date.parse(r.startedAt), endedAt: r.endedAt && Date.parse(r.endedAt), durationMs: r.durationMs, lineCount: r.lineCount, stepCount: r.steps.length, failedStep: null });
+window.__reads = 0;
+window.__listeners = [];
+const source = {
+  artifactAction: 'open',
+  async listRuns(q) {
+    let list = Object.values(runs).sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt));
+    if (q.script) list = list.filter((r) => r.script === q.script);
+    return { runs: list.map(summary), nextCursor: null };
+  },
+  async getRun(id) { const r = runs[id] ?? window.__liveRuns?.[id]; return r ? structuredClone(r) : null; },
+  async readLog(id, from, max) {
+    window.__reads++;
+    const r = runs[id] ?? window.__liveRuns?.[id];
+    if (!r) return [];
+    const out = [];
+    for (let n = from; n < from + max && n <= r.lineCount; n++) {
+      const text = id === 'hostile0001' ? HOSTILE_LOG[n - 1] : 'line ' + n + ' \\u001b[33mwarn\\u001b[0m';
+      out.push({ line: n, stream: n % 7 === 0 ? 'stderr' : 'stdout', at: T, text });
+    }
+    return out;
+  },
+  async searchLogs({ text }) { return [{ runId: 'hostile0001', line: 2, stream: 'stdout', text: HOSTILE_LOG[1] }]; },
+  async stepStats() { return [{ script: '/w/big.sh', path: ['Generate'], name: 'Generate', count: 12, meanMs: 2000, minMs: 1800, maxMs: 2300, stdDevMs: 100 }]; },
+  subscribe(runId, listener) { const e = { runId, listener }; window.__listeners.push(e); return () => { window.__listeners = window.__listeners.filter((x) => x !== e); }; },
+  async openArtifact(runId, index) { window.__opened = { runId, index }; },
+  async copyText(text) { window.__copied = text; },
+  loadState() { return undefined; },
+  saveState(s) { window.__state = s; },
+};
+window.__live = (events) => { for (const { runId, listener } of window.__listeners) {
+  const mine = events.filter((e) => runId === null ? e.type !== 'output' : e.runId === runId);
+  if (mine.length) listener.events({ seq: 0, events: mine }); } };
+mountHistory(source);
+`;
+
+/** Every element in the document and in all shadow roots. */
+function allElements() {
+  const out = [];
+  const walk = (node) => {
+    for (const el of node.querySelectorAll('*')) {
+      out.push(el);
+      if (el.shadowRoot) walk(el.shadowRoot);
+    }
+  };
+  walk(document);
+  return out.map((el) => `${el.tagName.toLowerCase()}:${el.textContent}`);
+}
+
+describe('history components (Chromium, fake data source)', function () {
+  this.timeout(60_000);
+  let browser;
+  let page;
+  const problems = [];
+
+  before(async () => {
+    const files = {
+      '/': ['text/html', PAGE],
+      '/fake.js': ['text/javascript', FAKE],
+      '/webview.js': ['text/javascript', fs.readFileSync(path.join(root, 'dist', 'webview.js'))],
+      '/codicon.css': ['text/css', fs.readFileSync(path.join(root, 'dist', 'codicon.css'))],
+      '/codicon.ttf': ['font/ttf', fs.readFileSync(path.join(root, 'dist', 'codicon.ttf'))],
+    };
+    browser = await launchChromium({ viewport: { width: 1280, height: 800 } });
+    page = browser.page;
+    await page.route(`${ORIGIN}/**`, (route) => {
+      const file = files[new URL(route.request().url()).pathname];
+      if (!file) return route.fulfill({ status: 404, body: 'not found' });
+      return route.fulfill({ status: 200, contentType: file[0], body: file[1] });
+    });
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+    await page.goto(`${ORIGIN}/`);
+    await page.locator('sf-run-list .row').nth(2).waitFor();
+  });
+
+  after(() => browser?.close());
+
+  it('renders hostile script names, step names, errors and log lines as text', async () => {
+    await page.locator('sf-run-list .row[data-run-id="hostile0001"]').click();
+    await page.locator('sf-timeline .name', { hasText: '<img src=x onerror="window.__pwned=1">' }).waitFor();
+    assert.equal(await page.locator('sf-run-detail h2').innerText(), '<img src=x onerror="window.__pwned=1">.sh');
+    await page.locator('sf-step-table .detail', { hasText: '<b>bold</b></script><script>window.__pwned=2</script>' }).waitFor();
+    await page.locator('sf-timeline .name', { hasText: '</script><script>window.__pwned=3</script>' }).waitFor();
+    await page.locator('sf-run-detail nav button[data-tab="log"]').click();
+    const viewer = page.locator('sf-log-viewer');
+    await viewer.locator('.line[data-line="3"]').waitFor();
+    assert.equal(await viewer.locator('.line[data-line="1"] .text').innerText(), '<img src=x onerror="window.__pwned=1">');
+    assert.equal(await viewer.locator('.line[data-line="1"] .text span.f1').count(), 1, 'the red ANSI colour is a class');
+    assert.equal(await viewer.locator('.line[data-line="2"] .text').innerText(), '</script><script>window.__pwned=4</script>');
+    await page.locator('sf-run-detail nav button[data-tab="artifacts"]').click();
+    await page.locator('sf-artifacts .name', { hasText: '<img src=x onerror="window.__pwned=1">' }).waitFor();
+    await page.locator('sf-artifacts button[data-artifact="0"]').click();
+    await page.waitForFunction(() => window.__opened?.index === 0);
+
+    const tags = await page.evaluate(allElements);
+    assert.ok(!tags.some((t) => t.startsWith('img:')), 'no <img> element was created');
+    assert.equal(tags.filter((t) => t.startsWith('script:')).length, 1, 'only the page’s own script');
+    assert.ok(!tags.some((t) => t === 'b:bold' || t === 'b:not bold'), 'no <b> from the data');
+    assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  });
+
+  it('opens a 1,000,000-line log at once, reading and rendering only what is visible', async () => {
+    await page.locator('sf-run-list .row[data-run-id="big00000001"]').click();
+    await page.locator('sf-run-detail h2', { hasText: 'big.sh' }).waitFor();
+    const readsBefore = await page.evaluate(() => window.__reads);
+    const t0 = Date.now();
+    await page.locator('sf-run-detail nav button[data-tab="log"]').click();
+    const viewer = page.locator('sf-log-viewer');
+    await viewer.locator('.line[data-line="1"] .text', { hasText: 'line 1 warn' }).waitFor();
+    const firstPaintMs = Date.now() - t0;
+    console.log(`      first paint of a 1,000,000-line log: ${firstPaintMs} ms (incl. test driver round trips)`);
+    const rendered = await viewer.locator('.line').count();
+    assert.ok(rendered > 10 && rendered < 120, `${rendered} lines in the DOM`);
+    assert.ok((await page.evaluate(() => window.__reads)) - readsBefore <= 2, 'one page of lines read');
+    assert.match(await viewer.locator('.toolbar').innerText(), /1,000,000 lines/);
+
+    await viewer.locator('.scroller').evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await viewer.locator('.line[data-line="1000000"] .text', { hasText: 'line 1000000 warn' }).waitFor();
+    await viewer.locator('.scroller').evaluate((el) => (el.scrollTop = el.scrollHeight / 2));
+    await viewer.locator('.line .text', { hasText: /^line 5\d{5} warn$/ }).first().waitFor();
+    assert.ok((await viewer.locator('.line').count()) < 120);
+  });
+
+  it('copies the lines of a step, and shows durations against the usual time', async () => {
+    const viewer = page.locator('sf-log-viewer');
+    await viewer.locator('.line[data-line="1000000"]').count(); // still on the big run
+    await viewer.locator('.scroller').evaluate((el) => (el.scrollTop = 0));
+    await viewer.locator('.line[data-line="5"] .num').click();
+    await viewer.locator('.line[data-line="7"] .num').click({ modifiers: ['Shift'] });
+    await viewer.locator('button[aria-label="Copy"]').click();
+    await page.waitForFunction(() => typeof window.__copied === 'string');
+    assert.equal(await page.evaluate(() => window.__copied), 'line 5 warn\nline 6 warn\nline 7 warn');
+
+    await page.locator('sf-run-detail nav button[data-tab="timeline"]').click();
+    const row = page.locator('sf-step-table tr', { hasText: 'Generate' });
+    await row.locator('td.much-slower').waitFor(); // 3.0 s against 2.0 s ± 100 ms
+    assert.match(await row.innerText(), /2\.0 s ± 100 ms/);
+  });
+
+  it('compares a run with the previous run of its script, step by step', async () => {
+    await page.locator('sf-run-detail nav button[data-tab="compare"]').click();
+    const table = page.locator('sf-compare table');
+    await table.waitFor();
+    const text = await table.innerText();
+    assert.match(text, /Generate\s+2\.0 s\s+3\.0 s\s+\+1\.0 s/);
+  });
+
+  it('follows live events: a new run appears, its steps and output arrive, it finishes', async () => {
+    const now = Date.now();
+    await page.evaluate((t) => {
+      // What the host answers for the running run (its live state), like the real hosts do.
+      window.__liveRuns = { live0000001: { id: 'live0000001', script: '/w/live.sh', args: [], cwd: '/w', profile: 'debug', status: 'running', exitCode: null,
+        signal: null, startedAt: new Date(t).toISOString(), endedAt: null, durationMs: null, lineCount: 0, error: null, warnings: [], meta: {}, artifacts: [],
+        steps: [{ id: 1, name: 'Compile <live>', status: 'running', startedAt: t + 5, endedAt: null, durationMs: null, error: null, warnings: [], meta: {},
+          firstLine: 1, lastLine: null, children: [] }] } };
+      window.__live([
+        { type: 'runStarted', runId: 'live0000001', script: '/w/live.sh', args: [], cwd: '/w', profile: 'debug', startedAt: t },
+        { type: 'stepStarted', runId: 'live0000001', stepId: 1, parentId: null, name: 'Compile <live>', startedAt: t + 5, line: 1 },
+      ]);
+    }, now);
+    const row = page.locator('sf-run-list .row[data-run-id="live0000001"]');
+    await row.locator('sf-icon.running[spin]').waitFor();
+    await row.click();
+    await page.locator('sf-run-detail .facts', { hasText: 'Running' }).waitFor();
+    await page.locator('sf-timeline .bar.running').waitFor();
+    await page.locator('sf-run-detail nav button[data-tab="log"]').click();
+    await page.evaluate((t) => {
+      window.__live([{ type: 'output', runId: 'live0000001', stream: 'stdout', firstLine: 1, lineCount: 2, text: 'STEP_START:Compile <live>\n\u001b[32mbuilding\u001b[0m <b>x</b>\n', at: t + 6 }]);
+    }, now);
+    await page.locator('sf-log-viewer .line[data-line="2"] .text', { hasText: 'building <b>x</b>' }).waitFor();
+    await page.evaluate((t) => {
+      window.__live([
+        { type: 'stepFinished', runId: 'live0000001', stepId: 1, status: 'succeeded', endedAt: t + 900, durationMs: 895, error: null, line: 2 },
+        { type: 'runFinished', runId: 'live0000001', status: 'succeeded', exitCode: 0, signal: null, endedAt: t + 1000, durationMs: 1000, lineCount: 2, error: null },
+      ]);
+    }, now);
+    await page.locator('sf-run-detail .facts', { hasText: 'Succeeded' }).waitFor();
+    await row.locator('sf-icon.succeeded').waitFor();
+    await page.locator('sf-run-detail nav button[data-tab="timeline"]').click();
+    await page.screenshot({ path: path.join(RESULTS_DIR, 'components.png') });
+  });
+
+  it('ran without page errors or CSP violations', () => {
+    assert.deepEqual(problems, []);
+  });
+});

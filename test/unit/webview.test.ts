@@ -1,0 +1,144 @@
+// The history view's pure parts: ANSI colours as segments, step matching and "usual time",
+// the typed message guards, live demultiplexing, and the codicon code points.
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { HistoryListRuns, HistoryOpenArtifact } from '../../sidecar/protocol/history';
+import { LiveEvents, LiveSubscribe, Subscriptions } from '../../sidecar/protocol/live';
+import type { RunRecord, StepRecord } from '../../sidecar/protocol/model';
+import { parseAnsi, stripAnsi } from '../../webview/ansi';
+import { CODICONS } from '../../webview/components/icons';
+import { LiveDemux } from '../../webview/liveDemux';
+import { compareRuns, historyRunFromRecord, stepRows, verdict } from '../../webview/runView';
+
+function step(id: number, name: string, durationMs: number | null, children: StepRecord[] = [], status: StepRecord['status'] = 'succeeded'): StepRecord {
+  return { id, name, status, startedAt: 0, endedAt: null, durationMs, error: null, warnings: [], meta: {}, firstLine: 1, lastLine: null, children };
+}
+
+function record(id: string, steps: StepRecord[]): RunRecord {
+  return {
+    id, script: '/s.sh', args: [], cwd: '/', profile: null, status: 'succeeded', exitCode: 0, signal: null,
+    startedAt: '2026-01-01T00:00:00.000Z', endedAt: '2026-01-01T00:00:01.000Z', durationMs: 1000, lineCount: 3,
+    error: null, warnings: [], meta: {}, steps, artifacts: [],
+  };
+}
+
+describe('webview: ANSI', () => {
+  it('turns SGR codes into classes and colours, and drops other escapes', () => {
+    assert.deepEqual(parseAnsi('\x1b[32mok\x1b[0m done'), [
+      { text: 'ok', classes: 'f2', color: null, background: null },
+      { text: ' done', classes: '', color: null, background: null },
+    ]);
+    assert.deepEqual(parseAnsi('\x1b[1;31merr'), [{ text: 'err', classes: 'f9 bold', color: null, background: null }]);
+    assert.deepEqual(parseAnsi('\x1b[38;5;196mx\x1b[48;2;1;2;3my'), [
+      { text: 'x', classes: '', color: 'rgb(255, 0, 0)', background: null },
+      { text: 'y', classes: '', color: 'rgb(255, 0, 0)', background: 'rgb(1, 2, 3)' },
+    ]);
+    assert.equal(stripAnsi('\x1b]0;title\x07\x1b[2K\x1b[?25lplain\x1b(B'), 'plain');
+    assert.equal(stripAnsi('50%\r100%'), '100%');
+    assert.equal(stripAnsi('bell\x07 and nul\x00'), 'bell and nul');
+    assert.equal(stripAnsi('tab\tkept'), 'tab\tkept');
+  });
+
+  it('keeps hostile text as text (it is rendered through Lit text bindings)', () => {
+    const hostile = '<img src=x onerror=alert(1)></script>';
+    assert.deepEqual(parseAnsi(`\x1b[31m${hostile}`), [{ text: hostile, classes: 'f1', color: null, background: null }]);
+  });
+
+  it('never throws on malformed sequences', () => {
+    for (const s of ['\x1b', '\x1b[', '\x1b[38;5m', '\x1b[38;2;1m', '\x1b[999999999m', '\x1b[;;;m', '\x1b]unterminated']) assert.doesNotThrow(() => parseAnsi(s));
+  });
+});
+
+describe('webview: run views', () => {
+  const a = record('a', [step(1, 'Build', 1000, [step(2, 'Compile', 800)]), step(3, 'Test', 500), step(4, 'Test', 700)]);
+  const b = record('b', [step(1, 'Build', 1500, [step(2, 'Compile', 1200)]), step(3, 'Test', 400), step(5, 'Deploy', 100)]);
+
+  it('lists steps depth-first with paths, numbering repeated names', () => {
+    const rows = stepRows(a.steps);
+    assert.deepEqual(rows.map((r) => [r.path.join('/'), r.depth]), [['Build', 0], ['Build/Compile', 1], ['Test', 0], ['Test', 0]]);
+    assert.notEqual(rows[2]!.key, rows[3]!.key);
+  });
+
+  it('matches the steps of two runs by path and occurrence', () => {
+    const rows = compareRuns(a, b);
+    assert.deepEqual(
+      rows.map((r) => [r.path.join('/'), r.a?.durationMs ?? null, r.b?.durationMs ?? null, r.deltaMs]),
+      [['Build', 1000, 1500, 500], ['Build/Compile', 800, 1200, 400], ['Test', 500, 400, -100], ['Test', 700, null, null], ['Deploy', null, 100, null]],
+    );
+  });
+
+  it('judges a duration against the usual one', () => {
+    const stat = { script: '/s.sh', path: ['Build'], name: 'Build', count: 10, meanMs: 1000, minMs: 900, maxMs: 1100, stdDevMs: 50 };
+    assert.equal(verdict(1020, stat), 'usual');
+    assert.equal(verdict(1300, stat), 'much-slower'); // 6σ
+    assert.equal(verdict(600, stat), 'faster');
+    assert.equal(verdict(5, { ...stat, meanMs: 1, stdDevMs: 0.5 }), 'usual', 'tiny absolute differences are not news');
+    assert.equal(verdict(1300, { ...stat, stdDevMs: null }), 'slower');
+    assert.equal(verdict(1000, { ...stat, count: 1 }), 'unknown');
+    assert.equal(verdict(null, stat), 'unknown');
+  });
+
+  it('builds a list row from a record', () => {
+    const row = historyRunFromRecord(record('r', [step(1, 'A', 1, [step(2, 'B', null, [], 'failed')])]));
+    assert.equal(row.stepCount, 2);
+    assert.equal(row.failedStep, 'B');
+    assert.equal(row.startedAt, Date.UTC(2026, 0, 1));
+  });
+});
+
+describe('webview: typed messages', () => {
+  it('recognises its own messages and refuses malformed ones', () => {
+    assert.ok(HistoryListRuns.is(HistoryListRuns.create(1, { status: ['failed'], limit: 5 })));
+    assert.ok(!HistoryListRuns.is({ kind: 'request', id: 1, method: 'history/listRuns', params: { status: 'failed' } }));
+    assert.ok(!HistoryListRuns.is(HistoryOpenArtifact.create(1, { runId: 'r', index: 0 })));
+    assert.ok(!HistoryOpenArtifact.is({ kind: 'request', id: 2, method: 'history/openArtifact', params: { runId: 'r', index: '../etc/passwd' } }));
+    assert.ok(LiveSubscribe.is(LiveSubscribe.create({ runId: null })));
+    assert.ok(!LiveSubscribe.is({ kind: 'notification', method: 'live/subscribe', params: { runId: 7 } }));
+  });
+
+  it('sends output lines only to subscribers of that run', () => {
+    const subs = new Subscriptions();
+    subs.apply(true, { runId: null });
+    const output = { type: 'output', runId: 'r', stream: 'stdout', firstLine: 1, lineCount: 1, text: 'x\n', at: 0 } as const;
+    const started = { type: 'stepStarted', runId: 'r', stepId: 1, parentId: null, name: 'S', startedAt: 0, line: 1 } as const;
+    assert.ok(subs.wants(started));
+    assert.ok(!subs.wants(output));
+    subs.apply(true, { runId: 'r' });
+    assert.ok(subs.wants(output));
+  });
+
+  it('demultiplexes live messages to listeners and asks for a resync on a sequence gap', () => {
+    const sent: string[] = [];
+    const demux = new LiveDemux((subscribe, runId) => sent.push(`${subscribe ? '+' : '-'}${runId ?? 'all'}`));
+    const got: string[] = [];
+    const listener = (name: string) => ({
+      events: (p: { events: Array<{ type: string }> }) => got.push(`${name}:${p.events.map((e) => e.type).join(',')}`),
+      snapshot: () => got.push(`${name}:snapshot`),
+      resync: () => got.push(`${name}:resync`),
+    });
+    const offAll = demux.add(null, listener('all'));
+    const offRun = demux.add('r', listener('run'));
+    const events = [
+      { type: 'output', runId: 'r', stream: 'stdout', firstLine: 1, lineCount: 1, text: 'x\n', at: 0 },
+      { type: 'runFinished', runId: 'r', status: 'succeeded', exitCode: 0, signal: null, endedAt: 0, durationMs: 0, lineCount: 1, error: null },
+    ];
+    demux.receive(LiveEvents.create({ seq: 1, events: events as never }));
+    demux.receive(LiveEvents.create({ seq: 3, events: [] }));
+    assert.deepEqual(got, ['all:runFinished', 'run:output,runFinished', 'all:resync', 'run:resync']);
+    offRun();
+    offAll();
+    assert.deepEqual(sent, ['+all', '+r', '-r', '-all']);
+  });
+});
+
+describe('webview: codicons', () => {
+  it('uses the code points of the installed @vscode/codicons', () => {
+    const css = fs.readFileSync(path.join(__dirname, '..', '..', 'node_modules', '@vscode', 'codicons', 'dist', 'codicon.css'), 'utf8');
+    for (const [name, code] of Object.entries(CODICONS)) {
+      const m = new RegExp(`\\.codicon-${name}:before \\{ content: "\\\\([0-9a-f]+)" \\}`).exec(css);
+      assert.ok(m, `codicon ${name} exists`);
+      assert.equal(parseInt(m[1]!, 16), code, name);
+    }
+  });
+});

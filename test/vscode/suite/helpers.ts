@@ -1,0 +1,73 @@
+// Shared helpers for the extension-host tests: the activated API, the fixture workspace,
+// and waiting on model changes (events, never fixed sleeps).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { StepflowApi } from '../../../extension/main';
+import type { LiveRun } from '../../../sidecar/protocol/runState';
+
+export async function stepflowApi(): Promise<StepflowApi> {
+  const extension = vscode.extensions.getExtension<StepflowApi | undefined>('stepflow.stepflow');
+  if (!extension) throw new Error('the StepFlow extension is not installed in this host');
+  const api = await extension.activate();
+  if (!api) throw new Error('StepFlow activated without its API (the sidecar did not start)');
+  return api;
+}
+
+export function workspaceFile(name: string): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new Error('the tests need the fixture workspace open');
+  return vscode.Uri.joinPath(folder.uri, name);
+}
+
+/** Resolves with the run once `predicate` holds, re-checking on every model change. */
+export function waitForRun(api: StepflowApi, predicate: (run: LiveRun) => boolean, what: string, timeoutMs = 30_000): Promise<LiveRun> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const run = api.model.list().find(predicate);
+      if (!run) return false;
+      cleanup();
+      resolve(run);
+      return true;
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`timed out waiting for ${what}`));
+    }, timeoutMs);
+    const sub = api.model.onDidChange(check);
+    const cleanup = () => {
+      clearTimeout(timer);
+      sub.dispose();
+    };
+    check();
+  });
+}
+
+/** Resolves once `predicate` holds, polling a condition outside VS Code's events (processes). */
+export async function until(predicate: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A pid counts as gone when it no longer exists or is a zombie (nothing reaps orphans here). */
+export function processGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return true;
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return true;
+  }
+}
+
+export function repoRoot(): string {
+  const extension = vscode.extensions.getExtension('stepflow.stepflow');
+  return extension ? extension.extensionPath : path.resolve(__dirname, '..', '..', '..');
+}
