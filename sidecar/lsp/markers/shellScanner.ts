@@ -3,195 +3,18 @@
 // (if/then/elif/else/fi, for/while/until/do/done, case/esac, { }, ( )), here-documents.
 // An `echo`/`printf` is "printed" when it is a whole command on its own in a list, not
 // piped, backgrounded or redirected to a file; `a && echo …` is conditional.
+// This file is the statement walker: it splits the script into commands and blocks. Reading
+// one word lives in shellWords.ts, and what echo/printf print lives in shellPrintCommands.ts.
 import { HELPER_CALL } from './codeScanner';
-import { PartsBuilder, contiguousText } from './parts';
-import type { Part, PrintedString, Region, ScanResult, Span } from './types';
-
-interface Word {
-  start: number;
-  end: number;
-  parts: Part[];
-  /** The quote the word starts with: '"', "'", "$'" or '' (unquoted). */
-  quote: string;
-  /** Static text of the word, or null when it has dynamic parts. */
-  static: string | null;
-}
+import { dropAssignment, echoString, printfString } from './shellPrintCommands';
+import { WORD_BREAK, heredocBody, isAssignment, readWord, skipNested, type Word } from './shellWords';
+import type { PrintedString, Region, ScanResult, Span } from './types';
 
 type BlockKind = 'if' | 'loop' | 'case' | 'branch' | 'group' | 'subshell';
 
 const STACK_MARKER = /STEP_(START|COMPLETE|ERROR):/;
-/** Runs of characters that stand for themselves, outside quotes and inside double quotes. */
-const PLAIN = /[^\s;&|<>()\\'"$`*?[~{]+/y;
-const PLAIN_DQ = /[^"\\$`]+/y;
-const WORD_BREAK = new Set([' ', '\t', '\n', '\r', ';', '&', '|', '<', '>', '(', ')']);
-
-/** The index after a `$(…)`, `${…}` or `((…))` starting with the opener at `i`, stepping over quotes. */
-function skipNested(text: string, i: number, open: string, close: string): number {
-  let depth = 0;
-  for (let j = i; j < text.length; j++) {
-    const ch = text[j]!;
-    if (ch === '\\') {
-      j++;
-    } else if (ch === "'") {
-      const end = text.indexOf("'", j + 1);
-      if (end < 0) return text.length;
-      j = end;
-    } else if (ch === '"') {
-      for (j++; j < text.length && text[j] !== '"'; j++) if (text[j] === '\\') j++;
-    } else if (ch === open) depth++;
-    else if (ch === close && --depth === 0) return j + 1;
-  }
-  return text.length;
-}
-
-/** `$…` expansion at i: returns its end, or i when the '$' is literal. */
-function expansionEnd(text: string, i: number): number {
-  const next = text[i + 1] ?? '';
-  if (next === '{') return skipNested(text, i + 1, '{', '}');
-  if (next === '(') return skipNested(text, i + 1, '(', ')');
-  if (/[A-Za-z_]/.test(next)) {
-    let j = i + 2;
-    while (j < text.length && /\w/.test(text[j]!)) j++;
-    return j;
-  }
-  if (/[0-9@*#?$!-]/.test(next)) return i + 2;
-  return i;
-}
-
-const C_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', e: '\x1b', E: '\x1b', f: '\f', v: '\v', '\\': '\\', "'": "'", '"': '"' };
-
-function readWord(text: string, i: number): Word {
-  // Fast path: a plain word (`gcc`, `-c`, `src/a.c`) is its own source text.
-  PLAIN.lastIndex = i;
-  if (PLAIN.test(text) && (PLAIN.lastIndex >= text.length || WORD_BREAK.has(text[PLAIN.lastIndex]!))) {
-    const end = PLAIN.lastIndex;
-    const word = text.slice(i, end);
-    return { start: i, end, parts: [contiguousText(word, i)], quote: '', static: word };
-  }
-  const b = new PartsBuilder(text);
-  const start = i;
-  let quote: string | null = null;
-  let j = i;
-  while (j < text.length) {
-    PLAIN.lastIndex = j;
-    if (PLAIN.test(text)) {
-      quote ??= '';
-      b.span(j, PLAIN.lastIndex);
-      j = PLAIN.lastIndex;
-      continue;
-    }
-    const ch = text[j]!;
-    if (WORD_BREAK.has(ch)) break;
-    if (ch === '\\') {
-      if (text[j + 1] === '\n') {
-        j += 2;
-        continue;
-      }
-      if (j + 1 < text.length) b.char(text[j + 1]!, j, j + 2);
-      quote ??= '';
-      j += 2;
-      continue;
-    }
-    if (ch === "'") {
-      quote ??= "'";
-      const end = text.indexOf("'", j + 1);
-      const stop = end < 0 ? text.length : end;
-      b.span(j + 1, stop);
-      j = stop + 1;
-      continue;
-    }
-    if (ch === '$' && text[j + 1] === "'") {
-      quote ??= "$'";
-      let k = j + 2;
-      while (k < text.length && text[k] !== "'") {
-        if (text[k] === '\\' && k + 1 < text.length) {
-          b.char(C_ESCAPES[text[k + 1]!] ?? text[k + 1]!, k, k + 2);
-          k += 2;
-        } else {
-          b.char(text[k]!, k);
-          k++;
-        }
-      }
-      j = k + 1;
-      continue;
-    }
-    if (ch === '"' || (ch === '$' && text[j + 1] === '"')) {
-      quote ??= '"';
-      let k = ch === '$' ? j + 2 : j + 1;
-      while (k < text.length && text[k] !== '"') {
-        PLAIN_DQ.lastIndex = k;
-        if (PLAIN_DQ.test(text)) {
-          b.span(k, PLAIN_DQ.lastIndex);
-          k = PLAIN_DQ.lastIndex;
-          continue;
-        }
-        const c = text[k]!;
-        if (c === '\\' && k + 1 < text.length) {
-          const next = text[k + 1]!;
-          if (next === '\n') k += 2;
-          else if ('$`"\\'.includes(next)) {
-            b.char(next, k, k + 2);
-            k += 2;
-          } else {
-            b.char(c, k);
-            k++;
-          }
-        } else if (c === '$') {
-          const end = expansionEnd(text, k);
-          if (end > k) {
-            b.dynamic(k, end);
-            k = end;
-          } else {
-            b.char(c, k);
-            k++;
-          }
-        } else if (c === '`') {
-          const end = text.indexOf('`', k + 1);
-          const stop = end < 0 ? text.length : end + 1;
-          b.dynamic(k, stop);
-          k = stop;
-        } else {
-          b.char(c, k);
-          k++;
-        }
-      }
-      j = k + 1;
-      continue;
-    }
-    quote ??= '';
-    if (ch === '$') {
-      const end = expansionEnd(text, j);
-      if (end > j) {
-        b.dynamic(j, end);
-        j = end;
-        continue;
-      }
-    }
-    if (ch === '`') {
-      const end = text.indexOf('`', j + 1);
-      const stop = end < 0 ? text.length : end + 1;
-      b.dynamic(j, stop);
-      j = stop;
-      continue;
-    }
-    // Pathname and brace expansion, tilde: what gets printed depends on the file system.
-    if (ch === '*' || ch === '?' || ch === '[' || (ch === '~' && j === start) || (ch === '{' && /^\{[^}\s]*(,|\.\.)[^}\s]*\}/.test(text.slice(j, j + 80)))) {
-      const end = ch === '{' ? text.indexOf('}', j) + 1 : j + 1;
-      b.dynamic(j, end);
-      j = end;
-      continue;
-    }
-    b.char(ch, j);
-    j++;
-  }
-  const parts = b.flush();
-  const stat = b.hasDynamic ? null : parts.length === 1 && parts[0]!.kind === 'text' ? parts[0]!.text : parts.map((p) => (p.kind === 'text' ? p.text : '')).join('');
-  return { start, end: Math.max(j, start + 1), parts, quote: quote ?? '', static: stat };
-}
-
 const RESERVED_OPEN: Record<string, BlockKind> = { if: 'if', for: 'loop', while: 'loop', until: 'loop', select: 'loop', case: 'case', '{': 'group' };
 const REDIRECT = /(\d*|&)(<<-|<<<|<<|>>|>&|<&|>\||<>|>|<)/y;
-const ASSIGNMENT = /[A-Za-z_]\w*(\[[^\]]*\])?\+?=/y;
 const RESERVED = new Set(['then', 'elif', 'else', 'do', 'fi', 'done', 'esac', '}', '!', 'time', 'function', 'in', ...Object.keys(RESERVED_OPEN)]);
 const AND_OR = new Set(['&&', '||']);
 const UNPRINTED_OPS = new Set(['|', '&', '|&']);
@@ -199,12 +22,6 @@ const UNPRINTED_OPS = new Set(['|', '&', '|&']);
 function hasColon(text: string, start: number, end: number): boolean {
   for (let i = start; i < end; i++) if (text.charCodeAt(i) === 58) return true;
   return false;
-}
-
-/** A word (source [start, end)) that assigns a variable: `X=1`, `A[i]+=2`. */
-function isAssignment(text: string, start: number, end: number): boolean {
-  ASSIGNMENT.lastIndex = start;
-  return ASSIGNMENT.test(text) && ASSIGNMENT.lastIndex <= end;
 }
 
 interface Command {
@@ -311,21 +128,7 @@ export function scanShell(text: string): ScanResult {
       while (heredocs.length > 0) {
         const { delimiter, stripTabs } = heredocs.shift()!;
         const bodyStart = i;
-        let end = n;
-        let next = n;
-        let lineStart = i;
-        while (lineStart < n) {
-          const nl = text.indexOf('\n', lineStart);
-          const lineEnd = nl < 0 ? n : nl;
-          let line = text.slice(lineStart, lineEnd).replace(/\r$/, '');
-          if (stripTabs) line = line.replace(/^\t+/, '');
-          if (line === delimiter) {
-            end = lineStart;
-            next = nl < 0 ? n : nl + 1;
-            break;
-          }
-          lineStart = lineEnd + 1;
-        }
+        const { end, next } = heredocBody(text, bodyStart, delimiter, stripTabs);
         // From the newline before the body: a line inside it starts inside this span.
         nonCode.push({ start: bodyStart - 1, end: Math.min(next, n) });
         if (STACK_MARKER.test(text.slice(bodyStart, end))) opaque.push({ span: { start: bodyStart, end }, region: top().region });
@@ -504,115 +307,4 @@ function indentOfFirstLine(text: string, region: Region): string {
   if (nl < 0 || nl >= region.span.end) return '';
   const m = /^[ \t]*/.exec(text.slice(nl + 1, region.span.end));
   return m ? m[0] : '';
-}
-
-/** A word without a leading `NAME=` (the assigned value is the string of interest). */
-function dropAssignment(word: Word): Part[] {
-  const first = word.parts[0];
-  if (first?.kind !== 'text') return word.parts;
-  const m = /^[A-Za-z_]\w*\+?=/.exec(first.text);
-  if (!m) return word.parts;
-  const rest = first.text.slice(m[0].length);
-  const head: Part[] = rest === '' ? [] : [{ kind: 'text', text: rest, offsets: first.offsets.slice(m[0].length), end: first.end }];
-  return [...head, ...word.parts.slice(1)];
-}
-
-/** Words joined by single spaces, as `echo` prints them. */
-function joinWords(words: Word[]): Part[] {
-  const parts: Part[] = [];
-  words.forEach((word, index) => {
-    if (index > 0) parts.push({ kind: 'text', text: ' ', offsets: [words[index - 1]!.end], end: word.start });
-    parts.push(...word.parts);
-  });
-  // Merge adjacent text parts so a marker split over quotes (STEP_START:"My step") reads as one.
-  const merged: Part[] = [];
-  for (const part of parts) {
-    const last = merged[merged.length - 1];
-    if (last?.kind === 'text' && part.kind === 'text') {
-      merged[merged.length - 1] = { kind: 'text', text: last.text + part.text, offsets: [...last.offsets, ...part.offsets], end: part.end };
-    } else merged.push(part);
-  }
-  return merged;
-}
-
-type Found = Omit<PrintedString, 'statement' | 'region'>;
-
-function echoString(args: Word[]): Found | null {
-  let k = 0;
-  let newline = true;
-  while (k < args.length && /^-[neE]+$/.test(args[k]!.static ?? '')) {
-    if (args[k]!.static!.includes('n')) newline = false;
-    k++;
-  }
-  const words = args.slice(k);
-  if (words.length === 0) return null;
-  const parts = joinWords(words);
-  // Backslashes: bash's echo prints them, dash's interprets them; either way, not a plain line.
-  const ambiguous = parts.some((p) => p.kind === 'text' && p.text.includes('\\'));
-  return {
-    parts,
-    content: { start: words[0]!.start, end: words[words.length - 1]!.end },
-    printed: newline && !ambiguous,
-    quote: words.length === 1 ? words[0]!.quote : '',
-  };
-}
-
-function printfString(args: Word[]): Found | null {
-  let k = 0;
-  if (args[k]?.static === '-v') return null; // printf -v VAR: assigns, prints nothing
-  if (args[k]?.static === '--') k++;
-  const format = args[k];
-  if (!format) return null;
-  // Interpret the format's escapes and conversions.
-  const parts: Part[] = [];
-  for (const part of format.parts) {
-    if (part.kind === 'dynamic') {
-      parts.push(part);
-      continue;
-    }
-    let text = '';
-    let offsets: number[] = [];
-    const flush = () => {
-      if (text) parts.push({ kind: 'text', text, offsets, end: part.end });
-      text = '';
-      offsets = [];
-    };
-    for (let j = 0; j < part.text.length; j++) {
-      const c = part.text[j]!;
-      if (c === '\\' && j + 1 < part.text.length) {
-        text += C_ESCAPES[part.text[j + 1]!] ?? part.text[j + 1]!;
-        offsets.push(part.offsets[j]!);
-        j++;
-      } else if (c === '%' && part.text[j + 1] === '%') {
-        text += '%';
-        offsets.push(part.offsets[j]!);
-        j++;
-      } else if (c === '%') {
-        flush();
-        const m = /^%[-+ #0]*\d*(\.\d+)?[a-zA-Z]/.exec(part.text.slice(j));
-        const len = m ? m[0].length : 1;
-        parts.push({ kind: 'dynamic', span: { start: part.offsets[j]!, end: (part.offsets[j + len - 1] ?? part.offsets[j]!) + 1 } });
-        j += len - 1;
-      } else {
-        text += c;
-        offsets.push(part.offsets[j]!);
-      }
-    }
-    flush();
-  }
-  // A line is printed only when the format ends it (and there are no extra args to repeat it).
-  const last = parts[parts.length - 1];
-  const endsLine = last?.kind === 'text' && last.text.endsWith('\n');
-  if (endsLine && last.kind === 'text') {
-    const trimmed = last.text.slice(0, -1);
-    if (trimmed === '') parts.pop();
-    else parts[parts.length - 1] = { kind: 'text', text: trimmed, offsets: last.offsets.slice(0, -1), end: last.end };
-  }
-  const extra = args.length > k + 1 && !parts.some((p) => p.kind === 'dynamic');
-  return {
-    parts,
-    content: { start: format.start, end: format.end },
-    printed: endsLine && !extra && !parts.some((p) => p.kind === 'text' && p.text.includes('\n')),
-    quote: format.quote,
-  };
 }

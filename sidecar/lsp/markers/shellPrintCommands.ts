@@ -1,0 +1,118 @@
+// What shell commands print: turns the arguments of `echo` and `printf` into the text they
+// would write (echo's -n/-e flags, printf's escapes and %-conversions) and picks the marker
+// candidate out of an assignment word. Separate from shellScanner.ts because this is about
+// one command's arguments, not about where commands start and end.
+import { C_ESCAPES, type Word } from './shellWords';
+import type { Part, PrintedString } from './types';
+
+/** A word without a leading `NAME=` (the assigned value is the string of interest). */
+export function dropAssignment(word: Word): Part[] {
+  const first = word.parts[0];
+  if (first?.kind !== 'text') return word.parts;
+  const m = /^[A-Za-z_]\w*\+?=/.exec(first.text);
+  if (!m) return word.parts;
+  const rest = first.text.slice(m[0].length);
+  const head: Part[] = rest === '' ? [] : [{ kind: 'text', text: rest, offsets: first.offsets.slice(m[0].length), end: first.end }];
+  return [...head, ...word.parts.slice(1)];
+}
+
+/** Words joined by single spaces, as `echo` prints them. */
+function joinWords(words: Word[]): Part[] {
+  const parts: Part[] = [];
+  words.forEach((word, index) => {
+    if (index > 0) parts.push({ kind: 'text', text: ' ', offsets: [words[index - 1]!.end], end: word.start });
+    parts.push(...word.parts);
+  });
+  // Merge adjacent text parts so a marker split over quotes (STEP_START:"My step") reads as one.
+  const merged: Part[] = [];
+  for (const part of parts) {
+    const last = merged[merged.length - 1];
+    if (last?.kind === 'text' && part.kind === 'text') {
+      merged[merged.length - 1] = { kind: 'text', text: last.text + part.text, offsets: [...last.offsets, ...part.offsets], end: part.end };
+    } else merged.push(part);
+  }
+  return merged;
+}
+
+/** A printed string before the scanner adds the statement and region around it. */
+export type Found = Omit<PrintedString, 'statement' | 'region'>;
+
+export function echoString(args: Word[]): Found | null {
+  let k = 0;
+  let newline = true;
+  while (k < args.length && /^-[neE]+$/.test(args[k]!.static ?? '')) {
+    if (args[k]!.static!.includes('n')) newline = false;
+    k++;
+  }
+  const words = args.slice(k);
+  if (words.length === 0) return null;
+  const parts = joinWords(words);
+  // Backslashes: bash's echo prints them, dash's interprets them; either way, not a plain line.
+  const ambiguous = parts.some((p) => p.kind === 'text' && p.text.includes('\\'));
+  return {
+    parts,
+    content: { start: words[0]!.start, end: words[words.length - 1]!.end },
+    printed: newline && !ambiguous,
+    quote: words.length === 1 ? words[0]!.quote : '',
+  };
+}
+
+export function printfString(args: Word[]): Found | null {
+  let k = 0;
+  if (args[k]?.static === '-v') return null; // printf -v VAR: assigns, prints nothing
+  if (args[k]?.static === '--') k++;
+  const format = args[k];
+  if (!format) return null;
+  // Interpret the format's escapes and conversions.
+  const parts: Part[] = [];
+  for (const part of format.parts) {
+    if (part.kind === 'dynamic') {
+      parts.push(part);
+      continue;
+    }
+    let text = '';
+    let offsets: number[] = [];
+    const flush = () => {
+      if (text) parts.push({ kind: 'text', text, offsets, end: part.end });
+      text = '';
+      offsets = [];
+    };
+    for (let j = 0; j < part.text.length; j++) {
+      const c = part.text[j]!;
+      if (c === '\\' && j + 1 < part.text.length) {
+        text += C_ESCAPES[part.text[j + 1]!] ?? part.text[j + 1]!;
+        offsets.push(part.offsets[j]!);
+        j++;
+      } else if (c === '%' && part.text[j + 1] === '%') {
+        text += '%';
+        offsets.push(part.offsets[j]!);
+        j++;
+      } else if (c === '%') {
+        flush();
+        const m = /^%[-+ #0]*\d*(\.\d+)?[a-zA-Z]/.exec(part.text.slice(j));
+        const len = m ? m[0].length : 1;
+        parts.push({ kind: 'dynamic', span: { start: part.offsets[j]!, end: (part.offsets[j + len - 1] ?? part.offsets[j]!) + 1 } });
+        j += len - 1;
+      } else {
+        text += c;
+        offsets.push(part.offsets[j]!);
+      }
+    }
+    flush();
+  }
+  // A line is printed only when the format ends it (and there are no extra args to repeat it).
+  const last = parts[parts.length - 1];
+  const endsLine = last?.kind === 'text' && last.text.endsWith('\n');
+  if (endsLine && last.kind === 'text') {
+    const trimmed = last.text.slice(0, -1);
+    if (trimmed === '') parts.pop();
+    else parts[parts.length - 1] = { kind: 'text', text: trimmed, offsets: last.offsets.slice(0, -1), end: last.end };
+  }
+  const extra = args.length > k + 1 && !parts.some((p) => p.kind === 'dynamic');
+  return {
+    parts,
+    content: { start: format.start, end: format.end },
+    printed: endsLine && !extra && !parts.some((p) => p.kind === 'text' && p.text.includes('\n')),
+    quote: format.quote,
+  };
+}
