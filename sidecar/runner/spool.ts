@@ -12,12 +12,23 @@ const READ_CHUNK = 256 * 1024;
 /** Bytes read before yielding to the event loop (a backlog must not starve other work). */
 const READ_BUDGET = 8 * 1024 * 1024;
 const POLL_MS = 50;
+const EMPTY = Buffer.alloc(0);
 
 export type SpoolStream = 'stdout' | 'stderr';
 
+interface SpoolFile {
+  name: SpoolStream;
+  writeFd: number;
+  readFd: number;
+  /** Next byte to read. */
+  position: number;
+  /** Read but not delivered: the start of a line whose newline has not been written yet. */
+  tail: Buffer;
+}
+
 export class Spool {
   private readonly dir: string;
-  private readonly files: Array<{ name: SpoolStream; writeFd: number; readFd: number; position: number }> = [];
+  private readonly files: SpoolFile[] = [];
   private watcher: fs.FSWatcher | undefined;
   private poll: NodeJS.Timeout | undefined;
   private scheduled = false;
@@ -31,7 +42,7 @@ export class Spool {
       const file = path.join(this.dir, name);
       const writeFd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_APPEND, 0o600);
       const readFd = fs.openSync(file, 'r');
-      this.files.push({ name, writeFd, readFd, position: 0 });
+      this.files.push({ name, writeFd, readFd, position: 0, tail: EMPTY });
     }
   }
 
@@ -58,6 +69,13 @@ export class Spool {
     while (!this.closed && this.readSome(Number.POSITIVE_INFINITY)) {
       // keep reading until both files are at their end
     }
+    // The script is done: a last line without a newline is all there will be of it.
+    for (const file of this.files) {
+      if (this.closed || file.tail.length === 0) continue;
+      const tail = file.tail;
+      file.tail = EMPTY;
+      this.deliver(file.name, tail);
+    }
   }
 
   /** Stops following and removes the files. */
@@ -82,30 +100,44 @@ export class Spool {
     });
   }
 
-  /** Reads up to `budget` bytes, alternating streams; true when more may be waiting. */
+  /**
+   * Reads up to `budget` bytes, alternating streams; true when more may be waiting.
+   * Delivers whole lines only (a partial last line waits for the next read), so the parser
+   * never has to glue a line across two chunks, which would copy every chunk once more.
+   */
   private readSome(budget: number): boolean {
     let total = 0;
     for (;;) {
       let progressed = false;
       for (const file of this.files) {
-        const n = fs.readSync(file.readFd, this.scratch, 0, READ_CHUNK, file.position);
+        const carry = file.tail.length; // always < READ_CHUNK: a full buffer is delivered
+        if (carry > 0) file.tail.copy(this.scratch, 0);
+        const n = fs.readSync(file.readFd, this.scratch, carry, READ_CHUNK - carry, file.position);
         if (n === 0) continue;
         file.position += n;
         total += n;
         progressed = true;
-        // Receivers keep chunks (the store until its next flush): hand over a full scratch
-        // buffer and take a new one, but copy a short read rather than pin 256 KiB for it.
-        let chunk: Buffer;
-        if (n === READ_CHUNK) {
-          chunk = this.scratch;
-          this.scratch = Buffer.allocUnsafe(READ_CHUNK);
-        } else {
-          chunk = Buffer.from(this.scratch.subarray(0, n));
-        }
-        this.deliver(file.name, chunk);
+        const filled = carry + n;
+        const lastNewline = this.scratch.lastIndexOf(10, filled - 1);
+        // A line longer than the whole buffer goes as it is; the parser copes with pieces.
+        const cut = lastNewline >= 0 ? lastNewline + 1 : filled === READ_CHUNK ? filled : 0;
+        file.tail = cut === filled ? EMPTY : Buffer.from(this.scratch.subarray(cut, filled));
+        if (cut > 0) this.deliver(file.name, this.takeScratch(cut));
       }
       if (!progressed) return false;
       if (total >= budget) return true;
     }
+  }
+
+  /**
+   * The first `length` bytes of the scratch buffer, for a receiver that keeps them (the
+   * store, until its next flush): a mostly full buffer is handed over and replaced, a
+   * short one is copied rather than pinning 256 KiB for a few lines.
+   */
+  private takeScratch(length: number): Buffer {
+    if (length < READ_CHUNK / 2) return Buffer.from(this.scratch.subarray(0, length));
+    const chunk = this.scratch.subarray(0, length);
+    this.scratch = Buffer.allocUnsafe(READ_CHUNK);
+    return chunk;
   }
 }

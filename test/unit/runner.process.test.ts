@@ -90,6 +90,23 @@ describe('runner/processRunner', () => {
     assert.equal(shellExitCode(o), 0);
   });
 
+  it('delivers every byte exactly once: lines split across writes, a 600 KB line, no final newline', async () => {
+    // The half line is written, then the script waits until we have seen the line before
+    // it, so the two halves reach us in two reads for sure.
+    const seen = path.join(tmp, 'seen');
+    const rp = bash(`printf 'first\\nSTEP_STA'; while [ ! -e ${seen} ]; do sleep 0.02; done; printf 'RT:Build\\n'; head -c 600000 /dev/zero | tr '\\0' x; printf '\\nlast without newline'`);
+    const chunks: Buffer[] = [];
+    rp.onOutput((stream, chunk) => {
+      chunks.push(Buffer.from(chunk));
+      if (Buffer.concat(chunks).includes('first\n')) fs.writeFileSync(seen, '');
+    });
+    assert.equal((await rp.done).exitCode, 0);
+    const all = Buffer.concat(chunks).toString('latin1');
+    assert.equal(all, `first\nSTEP_START:Build\n${'x'.repeat(600000)}\nlast without newline`);
+    // Whole lines where the line fits a read: the marker was never cut in two.
+    assert.ok(chunks.every((c) => !c.toString('latin1').endsWith('STEP_STA')), 'a chunk ended inside the marker line');
+  });
+
   it('reports a non-zero exit code', async () => {
     const o = await bash('exit 7').done;
     assert.deepEqual([o.exitCode, o.signal, o.reason, shellExitCode(o)], [7, null, 'exited', 7]);
