@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { OutputParser, type ParsedBatch } from '../markers/outputParser';
+import { OutputParser, type ParsedBatch, type ParsedMarker } from '../markers/outputParser';
 import { StepTracker } from '../markers/stepTracker';
 import { resolveInvocation } from '../runner/interpreter';
 import { startProcess, shellExitCode, type ProcessOutcome, type RunningProcess } from '../runner/processRunner';
@@ -138,6 +138,11 @@ export class RunSession {
         false,
       );
     }
+    if (this.outputListeners.length === 0) {
+      // Nobody to show the output to (`stepflow run --json`): no need to cut it at markers.
+      for (const marker of batch.markers) this.applyMarker(marker, at, firstLine);
+      return;
+    }
     // Pass-through listeners see the output cut at each marker line, with the marker's
     // events in between, so a terminal shows "▶ Build" right after its STEP_START line.
     let offset = 0;
@@ -147,9 +152,13 @@ export class RunSession {
       this.passThrough(stream, batch.bytes.subarray(offset, end), firstLine + linesDone, marker.index + 1 - linesDone);
       linesDone = marker.index + 1;
       offset = end;
-      for (const event of this.tracker.apply(marker.event, at, firstLine + marker.index)) this.emitStepEvent(event);
+      this.applyMarker(marker, at, firstLine);
     }
     this.passThrough(stream, batch.bytes.subarray(offset), firstLine + linesDone, batch.lineCount - linesDone);
+  }
+
+  private applyMarker(marker: ParsedMarker, at: number, batchFirstLine: number): void {
+    for (const event of this.tracker.apply(marker.event, at, batchFirstLine + marker.index)) this.emitStepEvent(event);
   }
 
   private passThrough(stream: StreamName, bytes: Buffer, firstLine: number, lineCount: number): void {
