@@ -1,4 +1,4 @@
-// Ingest through the real CLI: `stepflow run --json --db <fresh> producer.mjs` against the same
+// Ingest through the real CLI: `stepflow run --json --db <fresh> producer.mjs [style]` against the same
 // producer with its stdout redirected to a plain file, and against a Node process that only
 // drains the producer's pipe (test/bench/pipe-drain.mjs: the floor for any Node reader).
 // Rounds alternate file → drain → stepflow after one warm-up round; each variant's wall time
@@ -79,9 +79,9 @@ function storedLogHash(dbFile, rid) {
 }
 
 /**
- * @param {{ lines?: number, repeat?: number, log?: (msg: string) => void }} opts
+ * @param {{ lines?: number, repeat?: number, style?: 'prebuilt' | 'generated', log?: (msg: string) => void }} opts
  */
-export async function benchIngest({ lines = 2_000_000, repeat = 5, log = () => {} } = {}) {
+export async function benchIngest({ lines = 2_000_000, repeat = 5, style = 'prebuilt', log = () => {} } = {}) {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'stepflow-bench-ingest-'));
   const node = process.execPath;
   // The runner finds `node` on PATH for .mjs scripts: make it this very Node.
@@ -95,13 +95,13 @@ export async function benchIngest({ lines = 2_000_000, repeat = 5, log = () => {
   const runFile = async (n = lines) => {
     const fd = fs.openSync(plainFile, 'w');
     try {
-      return (await timed(node, [PRODUCER, String(n)], { stdout: fd, env })).ms;
+      return (await timed(node, [PRODUCER, String(n), style], { stdout: fd, env })).ms;
     } finally {
       fs.closeSync(fd);
     }
   };
   const runDrain = async () => {
-    const r = await timed(node, [DRAIN, PRODUCER, String(lines)], { env });
+    const r = await timed(node, [DRAIN, PRODUCER, String(lines), style], { env });
     const { bytes } = JSON.parse(r.stdout);
     if (bytes !== lines * 80) throw new Error(`pipe-drain read ${bytes} bytes, expected ${lines * 80}`);
     return r.ms;
@@ -110,7 +110,7 @@ export async function benchIngest({ lines = 2_000_000, repeat = 5, log = () => {
     const home = path.join(scratch, `home-${i}`);
     fs.mkdirSync(home);
     const dbFile = path.join(home, 'stepflow.db');
-    const r = await timed(node, [CLI, 'run', '--json', '--db', dbFile, PRODUCER, String(lines)], { env: { ...env, STEPFLOW_HOME: home } });
+    const r = await timed(node, [CLI, 'run', '--json', '--db', dbFile, PRODUCER, String(lines), style], { env: { ...env, STEPFLOW_HOME: home } });
     // Not timed from here on: what was stored?
     const record = JSON.parse(r.stdout);
     const shown = JSON.parse((await timed(node, [CLI, 'show', record.id, '--json', '--db', dbFile], { env })).stdout);
@@ -151,7 +151,7 @@ export async function benchIngest({ lines = 2_000_000, repeat = 5, log = () => {
       file.push(await runFile());
       drain.push(await runDrain());
       stepflow.push(await runStepflow(i, i === repeat - 1));
-      log(`ingest: round ${i + 1}/${repeat}: file ${file[i].toFixed(0)} ms, pipe drain ${drain[i].toFixed(0)} ms, stepflow ${stepflow[i].toFixed(0)} ms`);
+      log(`ingest (${style}): round ${i + 1}/${repeat}: file ${file[i].toFixed(0)} ms, pipe drain ${drain[i].toFixed(0)} ms, stepflow ${stepflow[i].toFixed(0)} ms`);
     }
     // Fixed costs: the same pair with a producer that prints nothing (Node and CLI start-up,
     // database open/create, spawn, exit), alternated the same way.
@@ -176,7 +176,10 @@ export async function benchIngest({ lines = 2_000_000, repeat = 5, log = () => {
       lines,
       bytes: lines * 80,
       repeat,
-      producer: 'node test/bench/producer.mjs: 80-byte lines, a prebuilt 998-line body, ~1 MiB fs.writeSync calls',
+      style,
+      producer: style === 'prebuilt'
+        ? 'node test/bench/producer.mjs: 80-byte lines, a prebuilt 998-line body, ~1 MiB fs.writeSync calls'
+        : 'node test/bench/producer.mjs … generated: every 80-byte line formatted on its own, 64 KiB fs.writeSync calls',
       fileMs: file,
       drainMs: drain,
       stepflowMs: stepflow,
@@ -206,6 +209,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     const i = process.argv.indexOf(`--${name}`);
     return i >= 0 ? Number(process.argv[i + 1]) : fallback;
   };
-  const r = await benchIngest({ lines: arg('lines', 2_000_000), repeat: arg('repeat', 5), log: (m) => console.error(m) });
+  const styleAt = process.argv.indexOf('--style');
+  const style = styleAt >= 0 ? process.argv[styleAt + 1] : 'prebuilt';
+  const r = await benchIngest({ lines: arg('lines', 2_000_000), repeat: arg('repeat', 5), style, log: (m) => console.error(m) });
   console.log(JSON.stringify(r, null, 2));
 }
