@@ -96,7 +96,7 @@ describe('runner/processRunner', () => {
     const seen = path.join(tmp, 'seen');
     const rp = bash(`printf 'first\\nSTEP_STA'; while [ ! -e ${seen} ]; do sleep 0.02; done; printf 'RT:Build\\n'; head -c 600000 /dev/zero | tr '\\0' x; printf '\\nlast without newline'`);
     const chunks: Buffer[] = [];
-    rp.onOutput((stream, chunk) => {
+    rp.onOutput((_stream, chunk) => {
       chunks.push(Buffer.from(chunk));
       if (Buffer.concat(chunks).includes('first\n')) fs.writeFileSync(seen, '');
     });
@@ -105,6 +105,21 @@ describe('runner/processRunner', () => {
     assert.equal(all, `first\nSTEP_START:Build\n${'x'.repeat(600000)}\nlast without newline`);
     // Whole lines where the line fits a read: the marker was never cut in two.
     assert.ok(chunks.every((c) => !c.toString('latin1').endsWith('STEP_STA')), 'a chunk ended inside the marker line');
+  });
+
+  it('leaves no spool files behind', async () => {
+    const spoolRoot = fs.mkdtempSync(path.join(tmp, 'tmpdir-'));
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = spoolRoot; // where os.tmpdir() puts the spool
+    try {
+      const rp = bash('head -c 3000000 /dev/zero | tr "\\0" "y" | fold -w 79');
+      assert.equal(fs.readdirSync(spoolRoot).length, 1, 'the spool lives in TMPDIR while the script runs');
+      assert.equal((await rp.done).exitCode, 0);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
+    await waitFor(() => fs.readdirSync(spoolRoot).length === 0, 'the spool folder to be removed');
   });
 
   it('reports a non-zero exit code', async () => {
