@@ -1,6 +1,7 @@
 // One build for the three parts (see docs/architecture.md, "Bundling"):
 //   extension  node/cjs, `vscode` external
-//   sidecar    node/cjs (the language server, the service and the `stepflow` CLI);
+//   sidecar    node/cjs: the `stepflow` CLI, plus the language server (sidecar-lsp.js) and
+//              the service (sidecar-serve.js) as separate bundles it requires on demand;
 //              better-sqlite3 is native and stays external, as do ws's optional helpers
 //   webview    browser/esm (Lit components for the panel and the dashboard)
 // Flags: --watch rebuilds on change, --production minifies and drops source maps.
@@ -28,6 +29,19 @@ const nodeCommon = {
   target: 'node20',
 };
 
+// `stepflow run` starts a Node process per run, so its start-up counts (docs/performance.md):
+// the language server and the HTTP/WebSocket service, most of the sidecar's code, are
+// bundles of their own. Their lazy require() in the sources becomes a require of the
+// sibling bundle at run time instead of being inlined.
+const PARTS = { './lsp/server': './sidecar-lsp.js', './serveCommand': './sidecar-serve.js' };
+const separateParts = {
+  name: 'separate-parts',
+  setup(build) {
+    const filter = new RegExp(`^(${Object.keys(PARTS).map((p) => p.replace(/[./]/g, '\\$&')).join('|')})$`);
+    build.onResolve({ filter }, (args) => (args.kind === 'require-call' ? { path: PARTS[args.path], external: true } : undefined));
+  },
+};
+
 const builds = [
   {
     ...nodeCommon,
@@ -38,6 +52,14 @@ const builds = [
   {
     ...nodeCommon,
     entryPoints: { sidecar: 'sidecar/main.ts' },
+    outdir: 'dist',
+    external: ['better-sqlite3', 'bufferutil', 'utf-8-validate'],
+    plugins: [separateParts],
+  },
+  // The parts `dist/sidecar.js` requires only when asked to (see separateParts).
+  {
+    ...nodeCommon,
+    entryPoints: { 'sidecar-lsp': 'sidecar/lsp/server.ts', 'sidecar-serve': 'sidecar/cli/serveCommand.ts' },
     outdir: 'dist',
     external: ['better-sqlite3', 'bufferutil', 'utf-8-validate'],
   },

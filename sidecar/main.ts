@@ -5,8 +5,8 @@ import { cliMain } from './cli/main';
 
 export function main(argv: readonly string[]): Promise<number> {
   if (argv[0] === 'lsp') {
-    // Required here, not imported at the top: the CLI never pays for initialising the
-    // language-server libraries (esbuild keeps the module lazy in the bundle).
+    // Required here, not imported at the top: the language server is a bundle of its own
+    // (dist/sidecar-lsp.js, see esbuild.mjs), so the CLI never loads its libraries.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { startLanguageServer } = require('./lsp/server') as typeof import('./lsp/server');
     startLanguageServer();

@@ -1,10 +1,10 @@
 // The `stepflow` command line: dispatch, usage, and the one rule for errors — one line on
 // stderr and a non-zero exit code, never a stack trace.
 import { UserError, oneLine } from '../util/errors';
-import { RUN_USAGE, runCommand } from './runCommand';
+import { runCommand } from './runCommand';
 import { historyCommand, pruneCommand, showCommand, statsCommand } from './readCommands';
-import { REPORT_USAGE, reportCommand } from './reportCommand';
-import { SERVE_USAGE, serveCommand } from './serveCommand';
+import { reportCommand } from './reportCommand';
+import { REPORT_USAGE, RUN_USAGE, SERVE_USAGE } from './usage';
 
 const USAGE = `StepFlow — run scripts and watch their marker-driven steps.
 
@@ -27,7 +27,10 @@ const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
   stats: statsCommand,
   report: reportCommand,
   prune: pruneCommand,
-  serve: serveCommand,
+  // Required on demand, not imported: the HTTP/WebSocket stack is a bundle of its own
+  // (dist/sidecar-serve.js, see esbuild.mjs) that the other commands never load.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  serve: (argv) => (require('./serveCommand') as typeof import('./serveCommand')).serveCommand(argv),
 };
 
 export async function cliMain(argv: readonly string[]): Promise<number> {

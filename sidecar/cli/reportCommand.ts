@@ -8,8 +8,7 @@ import { renderMarkdownReport } from '../report/markdown';
 import { UserError } from '../util/errors';
 import { parseArgs, stringOption } from './args';
 import { openCliStore } from './context';
-
-export const REPORT_USAGE = 'stepflow report <runId> [--html FILE | --markdown FILE]';
+import { REPORT_USAGE } from './usage';
 
 export async function reportCommand(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv, { html: { value: true }, markdown: { value: true }, db: { value: true } });

@@ -7,8 +7,7 @@ import { UserError } from '../util/errors';
 import { numberOption, parseArgs, stringOption } from './args';
 import { keptRuns, openCliStore } from './context';
 import { createLiveDisplay } from './liveDisplay';
-
-export const RUN_USAGE = 'stepflow run <script> [args…] [--profile NAME] [--cwd DIR] [--timeout SEC] [--db PATH] [--json]';
+import { RUN_USAGE } from './usage';
 
 export async function runCommand(argv: readonly string[]): Promise<number> {
   const args = parseArgs(

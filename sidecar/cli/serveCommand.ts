@@ -6,8 +6,7 @@ import { DEFAULT_PORT, startServer } from '../server/server';
 import { UserError } from '../util/errors';
 import { numberOption, parseArgs, stringOption } from './args';
 import { openCliStore } from './context';
-
-export const SERVE_USAGE = 'stepflow serve [--port N] [--host 127.0.0.1] [--db PATH]';
+import { SERVE_USAGE } from './usage';
 
 declare const __STEPFLOW_VERSION__: string | undefined;
 
