@@ -14,6 +14,7 @@ import {
   HistoryListRuns,
   HistoryOpenArtifact,
   HistoryReadLog,
+  HistoryRunExpectations,
   HistorySearchLogs,
   HistoryStepStats,
   MAX_LOG_LINES,
@@ -21,7 +22,15 @@ import {
   type HistoryRun,
 } from '../sidecar/protocol/history';
 import { LiveEvents, LiveHello, LiveSnapshot, LiveSubscribe, LiveUnsubscribe, Subscriptions } from '../sidecar/protocol/live';
-import { CancelRequest, GetRunRequest, QueryRunsRequest, ReadLogRequest, SearchLogsRequest, StepStatsRequest } from '../sidecar/protocol/lsp';
+import {
+  CancelRequest,
+  GetRunRequest,
+  QueryRunsRequest,
+  ReadLogRequest,
+  RunExpectationsRequest,
+  SearchLogsRequest,
+  StepStatsRequest,
+} from '../sidecar/protocol/lsp';
 import { isAnyRequest, type RequestMessage, type RequestType, type ResponseMessage } from '../sidecar/protocol/messages';
 import type { RunRecord } from '../sidecar/protocol/model';
 import type { RunsModel } from './runsModel';
@@ -129,6 +138,11 @@ class HistoryPanel {
       ),
       handler(HistorySearchLogs, (params) => client.sendRequest(SearchLogsRequest, { ...params, limit: Math.min(params.limit ?? 100, 1000) })),
       handler(HistoryStepStats, ({ script }) => client.sendRequest(StepStatsRequest, { script })),
+      handler(HistoryRunExpectations, async ({ runId }) => {
+        // The model already holds them for runs it saw start or asked about; else the sidecar.
+        const known = model.get(runId)?.expectations;
+        return known !== undefined ? known : client.sendRequest(RunExpectationsRequest, { runId });
+      }),
       handler(HistoryOpenArtifact, async ({ runId, index }) => {
         // By index into the stored run: the webview never hands the extension a path.
         const run = await client.sendRequest(GetRunRequest, { runId });

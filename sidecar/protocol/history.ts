@@ -4,6 +4,7 @@
 // as the messages of live.ts.
 import type { LogLine, RunSummary } from './lsp';
 import type { RunRecord, StreamName } from './model';
+import type { RunExpectations } from './stats';
 import { RequestType, arrayOf, isNumber, isString, objectOf, optional, type Guard } from './messages';
 
 /** Filters of the run list (all optional, combined with AND). */
@@ -50,6 +51,8 @@ export interface StepStatistic {
   maxMs: number;
   /** Sample standard deviation, where the store computes it. */
   stdDevMs?: number | null;
+  /** The latest succeeded durations, oldest first (at most 20): the panel's trend chart. */
+  lastDurationsMs: number[];
 }
 
 export interface LogRange {
@@ -97,6 +100,11 @@ export const HistorySearchLogs = new RequestType<SearchParams, LogSearchHit[]>(
 );
 /** Webview → host: step statistics of a script (for "usual time"). */
 export const HistoryStepStats = new RequestType<{ script: string }, StepStatistic[]>('history/stepStats', objectOf<{ script: string }>({ script: isString }));
+/**
+ * Webview → host: what a running run can expect (steps and mean durations from its script's
+ * earlier successful runs), for the progress/ETA of a run whose `runStarted` the view missed.
+ */
+export const HistoryRunExpectations = new RequestType<{ runId: string }, RunExpectations | null>('history/runExpectations', isRunId);
 /** Webview → host: open (VS Code) or download (browser) an artifact, by its index in the run — never by a path. */
 export const HistoryOpenArtifact = new RequestType<ArtifactRef, void>('history/openArtifact', objectOf<ArtifactRef>({ runId: isString, index: isNumber }));
 /** Webview → host: put text on the clipboard (webviews cannot always do it themselves). */

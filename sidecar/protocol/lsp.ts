@@ -98,10 +98,10 @@ export const SearchLogsRequest = new RequestType<
   void
 >('stepflow/searchLogs');
 
-/** Client → sidecar: step duration statistics of a script (count, mean, min, max, σ where known). */
+/** Client → sidecar: step duration statistics of a script (count, mean, min, max, σ where known, the latest durations). */
 export const StepStatsRequest = new RequestType<
   { script?: string },
-  Array<{ script: string; path: string[]; name: string; count: number; meanMs: number; minMs: number; maxMs: number; stdDevMs?: number | null }>,
+  Array<{ script: string; path: string[]; name: string; count: number; meanMs: number; minMs: number; maxMs: number; stdDevMs?: number | null; lastDurationsMs: number[] }>,
   void
 >('stepflow/stepStats');
 

@@ -103,6 +103,14 @@ export function registerApi(router: Router, deps: ApiDeps): void {
 
   router.add('GET', '/api/executions/:id/artifacts/:index', (ctx) => sendArtifact(store, ctx));
 
+  // The progress/ETA of a run the dashboard did not see start (its runStarted carried them).
+  router.add('GET', '/api/executions/:id/expectations', ({ params }) => {
+    const run = hub.liveRecord(params.id!) ?? store.getRun(params.id!);
+    if (!run) throw new HttpError(404, `no run with id "${params.id}"`);
+    // History before the run started: the run must not be part of what it expects.
+    return { runId: run.id, expectations: store.runExpectations(run.script, Date.parse(run.startedAt)) };
+  });
+
   router.add('GET', '/api/logs/search', ({ url }) => {
     const text = url.searchParams.get('q') ?? '';
     if (!text.trim()) throw new HttpError(400, 'q (the text to find) is required');

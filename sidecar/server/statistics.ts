@@ -40,7 +40,7 @@ export function statistics(store: Store, script?: string): Statistics {
   };
 }
 
-/** The store's step statistics in the protocol's shape (σ when the store has it). */
+/** The store's step statistics in the protocol's shape (σ when the store has it, and the latest durations for trends). */
 export function stepStatistics(store: Store, script?: string): StepStatistic[] {
   return store.stepStats(script).map((s) => ({
     script: s.script,
@@ -51,5 +51,6 @@ export function stepStatistics(store: Store, script?: string): StepStatistic[] {
     minMs: s.minMs,
     maxMs: s.maxMs,
     stdDevMs: s.stdDevMs,
+    lastDurationsMs: s.lastDurationsMs,
   }));
 }

@@ -1,5 +1,5 @@
 // The REST API against a real server on loopback: health and metrics, history with
-// filters and cursor, run records and logs, log search, statistics, start and cancel.
+// filters and cursor, run records and logs, log search, statistics and expectations (ETA), start and cancel.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -109,6 +109,36 @@ describe('server REST API', () => {
     assert.ok(stats.steps.some((s: { name: string; count: number }) => s.name === 'Build' && s.count > 0));
     const one = (await request(port, { path: `/api/statistics?script=${encodeURIComponent(path.join(fx.dir, 'build.sh'))}` })).json;
     assert.equal(one.scripts.length, 1);
+    // The latest durations, oldest first, for the panel's trend chart (storeRun's steps take 9 ms).
+    const build = one.steps.find((s: { name: string }) => s.name === 'Build');
+    assert.ok(Array.isArray(build.lastDurationsMs));
+    assert.equal(build.lastDurationsMs.length, Math.min(build.count, 20));
+    assert.ok(build.lastDurationsMs.every((d: number) => d === 9));
+  });
+
+  it('answers what a run can expect from the runs of its script before it, 404 for an unknown run', async () => {
+    // run029 (build.sh) started after many succeeded build.sh runs; run001 is the first build.sh run.
+    const r = await request(port, { path: '/api/executions/run029/expectations' });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.runId, 'run029');
+    assert.equal(r.json.expectations.basedOnRuns, 5);
+    assert.deepEqual(r.json.expectations.steps.map((s: { name: string; meanMs: number }) => [s.name, s.meanMs]), [['Build', 9]]);
+    assert.equal(r.json.expectations.meanRunMs, 12);
+    const first = await request(port, { path: '/api/executions/run001/expectations' });
+    assert.equal(first.status, 200, first.text);
+    assert.equal(first.json.expectations, null, 'no history before the first run');
+    const unknown = await request(port, { path: '/api/executions/nosuch/expectations' });
+    assert.equal(unknown.status, 404);
+    assert.match(unknown.json.error.message, /no run with id "nosuch"/);
+  });
+
+  it('refuses the statistics and expectations endpoints without the token, like the others', async () => {
+    for (const p of ['/api/statistics', '/api/executions/run029/expectations', '/api/executions/nosuch/expectations']) {
+      const r = await request(port, { path: p, token: null });
+      assert.equal(r.status, 401, p);
+      assert.equal(r.json.error.code, 'unauthorized', p);
+      assert.equal(r.json.expectations, undefined, p);
+    }
   });
 
   it('starts a run, which finishes and is stored', async () => {

@@ -69,7 +69,7 @@ describe('webview: run views', () => {
   });
 
   it('judges a duration against the usual one', () => {
-    const stat = { script: '/s.sh', path: ['Build'], name: 'Build', count: 10, meanMs: 1000, minMs: 900, maxMs: 1100, stdDevMs: 50 };
+    const stat = { script: '/s.sh', path: ['Build'], name: 'Build', count: 10, meanMs: 1000, minMs: 900, maxMs: 1100, stdDevMs: 50, lastDurationsMs: [] };
     assert.equal(verdict(1020, stat), 'usual');
     assert.equal(verdict(1300, stat), 'much-slower'); // 6σ
     assert.equal(verdict(600, stat), 'faster');
