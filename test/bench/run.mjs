@@ -151,7 +151,7 @@ await section('stages', async () => {
   row('Issue 2 · ingest stages', 'pipe, drained only (the floor of a Node reader)', ms(r.medianMs.drain), base, x2(q.drain), '', 'ratios: medians of per-round ratios');
   row('Issue 2 · ingest stages', 'pipe + OutputParser', ms(r.medianMs.parser), base, x2(q.parser));
   row('Issue 2 · ingest stages', 'pipe + OutputParser + Store.appendOutput', ms(r.medianMs.store), base, x2(q.store));
-  row('Issue 2 · ingest stages', 'pipe + full RunSession (what `stepflow run` does after start-up)', ms(r.medianMs.session), base, x2(q.session), '≤ 2.0× (aim 1.3×)');
+  row('Issue 2 · ingest stages', 'full RunSession, spool files (what `stepflow run` does after start-up)', ms(r.medianMs.session), base, x2(q.session), '≤ 2.0× (aim 1.3×)');
   row('Issue 2 · ingest stages', 'experiment: stdout to a file, followed + parsed (no pipe)', ms(r.medianMs.follow), base, x2(q.follow), '', 'not product code: a design option');
   return r;
 });
