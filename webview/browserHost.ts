@@ -5,6 +5,7 @@ import type { HistoryQuery, LogSearchHit, RunPage, StepStatistic } from '../side
 import { LiveSubscribe, LiveUnsubscribe } from '../sidecar/protocol/live';
 import type { LogLine } from '../sidecar/protocol/lsp';
 import type { RunRecord } from '../sidecar/protocol/model';
+import type { RunExpectations } from '../sidecar/protocol/stats';
 import type { StepflowDataSource, ViewState } from './dataSource';
 import { LiveDemux } from './liveDemux';
 
@@ -82,6 +83,8 @@ export function createBrowserHost(): StepflowDataSource {
       (await api<{ lines: LogLine[] }>(`/api/executions/${encodeURIComponent(runId)}/log${queryString({ from: fromLine, limit: maxLines })}`)).lines,
     searchLogs: async ({ text, runId, limit }) => (await api<{ hits: LogSearchHit[] }>(`/api/logs/search${queryString({ q: text, runId, limit })}`)).hits,
     stepStats: async (script) => (await api<{ steps: StepStatistic[] }>(`/api/statistics${queryString({ script })}`)).steps,
+    runExpectations: async (runId) =>
+      (await api<{ expectations: RunExpectations | null }>(`/api/executions/${encodeURIComponent(runId)}/expectations`)).expectations,
     subscribe: (runId, listener) => demux.add(runId, listener),
     openArtifact: async (runId, index) => {
       const a = document.createElement('a');

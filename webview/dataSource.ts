@@ -5,6 +5,7 @@ import type { HistoryQuery, LogSearchHit, RunPage, SearchParams, StepStatistic }
 import type { EventsParams, SnapshotParams } from '../sidecar/protocol/live';
 import type { LogLine } from '../sidecar/protocol/lsp';
 import type { RunRecord } from '../sidecar/protocol/model';
+import type { RunExpectations } from '../sidecar/protocol/stats';
 
 export interface LiveListener {
   /** A batch of RunEvents (events.ts) this listener's target wants. */
@@ -33,6 +34,8 @@ export interface StepflowDataSource {
   readLog(runId: string, fromLine: number, maxLines: number): Promise<LogLine[]>;
   searchLogs?(params: SearchParams): Promise<LogSearchHit[]>;
   stepStats?(script: string): Promise<StepStatistic[]>;
+  /** What a running run can expect from its script's history (progress/ETA); null without history. */
+  runExpectations?(runId: string): Promise<RunExpectations | null>;
   /** Live updates for all runs (null: without output lines) or one run (with its output). Returns the unsubscribe. */
   subscribe(runId: string | null, listener: LiveListener): () => void;
   openArtifact(runId: string, index: number): Promise<void>;

@@ -1,11 +1,12 @@
 // The state of the history view, owned in one place: filters, the loaded page(s) of runs,
-// the selected run (a LiveRun kept current by live events and snapshots), its statistics
-// and comparison, and log search hits. Components render it and call its methods; it
+// the selected run (a LiveRun kept current by live events and snapshots), its statistics,
+// what history expects of it while it runs (progress/ETA), its comparison, and log search hits. Components render it and call its methods; it
 // fires `change` after every update (and `output` with live output of the selected run).
 import type { RunEvent, OutputEvent } from '../sidecar/protocol/events';
 import type { HistoryQuery, HistoryRun, LogSearchHit, StepStatistic } from '../sidecar/protocol/history';
 import type { EventsParams, SnapshotParams } from '../sidecar/protocol/live';
 import type { RunRecord } from '../sidecar/protocol/model';
+import type { RunExpectations } from '../sidecar/protocol/stats';
 import { applyRunEvent, liveRunFromRecord, liveRunFromStart, type LiveRun } from '../sidecar/protocol/runState';
 import type { DetailTab, LiveListener, StepflowDataSource, ViewState } from './dataSource';
 import { historyRunFromRecord, statsByPath } from './runView';
@@ -32,6 +33,8 @@ export class HistoryController extends EventTarget {
   selectedVersion = 0;
   selectedMissing = false;
   stats = new Map<string, StepStatistic>();
+  /** What history expects of the selected run, for its progress/ETA; undefined until known. */
+  expectations: RunExpectations | null | undefined = undefined;
   tab: DetailTab = 'timeline';
   compareId: string | null = null;
   compareRun: RunRecord | null = null;
@@ -49,6 +52,8 @@ export class HistoryController extends EventTarget {
   private selectToken = 0;
   private searchToken = 0;
   private focusSeq = 0;
+  /** Expectations from the runStarted events of runs still running, so selecting one needs no request. */
+  private readonly startedExpectations = new Map<string, RunExpectations | null>();
   private reloadTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(readonly source: StepflowDataSource) {
@@ -167,6 +172,7 @@ export class HistoryController extends EventTarget {
       this.unsubscribeRun = undefined;
       this.selected = null;
       this.stats = new Map();
+      this.expectations = runId === null ? undefined : this.startedExpectations.get(runId);
       this.compareRun = null;
       this.compareCandidates = [];
       if (!opts.keepTab) this.compareId = null;
@@ -191,7 +197,7 @@ export class HistoryController extends EventTarget {
       this.selectedVersion++;
       if (opts.line !== undefined) this.focusLog(opts.line);
       this.changed();
-      await Promise.all([this.loadStats(record.script, token), this.loadCompareCandidates(record, token)]);
+      await Promise.all([this.loadStats(record.script, token), this.loadExpectations(record, token), this.loadCompareCandidates(record, token)]);
     } catch (err) {
       if (token === this.selectToken) {
         this.error = messageOf(err);
@@ -254,6 +260,7 @@ export class HistoryController extends EventTarget {
         let touched = false;
         for (const event of events) {
           if (event.runId !== runId) continue;
+          if (event.type === 'runStarted' && event.expectations !== undefined) this.expectations = event.expectations;
           if (event.type === 'runStarted' && !this.selected) this.selected = liveRunFromStart(event);
           else if (this.selected) applyRunEvent(this.selected, event);
           if (event.type === 'output') this.dispatchEvent(new CustomEvent<OutputEvent>('output', { detail: event }));
@@ -283,9 +290,11 @@ export class HistoryController extends EventTarget {
 
   private applyToList(event: RunEvent): void {
     if (event.type === 'runStarted') {
+      if (event.expectations !== undefined) this.startedExpectations.set(event.runId, event.expectations);
       this.upsertRow(historyRunFromRecord(liveRunFromStart(event).record));
       return;
     }
+    if (event.type === 'runFinished') this.startedExpectations.delete(event.runId);
     const row = this.runs.find((r) => r.id === event.runId);
     if (!row) return;
     if (event.type === 'stepStarted') row.stepCount += 1;
@@ -343,6 +352,16 @@ export class HistoryController extends EventTarget {
     const stats = await this.source.stepStats(script);
     if (token !== this.selectToken) return;
     this.stats = statsByPath(stats);
+    this.changed();
+  }
+
+  /** Only a running run needs them, and only when its runStarted did not bring them. */
+  private async loadExpectations(record: RunRecord, token: number): Promise<void> {
+    if (record.status !== 'running' || this.expectations !== undefined || !this.source.runExpectations) return;
+    // Without them the panel still shows the run, just no ETA: a failure here is not an error.
+    const expectations = await this.source.runExpectations(record.id).catch(() => null);
+    if (token !== this.selectToken || this.expectations !== undefined) return;
+    this.expectations = expectations;
     this.changed();
   }
 

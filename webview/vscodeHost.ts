@@ -1,7 +1,7 @@
 // The VS Code webview host: requests and live messages over postMessage to
 // extension/historyPanel.ts, view state in the webview's own state (kept across reloads
 // by the panel serializer). Artifacts open in an editor; the clipboard is VS Code's.
-import { HistoryCancelRun, HistoryCopy, HistoryGetRun, HistoryListRuns, HistoryOpenArtifact, HistoryReadLog, HistorySearchLogs, HistoryStepStats } from '../sidecar/protocol/history';
+import { HistoryCancelRun, HistoryCopy, HistoryGetRun, HistoryListRuns, HistoryOpenArtifact, HistoryReadLog, HistoryRunExpectations, HistorySearchLogs, HistoryStepStats } from '../sidecar/protocol/history';
 import { LiveSubscribe, LiveUnsubscribe } from '../sidecar/protocol/live';
 import { isResponse, type RequestType } from '../sidecar/protocol/messages';
 import type { StepflowDataSource, ViewState } from './dataSource';
@@ -47,6 +47,7 @@ export function createVscodeHost(): StepflowDataSource {
     readLog: (runId, fromLine, maxLines) => request(HistoryReadLog, { runId, fromLine, maxLines }),
     searchLogs: (params) => request(HistorySearchLogs, params),
     stepStats: (script) => request(HistoryStepStats, { script }),
+    runExpectations: (runId) => request(HistoryRunExpectations, { runId }),
     subscribe: (runId, listener) => demux.add(runId, listener),
     openArtifact: (runId, index) => request(HistoryOpenArtifact, { runId, index }),
     copyText: (text) => request(HistoryCopy, { text }),
