@@ -1,8 +1,11 @@
 // Pure helpers the components share: step rows in tree order with their paths, matching
-// steps of two runs, "usual time" from statistics, list rows from records. No DOM here,
-// so the unit suite tests them directly.
+// steps of two runs, "usual time" from statistics, the steps a trend can be drawn for, the
+// progress line of a running run, list rows from records. No DOM here, so the unit suite
+// tests them directly.
+import { formatDuration } from '../sidecar/protocol/format';
 import type { HistoryRun, StepStatistic } from '../sidecar/protocol/history';
 import type { RunRecord, StepRecord } from '../sidecar/protocol/model';
+import type { RunProgress } from '../sidecar/protocol/stats';
 
 export interface StepRow {
   step: StepRecord;
@@ -85,6 +88,47 @@ export function verdict(durationMs: number | null, stat: StepStatistic | undefin
   if (diff > 0.2 * mean) return 'slower';
   if (-diff > 0.2 * mean) return 'faster';
   return 'usual';
+}
+
+/** A step of the run whose duration trend can be shown. */
+export interface TrendChoice {
+  /** statKey of its path: same-named siblings share one (their durations are pooled). */
+  key: string;
+  /** Its path, "Build › Compile". */
+  label: string;
+  stat: StepStatistic;
+  /** This run's duration of the step (its first occurrence), when finished. */
+  currentMs: number | null;
+}
+
+/** The run's steps that have statistics, in tree order, one per path. */
+export function trendChoices(run: RunRecord, stats: Map<string, StepStatistic>): TrendChoice[] {
+  const out = new Map<string, TrendChoice>();
+  for (const { step, path } of stepRows(run.steps)) {
+    const key = statKey(path);
+    const stat = stats.get(key);
+    if (!stat || out.has(key)) continue;
+    out.set(key, { key, label: path.join(' › '), stat, currentMs: step.durationMs });
+  }
+  return [...out.values()];
+}
+
+/** The chosen step if it is among the choices, else the first with at least two durations (else the first). */
+export function pickTrend(choices: TrendChoice[], chosen: string | null): TrendChoice | null {
+  return choices.find((c) => c.key === chosen) ?? choices.find((c) => c.stat.lastDurationsMs.length >= 2) ?? choices[0] ?? null;
+}
+
+/** "≈ 12 s left · 45 %" for a running run; null when nothing is known. */
+export function progressLabel(progress: RunProgress | null): string | null {
+  if (!progress) return null;
+  const parts: string[] = [];
+  const ms = progress.remainingMs;
+  if (ms !== null) {
+    if (ms >= 1000) parts.push(`≈ ${ms < 60_000 ? `${Math.ceil(ms / 1000)} s` : formatDuration(ms)} left`);
+    else parts.push(progress.overdue ? 'taking longer than usual' : '≈ <1 s left');
+  }
+  if (progress.fraction !== null) parts.push(`${Math.floor(progress.fraction * 100)} %`);
+  return parts.length ? parts.join(' · ') : null;
 }
 
 export function countSteps(steps: StepRecord[]): number {

@@ -1,18 +1,23 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
 import { formatDuration } from '../../sidecar/protocol/format';
 import type { DetailTab } from '../dataSource';
 import type { HistoryController } from '../historyController';
-import { basename, dateTime, stepRows } from '../runView';
+import { basename, dateTime, pickTrend, stepRows, trendChoices } from '../runView';
 import { base, statusIcon, STATUS_LABEL } from './theme';
 import './sf-artifacts';
 import './sf-compare';
 import './sf-icon';
 import './sf-log-viewer';
+import './sf-run-progress';
 import './sf-step-table';
 import './sf-timeline';
+import './sf-trend';
 
-/** The selected run: header, and tabs for its timeline + steps, log, artifacts and a comparison. */
+/**
+ * The selected run: header (with progress and ETA while it runs), and tabs for its timeline +
+ * steps + a step's duration trend, log, artifacts and a comparison.
+ */
 @customElement('sf-run-detail')
 export class SfRunDetail extends LitElement {
   static override styles = [
@@ -53,6 +58,18 @@ export class SfRunDetail extends LitElement {
 
   @property({ attribute: false }) ctl!: HistoryController;
   @property({ type: Number }) version = 0;
+  /** The step whose trend is shown (its stat key), chosen in the step table or the trend's list; per run. */
+  @state() private trendKey: string | null = null;
+  private trendRunId: string | null = null;
+
+  protected override willUpdate(): void {
+    // A choice of step belongs to one run.
+    const runId = this.ctl.selected?.record.id ?? null;
+    if (runId !== this.trendRunId) {
+      this.trendRunId = runId;
+      this.trendKey = null;
+    }
+  }
 
   override render() {
     const ctl = this.ctl;
@@ -64,6 +81,7 @@ export class SfRunDetail extends LitElement {
     const duration = run.durationMs ?? (run.status === 'running' ? Date.now() - started : null);
     const rows = stepRows(run.steps);
     const tab = ctl.tab;
+    const trendKey = tab === 'timeline' ? (pickTrend(trendChoices(run, ctl.stats), this.trendKey)?.key ?? null) : null;
     const tabButton = (id: DetailTab, label: string, count?: number) =>
       html`<button role="tab" aria-selected=${tab === id ? 'true' : 'false'} data-tab=${id} @click=${() => ctl.setTab(id)}>
         ${label}${count !== undefined ? html`<span class="badge">${count.toLocaleString()}</span>` : nothing}
@@ -90,6 +108,7 @@ export class SfRunDetail extends LitElement {
           ${run.args.length ? html`<span class="ellipsis"><span class="muted">Args</span> <span class="mono">${run.args.join(' ')}</span></span>` : nothing}
           <span><span class="muted">Id</span> <span class="mono">${run.id}</span></span>
         </div>
+        <sf-run-progress .run=${run} .expectations=${ctl.expectations} .version=${this.version}></sf-run-progress>
         ${run.error ? html`<div class="banner"><sf-icon class="failed" name="error"></sf-icon><span>${run.error.message}</span></div>` : nothing}
         ${run.warnings.map((w) => html`<div class="banner"><sf-icon class="warn" name="warning"></sf-icon><span>${w.message}</span></div>`)}
         <nav role="tablist">
@@ -100,7 +119,10 @@ export class SfRunDetail extends LitElement {
       <div class="body ${tab}" role="tabpanel">
         ${tab === 'timeline'
           ? html`<sf-timeline .run=${run} .version=${this.version} @step-click=${(e: CustomEvent<number>) => this.jump(e.detail)}></sf-timeline>
-              <sf-step-table .run=${run} .stats=${ctl.stats} .version=${this.version} @jump=${(e: CustomEvent<number>) => this.jump(e.detail)}></sf-step-table>`
+              <sf-step-table .run=${run} .stats=${ctl.stats} .version=${this.version} .selectedKey=${trendKey}
+                @jump=${(e: CustomEvent<number>) => this.jump(e.detail)} @step-select=${(e: CustomEvent<string>) => (this.trendKey = e.detail)}></sf-step-table>
+              <sf-trend .run=${run} .stats=${ctl.stats} .stepKey=${trendKey} .version=${this.version}
+                @step-select=${(e: CustomEvent<string>) => (this.trendKey = e.detail)}></sf-trend>`
           : tab === 'log'
             ? html`<sf-log-viewer
                 .source=${ctl.source}

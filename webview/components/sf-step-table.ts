@@ -18,7 +18,8 @@ const VERDICT_LABEL: Record<Verdict, string> = {
 
 /**
  * The steps of a run with their durations against the usual time (mean ± σ of the
- * script's history), errors and warnings. `jump` (detail: step id) opens the step's log.
+ * script's history), errors and warnings. `jump` (detail: step id) opens the step's log;
+ * clicking a step with history fires `step-select` (detail: its stat key) to show its trend.
  */
 @customElement('sf-step-table')
 export class SfStepTable extends LitElement {
@@ -33,6 +34,8 @@ export class SfStepTable extends LitElement {
       }
       td { padding: 3px 8px; vertical-align: top; border-bottom: 1px solid var(--vscode-panel-border, rgba(128, 128, 128, 0.15)); }
       tr:hover td { background: var(--vscode-list-hoverBackground, #2a2d2e); }
+      tr.pickable { cursor: pointer; }
+      tr.chosen td { background: var(--vscode-list-inactiveSelectionBackground, #37373d); }
       .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
       .step { display: flex; align-items: center; gap: 5px; min-width: 0; }
       .detail { font-size: 12px; margin-top: 2px; display: flex; gap: 4px; align-items: flex-start; overflow-wrap: anywhere; }
@@ -48,6 +51,8 @@ export class SfStepTable extends LitElement {
 
   @property({ attribute: false }) run: RunRecord | null = null;
   @property({ attribute: false }) stats: Map<string, StepStatistic> = new Map();
+  /** The step whose trend is shown (stat key), marked. */
+  @property({ attribute: false }) selectedKey: string | null = null;
   @property({ type: Number }) version = 0;
 
   override render() {
@@ -60,11 +65,19 @@ export class SfStepTable extends LitElement {
       <thead><tr><th>Step</th><th class="num">Duration</th><th class="num">Usual</th><th>vs usual</th><th></th></tr></thead>
       <tbody>
         ${rows.map(({ step, depth, path }) => {
-          const stat = this.stats.get(statKey(path));
+          const key = statKey(path);
+          const stat = this.stats.get(key);
           const duration = step.durationMs ?? (step.status === 'running' ? now - step.startedAt : null);
           const v = step.status === 'succeeded' ? verdict(step.durationMs, stat) : 'unknown';
           const delta = stat && step.durationMs !== null && stat.meanMs > 0 ? Math.round(((step.durationMs - stat.meanMs) / stat.meanMs) * 100) : null;
-          return html`<tr data-step-id=${step.id}>
+          const chosen = stat !== undefined && key === this.selectedKey;
+          return html`<tr
+            data-step-id=${step.id}
+            class=${stat ? (chosen ? 'pickable chosen' : 'pickable') : ''}
+            aria-selected=${stat ? (chosen ? 'true' : 'false') : nothing}
+            title=${stat ? 'Click to show the duration trend of this step' : nothing}
+            @click=${stat ? () => this.selectStep(key) : nothing}
+          >
             <td>
               <div class="step" ${cssProps({ 'padding-left': `${depth * 16}px` })}>
                 <sf-icon class=${step.status} name=${statusIcon(step.status)} ?spin=${step.status === 'running'}></sf-icon>
@@ -94,6 +107,10 @@ export class SfStepTable extends LitElement {
         (w) => html`<div class="detail warn" ${cssProps({ 'padding-left': indent })}><sf-icon name="warning"></sf-icon><span>${w.message}${where(w.file, w.line)}</span></div>`,
       )}
     `;
+  }
+
+  private selectStep(key: string): void {
+    this.dispatchEvent(new CustomEvent<string>('step-select', { detail: key }));
   }
 
   private jump(stepId: number): void {
