@@ -1,7 +1,8 @@
 // The Lit components in headless Chromium over a fake data source, under the same strict CSP
 // as the real hosts: hostile step names and log lines render as text, a 1,000,000-line log
 // opens at once and scrolls to its end, live events move the list and the detail, and the
-// artifact/copy/compare actions reach the data source.
+// artifact/copy/compare actions reach the data source, a step's duration trend is drawn (hostile
+// names as text), and a running run shows its progress and time left.
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,8 +20,9 @@ const PAGE = `<!doctype html>
 <style nonce="t3st">html, body { height: 100%; margin: 0; } body { background: #1f1f1f; } sf-history-app { height: 100vh; }</style>
 </head><body><sf-history-app></sf-history-app><script type="module" nonce="t3st" src="/fake.js"></script></body></html>`;
 
-// The fake data source: three stored runs (one hostile, one with a 1M-line log), and hooks
-// (window.__live, __opened, __copied, __reads) the test drives and reads.
+// The fake data source: three stored runs (one hostile, one with a 1M-line log), step
+// statistics per script, and hooks (window.__live, __opened, __copied, __reads,
+// __expectations, __expectationRequests) the test drives and reads.
 const FAKE = `
 import { mountHistory } from '/webview.js';
 const T = Date.now() - 3_600_000;
@@ -41,7 +43,18 @@ const runs = {
 const HOSTILE_LOG = ['\\u001b[31m' + HOSTILE + '\\u001b[0m', '</script><script>window.__pwned=4</script>', 'plain & <b>not bold</b>'];
 const summary = (r) => ({ id: r.id, script: r.script, args: r.args, profile: r.profile, status: r.status, exitCode: r.exitCode,
   startedAt: Date.parse(r.startedAt), endedAt: r.endedAt && Date.parse(r.endedAt), durationMs: r.durationMs, lineCount: r.lineCount, stepCount: r.steps.length, failedStep: null });
+const stat = (script, path, lastDurationsMs, meanMs, stdDevMs) => ({ script, path, name: path.at(-1), count: lastDurationsMs.length, meanMs, stdDevMs,
+  minMs: Math.min(...lastDurationsMs), maxMs: Math.max(...lastDurationsMs), lastDurationsMs });
+const STATS = {
+  '/w/big.sh': [stat('/w/big.sh', ['Generate'], [1900, 2050, 1850, 2100, 1950, 2000, 2300, 1800, 1950, 2150, 2000, 1950], 2000, 100)],
+  ['/w/' + HOSTILE + '.sh']: [
+    stat('/w/' + HOSTILE + '.sh', [HOSTILE], [1100, 1300, 1250], 1216, 104),
+    stat('/w/' + HOSTILE + '.sh', ['</script><script>window.__pwned=3</script>'], [2400, 2600, 2500, 2450], 2487, 85),
+  ],
+};
 window.__reads = 0;
+window.__expectations = {};
+window.__expectationRequests = [];
 window.__listeners = [];
 const source = {
   artifactAction: 'open',
@@ -63,7 +76,8 @@ const source = {
     return out;
   },
   async searchLogs({ text }) { return [{ runId: 'hostile0001', line: 2, stream: 'stdout', text: HOSTILE_LOG[1] }]; },
-  async stepStats() { return [{ script: '/w/big.sh', path: ['Generate'], name: 'Generate', count: 12, meanMs: 2000, minMs: 1800, maxMs: 2300, stdDevMs: 100 }]; },
+  async stepStats(script) { return structuredClone(STATS[script] ?? []); },
+  async runExpectations(runId) { window.__expectationRequests.push(runId); return window.__expectations[runId] ?? null; },
   subscribe(runId, listener) { const e = { runId, listener }; window.__listeners.push(e); return () => { window.__listeners = window.__listeners.filter((x) => x !== e); }; },
   async openArtifact(runId, index) { window.__opened = { runId, index }; },
   async copyText(text) { window.__copied = text; },
@@ -180,12 +194,129 @@ describe('history components (Chromium, fake data source)', function () {
     assert.match(await row.innerText(), /2\.0 s ± 100 ms/);
   });
 
+  it('draws a step’s duration trend: one point per last duration, the mean ± σ band, this run highlighted', async () => {
+    const trend = page.locator('sf-trend');
+    const chart = trend.locator('svg[role="img"]');
+    await chart.waitFor();
+    assert.equal(await chart.getAttribute('data-points'), '12');
+    assert.equal(await chart.locator('circle.point').count(), 12, 'one point per duration of the last 12');
+    assert.equal(await chart.locator('polyline.line').count(), 1, 'joined by a line');
+    assert.equal(await chart.locator('rect.band').count(), 1, 'the mean ± σ band');
+    assert.ok(Number(await chart.locator('rect.band').getAttribute('height')) > 0);
+    assert.equal(await chart.locator('line.mean').count(), 1);
+    assert.equal(await chart.locator('circle.current').count(), 1, "this run's own 3.0 s");
+    const label = await chart.getAttribute('aria-label');
+    assert.match(label, /Generate/);
+    assert.match(label, /mean 2\.0 s ± 100 ms/);
+    assert.match(label, /this run 3\.0 s/);
+    // The y axis reads in durations, from 0 up past the slowest (3.0 s).
+    const ticks = await chart.locator('text.label').evaluateAll((els) => els.map((el) => el.textContent));
+    assert.ok(ticks.includes('0 ms') && ticks.includes('3.0 s'), ticks.join(' | '));
+    // Points go up with the durations: the 2.3 s one (7th) sits above the 1.8 s one (8th).
+    const ys = await chart.locator('circle.point').evaluateAll((els) => els.map((el) => Number(el.getAttribute('cy'))));
+    assert.ok(ys[6] < ys[7]);
+    assert.equal(await page.locator('sf-step-table tr[aria-selected="true"]', { hasText: 'Generate' }).count(), 1, 'the charted step is marked');
+    await page.locator('sf-run-detail .body').evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await page.screenshot({ path: path.join(RESULTS_DIR, 'trend.png') });
+  });
+
+  it('renders hostile step names in the trend as text, and switches steps from the table or the list', async () => {
+    await page.locator('sf-run-list .row[data-run-id="hostile0001"]').click();
+    await page.locator('sf-run-detail h2', { hasText: '.sh' }).waitFor();
+    await page.locator('sf-run-detail nav button[data-tab="timeline"]').click();
+    const chart = page.locator('sf-trend svg[role="img"]');
+    // The default: the first step with at least two durations.
+    await page.locator('sf-trend svg[data-points="3"]').waitFor();
+    assert.match(await chart.getAttribute('aria-label'), /<img src=x onerror="window\.__pwned=1">/);
+    assert.match(await chart.locator('title').first().textContent(), /<img src=x onerror="window\.__pwned=1">/);
+    const options = await page.locator('sf-trend select option').allInnerTexts();
+    assert.deepEqual(options, ['<img src=x onerror="window.__pwned=1">', '</script><script>window.__pwned=3</script>']);
+
+    // A click on the second step's row charts that step; the list follows.
+    await page.locator('sf-step-table tr[data-step-id="2"] td').first().click();
+    await page.locator('sf-trend svg[data-points="4"]').waitFor();
+    assert.match(await chart.getAttribute('aria-label'), /<\/script><script>window\.__pwned=3<\/script>/);
+    assert.equal(await page.locator('sf-trend select').evaluate((el) => el.selectedOptions[0].textContent), '</script><script>window.__pwned=3</script>');
+    // And the list switches back.
+    await page.locator('sf-trend select').selectOption({ index: 0 });
+    await page.locator('sf-trend svg[data-points="3"]').waitFor();
+    assert.equal(await page.locator('sf-step-table tr[aria-selected="true"]').getAttribute('data-step-id'), '1');
+
+    const tags = await page.evaluate(allElements);
+    assert.ok(!tags.some((t) => t.startsWith('img:')), 'no <img> element was created');
+    assert.equal(tags.filter((t) => t.startsWith('script:')).length, 1, 'only the page’s own script');
+    assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  });
+
+  it('says so when a run’s steps have no duration history yet', async () => {
+    await page.evaluate(() => {
+      window.__liveRuns = { ...window.__liveRuns, fresh000001: { id: 'fresh000001', script: '/w/fresh.sh', args: [], cwd: '/w', profile: null, status: 'succeeded',
+        exitCode: 0, signal: null, startedAt: new Date().toISOString(), endedAt: new Date().toISOString(), durationMs: 5, lineCount: 1, error: null, warnings: [],
+        meta: {}, artifacts: [], steps: [{ id: 1, name: 'New', status: 'succeeded', startedAt: Date.now(), endedAt: Date.now(), durationMs: 5, error: null,
+          warnings: [], meta: {}, firstLine: 1, lastLine: 1, children: [] }] } };
+    });
+    await page.evaluate(() => document.querySelector('sf-history-app').controller.select('fresh000001'));
+    await page.locator('sf-run-detail h2', { hasText: 'fresh.sh' }).waitFor();
+    await page.locator('sf-trend .empty', { hasText: 'No duration history' }).waitFor();
+    assert.equal(await page.locator('sf-trend svg').count(), 0);
+    await page.locator('sf-run-list .row[data-run-id="big00000001"]').click();
+    await page.locator('sf-run-detail h2', { hasText: 'big.sh' }).waitFor();
+  });
+
   it('compares a run with the previous run of its script, step by step', async () => {
     await page.locator('sf-run-detail nav button[data-tab="compare"]').click();
     const table = page.locator('sf-compare table');
     await table.waitFor();
     const text = await table.innerText();
     assert.match(text, /Generate\s+2\.0 s\s+3\.0 s\s+\+1\.0 s/);
+  });
+
+  it('shows the progress and time left of a running run, re-estimated every second, until it finishes', async () => {
+    const now = Date.now();
+    await page.evaluate((t) => {
+      const step = (id, name, status, startedAt, durationMs) => ({ id, name, status, startedAt, endedAt: durationMs === null ? null : startedAt + durationMs, durationMs,
+        error: null, warnings: [], meta: {}, firstLine: id, lastLine: durationMs === null ? null : id, children: [] });
+      // Compile took its usual 2 s, Test (usually 8 s) has run for 1 s: 7 s left of 10 s, 30 % done.
+      window.__liveRuns = { ...window.__liveRuns, eta00000001: { id: 'eta00000001', script: '/w/eta.sh', args: [], cwd: '/w', profile: null, status: 'running',
+        exitCode: null, signal: null, startedAt: new Date(t - 3000).toISOString(), endedAt: null, durationMs: null, lineCount: 2, error: null, warnings: [],
+        meta: {}, artifacts: [], steps: [step(1, 'Compile', 'succeeded', t - 3000, 2000), step(2, 'Test', 'running', t - 1000, null)] } };
+      window.__expectations.eta00000001 = { basedOnRuns: 5, meanRunMs: 10000, overheadMs: 0, steps: [
+        { name: 'Compile', meanMs: 2000, samples: 5, children: [] }, { name: 'Test', meanMs: 8000, samples: 5, children: [] }] };
+      // Its runStarted (without expectations: it started before the view opened) puts it on top of the list.
+      window.__live([{ type: 'runStarted', runId: 'eta00000001', script: '/w/eta.sh', args: [], cwd: '/w', profile: null, startedAt: t - 3000 }]);
+    }, now);
+    await page.locator('sf-run-list .row[data-run-id="eta00000001"]').click();
+    const progress = page.locator('sf-run-detail sf-run-progress');
+    const text = progress.locator('.text');
+    await text.waitFor();
+    assert.deepEqual(await page.evaluate(() => window.__expectationRequests.filter((id) => id === 'eta00000001')), ['eta00000001'], 'asked the data source once');
+    // "≈ 7 s left · 30 %" at once; the test driver may take a moment, so read what it says.
+    const parse = (t) => {
+      const m = /^≈ (\d+) s left · (\d+) %$/.exec(t);
+      assert.ok(m, t);
+      return { left: Number(m[1]), percent: Number(m[2]) };
+    };
+    const first = await text.innerText();
+    const before = parse(first);
+    assert.ok(before.left >= 6 && before.left <= 7 && before.percent >= 29 && before.percent < 40, first);
+    const bar = progress.locator('[role="progressbar"]');
+    assert.equal(Number(await bar.getAttribute('aria-valuenow')), before.percent);
+    // The timer re-estimates: the time left counts down without any event arriving.
+    await page.waitForFunction((before) => {
+      const el = document.querySelector('sf-history-app')?.shadowRoot?.querySelector('sf-run-detail')?.shadowRoot?.querySelector('sf-run-progress')?.shadowRoot?.querySelector('.text');
+      return el && el.textContent !== before;
+    }, first, { timeout: 5000 });
+    const after = parse(await text.innerText());
+    assert.ok(after.left < before.left && after.percent > before.percent, JSON.stringify({ before, after }));
+
+    await page.evaluate((t) => {
+      window.__live([
+        { type: 'stepFinished', runId: 'eta00000001', stepId: 2, status: 'succeeded', endedAt: t + 100, durationMs: 1100, error: null, line: 2 },
+        { type: 'runFinished', runId: 'eta00000001', status: 'succeeded', exitCode: 0, signal: null, endedAt: t + 200, durationMs: 3200, lineCount: 2, error: null },
+      ]);
+    }, Date.now());
+    await page.locator('sf-run-detail .facts', { hasText: 'Succeeded' }).waitFor();
+    await progress.locator('.progress').waitFor({ state: 'detached' });
   });
 
   it('follows live events: a new run appears, its steps and output arrive, it finishes', async () => {

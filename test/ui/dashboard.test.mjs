@@ -140,6 +140,15 @@ describe('dashboard (stepflow serve + Chromium)', function () {
     for (const step of ['Checkout', 'Build', 'Compile']) await page.locator('sf-timeline .name', { hasText: step }).first().waitFor();
     assert.equal(await page.locator('sf-timeline .name', { hasText: 'Package' }).count(), 0, 'Package has not started yet');
     assert.equal(await page.locator('sf-timeline .bar.running').count(), 1);
+    // Progress and time left from the earlier deploys (their expectations came with runStarted).
+    const progress = detail.locator('sf-run-progress .text');
+    await progress.filter({ hasText: /left|longer than usual/ }).waitFor();
+    // Reopened while it runs, the page asks the service for them (GET …/expectations).
+    const asked = page.waitForResponse((r) => r.url().endsWith(`/api/executions/${id}/expectations`) && r.status() === 200);
+    await page.reload();
+    await asked;
+    await detail.locator('.facts', { hasText: 'Running' }).waitFor();
+    await progress.filter({ hasText: /left|longer than usual/ }).waitFor();
 
     fs.writeFileSync(path.join(work, 'go'), '');
     await page.locator('sf-timeline .name', { hasText: 'Package' }).waitFor();

@@ -1,5 +1,6 @@
 // The history view's pure parts: ANSI colours as segments, step matching and "usual time",
-// the typed message guards, live demultiplexing, and the codicon code points.
+// trend choices and geometry, the progress line, the typed message guards, live
+// demultiplexing, and the codicon code points.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -9,7 +10,8 @@ import type { RunRecord, StepRecord } from '../../sidecar/protocol/model';
 import { parseAnsi, stripAnsi } from '../../webview/ansi';
 import { CODICONS } from '../../webview/components/icons';
 import { LiveDemux } from '../../webview/liveDemux';
-import { compareRuns, historyRunFromRecord, stepRows, verdict } from '../../webview/runView';
+import { compareRuns, historyRunFromRecord, pickTrend, progressLabel, statsByPath, stepRows, trendChoices, verdict } from '../../webview/runView';
+import { niceStep, trendPlot } from '../../webview/trendPlot';
 
 function step(id: number, name: string, durationMs: number | null, children: StepRecord[] = [], status: StepRecord['status'] = 'succeeded'): StepRecord {
   return { id, name, status, startedAt: 0, endedAt: null, durationMs, error: null, warnings: [], meta: {}, firstLine: 1, lastLine: null, children };
@@ -129,6 +131,52 @@ describe('webview: typed messages', () => {
     offRun();
     offAll();
     assert.deepEqual(sent, ['+all', '+r', '-r', '-all']);
+  });
+});
+
+describe('webview: duration trend and progress', () => {
+  const stat = (path: string[], lastDurationsMs: number[]) => ({
+    script: '/s.sh', path, name: path.at(-1)!, count: lastDurationsMs.length, meanMs: 1000, minMs: 0, maxMs: 0, stdDevMs: 100, lastDurationsMs,
+  });
+
+  it('offers the run’s steps with statistics, one per path, defaulting to the first with two durations', () => {
+    const run = record('a', [step(1, 'Setup', 5), step(2, 'Build', 1200, [step(3, 'Compile', 900)]), step(4, 'Build', 1300)]);
+    const stats = statsByPath([stat(['Setup'], [5]), stat(['Build'], [1000, 1100]), stat(['Build', 'Compile'], [800, 900, 950])]);
+    const choices = trendChoices(run, stats);
+    assert.deepEqual(choices.map((c) => [c.label, c.currentMs]), [['Setup', 5], ['Build', 1200], ['Build › Compile', 900]]);
+    assert.equal(pickTrend(choices, null)?.label, 'Build');
+    assert.equal(pickTrend(choices, choices[2]!.key)?.label, 'Build › Compile');
+    assert.equal(pickTrend(choices, 'gone')?.label, 'Build');
+    assert.equal(pickTrend([], null), null);
+  });
+
+  it('lays out points oldest to newest from 0 up, the mean ± σ band, and this run apart', () => {
+    const p = trendPlot({ durationsMs: [1000, 3000, 2000], meanMs: 2000, stdDevMs: 500, currentMs: 2500 });
+    assert.equal(p.points.length, 3);
+    assert.ok(p.points[0]!.x < p.points[1]!.x && p.points[1]!.x < p.points[2]!.x);
+    assert.ok(p.points[1]!.y < p.points[2]!.y && p.points[2]!.y < p.points[0]!.y, 'longer is higher');
+    assert.equal(p.points[1]!.y, p.ticks.find((t) => t.ms === 3000)!.y);
+    assert.equal(p.ticks[0]!.ms, 0);
+    assert.equal(p.ticks[0]!.y, p.bottom);
+    assert.ok(p.band && p.band.top < p.meanY && p.meanY < p.band.bottom);
+    assert.equal(p.points[2]!.y, p.meanY);
+    assert.ok(p.current && p.current.x > p.points[2]!.x);
+    assert.equal(p.line.split(' ').length, 3);
+    const single = trendPlot({ durationsMs: [40], meanMs: 40, stdDevMs: null, currentMs: null });
+    assert.equal(single.band, null);
+    assert.equal(single.current, null);
+    assert.ok(single.points[0]!.x > single.left && single.points[0]!.x < single.right);
+    assert.deepEqual([0.3, 1, 1.5, 2.2, 3, 7, 240, 2600].map(niceStep), [0.5, 1, 2, 2.5, 5, 10, 250, 5000]);
+  });
+
+  it('words the progress of a running run', () => {
+    const base = { stepId: null, stepRemainingMs: null, overdue: false, source: 'history' as const };
+    assert.equal(progressLabel({ ...base, fraction: 0.456, remainingMs: 11_200 }), '≈ 12 s left · 45 %');
+    assert.equal(progressLabel({ ...base, fraction: 0.1, remainingMs: 245_000 }), '≈ 4m 05s left · 10 %');
+    assert.equal(progressLabel({ ...base, fraction: 0.99, remainingMs: 0, overdue: true }), 'taking longer than usual · 99 %');
+    assert.equal(progressLabel({ ...base, fraction: null, remainingMs: 400 }), '≈ <1 s left');
+    assert.equal(progressLabel({ ...base, fraction: null, remainingMs: null }), null);
+    assert.equal(progressLabel(null), null);
   });
 });
 
