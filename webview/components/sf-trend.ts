@@ -90,8 +90,8 @@ export class SfTrend extends LitElement {
       ${p.points.map(
         (pt, i) => svg`<circle class="point" cx=${pt.x} cy=${pt.y} r="3.5"><title>${i + 1} of ${n}${i === n - 1 ? ' (latest)' : ''}: ${formatDuration(pt.ms)}</title></circle>`,
       )}
-      <text class="label" x=${p.left} y=${p.height - 6}>oldest</text>
-      <text class="label" x=${p.points.at(-1)?.x ?? p.right} y=${p.height - 6} text-anchor="end">latest</text>
+      ${n > 1 ? svg`<text class="label" x=${p.left} y=${p.height - 6}>oldest</text>` : nothing}
+      <text class="label" x=${p.points.at(-1)?.x ?? p.right} y=${p.height - 6} text-anchor=${n > 1 ? 'end' : 'middle'}>latest</text>
       ${p.current
         ? svg`<circle class="current" cx=${p.current.x} cy=${p.current.y} r="5"><title>this run: ${formatDuration(p.current.ms)}</title></circle>
           <text class="current-label" x=${p.current.x} y=${p.height - 6} text-anchor="middle">this run</text>`
