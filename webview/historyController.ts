@@ -1,7 +1,8 @@
 // The state of the history view, owned in one place: filters, the loaded page(s) of runs,
 // the selected run (a LiveRun kept current by live events and snapshots), its statistics,
-// what history expects of it while it runs (progress/ETA), its comparison, and log search hits. Components render it and call its methods; it
-// fires `change` after every update (and `output` with live output of the selected run).
+// what history expects of it while it runs (progress/ETA), its comparison, and log search
+// hits. Components render it and call its methods; it fires `change` after every update
+// (and `output` with live output of the selected run).
 import type { RunEvent, OutputEvent } from '../sidecar/protocol/events';
 import type { HistoryQuery, HistoryRun, LogSearchHit, StepStatistic } from '../sidecar/protocol/history';
 import type { EventsParams, SnapshotParams } from '../sidecar/protocol/live';

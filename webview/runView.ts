@@ -2,10 +2,9 @@
 // steps of two runs, "usual time" from statistics, the steps a trend can be drawn for, the
 // progress line of a running run, list rows from records. No DOM here, so the unit suite
 // tests them directly.
-import { formatDuration } from '../sidecar/protocol/format';
 import type { HistoryRun, StepStatistic } from '../sidecar/protocol/history';
 import type { RunRecord, StepRecord } from '../sidecar/protocol/model';
-import type { RunProgress } from '../sidecar/protocol/stats';
+import { formatRemaining, type RunProgress } from '../sidecar/protocol/stats';
 
 export interface StepRow {
   step: StepRecord;
@@ -124,7 +123,7 @@ export function progressLabel(progress: RunProgress | null): string | null {
   const parts: string[] = [];
   const ms = progress.remainingMs;
   if (ms !== null) {
-    if (ms >= 1000) parts.push(`≈ ${ms < 60_000 ? `${Math.ceil(ms / 1000)} s` : formatDuration(ms)} left`);
+    if (ms >= 1000) parts.push(`≈ ${formatRemaining(ms)} left`);
     else parts.push(progress.overdue ? 'taking longer than usual' : '≈ <1 s left');
   }
   if (progress.fraction !== null) parts.push(`${Math.floor(progress.fraction * 100)} %`);

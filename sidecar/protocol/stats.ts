@@ -50,4 +50,4 @@ export interface RunProgress {
   source: 'history' | 'meta';
 }
 
-export { estimateProgress, formatEta } from '../stats/eta';
+export { estimateProgress, formatEta, formatRemaining } from '../stats/eta';

@@ -135,7 +135,12 @@ export function formatEta(progress: RunProgress | null | undefined): string {
   if (!progress || progress.remainingMs === null) return '';
   const ms = progress.remainingMs;
   if (ms < 1000) return progress.overdue ? 'overdue' : 'ETA <1 s';
-  return `ETA ${ms < 60_000 ? `${Math.ceil(ms / 1000)} s` : formatDuration(ms)}`;
+  return `ETA ${formatRemaining(ms)}`;
+}
+
+/** A remaining time of a second or more: whole seconds rounded up under a minute ("12 s"), else "2m 05s". */
+export function formatRemaining(ms: number): string {
+  return ms < 60_000 ? `${Math.ceil(ms / 1000)} s` : formatDuration(ms);
 }
 
 function estimateLevel(
