@@ -38,10 +38,15 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
       return undefined;
     }
     try {
-      const { runId } = await client.sendRequest(RunRequest, { outlierMinSamples: readConfig().statsMinSamples, ...params });
+      const config = readConfig();
+      const { runId } = await client.sendRequest(RunRequest, {
+        outlierMinSamples: config.statsMinSamples,
+        outlierMinSlowdownMs: config.statsMinSlowdownMs,
+        ...params,
+      });
       last = params;
       terminals.follow(runId, params.script);
-      if (readConfig().revealOnRun) void reveal(runId).catch((err) => log.warn(`reveal: ${String(err)}`));
+      if (config.revealOnRun) void reveal(runId).catch((err) => log.warn(`reveal: ${String(err)}`));
       return runId;
     } catch (err) {
       void vscode.window.showErrorMessage(`StepFlow: ${err instanceof Error ? err.message : String(err)}`);

@@ -18,6 +18,8 @@ export interface StepflowConfig {
   timeoutSec: number;
   /** Succeeded runs of a step before it can be flagged as an outlier. */
   statsMinSamples: number;
+  /** A step less than this much slower than usual is never an outlier (0: the rules exactly). */
+  statsMinSlowdownMs: number;
   notifyCriticalOutliers: boolean;
 }
 
@@ -34,6 +36,7 @@ export function readConfig(scope?: vscode.Uri): StepflowConfig {
     revealOnRun: c.get<boolean>('view.revealOnRun', true),
     timeoutSec: Math.max(0, c.get<number>('run.timeoutSeconds', 0)),
     statsMinSamples: Math.max(1, Math.floor(c.get<number>('stats.minSamples', 3))),
+    statsMinSlowdownMs: Math.max(0, c.get<number>('stats.minSlowdownMs', 0)),
     notifyCriticalOutliers: c.get<boolean>('stats.notifyCritical', false),
   };
 }

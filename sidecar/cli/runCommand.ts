@@ -33,6 +33,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     interpreters: config.interpreters,
     ...(timeoutSec !== undefined ? { timeoutMs: timeoutSec * 1000 } : {}),
     ...(config.outlierMinSamples !== undefined ? { outlierMinSamples: config.outlierMinSamples } : {}),
+    ...(config.outlierMinSlowdownMs !== undefined ? { outlierMinSlowdownMs: config.outlierMinSlowdownMs } : {}),
   });
 
   const json = args.options.json === true;

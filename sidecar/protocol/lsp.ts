@@ -18,6 +18,8 @@ export interface RunParams {
   graceMs?: number;
   /** Succeeded runs of a step needed before it can be flagged as an outlier (`stepflow.stats.minSamples`). */
   outlierMinSamples?: number;
+  /** A step less than this much slower than usual is never an outlier (`stepflow.stats.minSlowdownMs`). */
+  outlierMinSlowdownMs?: number;
 }
 
 export interface RunSummary {

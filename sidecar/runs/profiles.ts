@@ -24,6 +24,8 @@ export interface ProjectConfig {
   interpreters: Record<string, string[]>;
   /** `"stats": {"minSamples": N}`: succeeded runs of a step before it can be an outlier. */
   outlierMinSamples?: number;
+  /** `"stats": {"minSlowdownMs": N}`: a step less than this much slower than usual is never an outlier. */
+  outlierMinSlowdownMs?: number;
 }
 
 export const PROJECT_CONFIG_FILE = 'stepflow.json';
@@ -50,6 +52,11 @@ export function loadProjectConfig(startDir: string): ProjectConfig {
     const n = raw.stats.minSamples;
     if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) throw new UserError(`${file}: "stats.minSamples" must be a whole number ≥ 1`);
     config.outlierMinSamples = n;
+  }
+  if (isRecord(raw.stats) && raw.stats.minSlowdownMs !== undefined) {
+    const ms = raw.stats.minSlowdownMs;
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new UserError(`${file}: "stats.minSlowdownMs" must be a number of milliseconds ≥ 0`);
+    config.outlierMinSlowdownMs = ms;
   }
   return config;
 }

@@ -37,6 +37,7 @@ export class RunManager {
       ...(params.timeoutSec ? { timeoutMs: params.timeoutSec * 1000 } : {}),
       ...(params.graceMs !== undefined ? { graceMs: params.graceMs } : {}),
       ...(params.outlierMinSamples !== undefined ? { outlierMinSamples: params.outlierMinSamples } : {}),
+      ...(params.outlierMinSlowdownMs !== undefined ? { outlierMinSlowdownMs: params.outlierMinSlowdownMs } : {}),
       liveOutput: true,
     });
     session.onEvent((event) => this.queue(event));

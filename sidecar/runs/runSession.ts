@@ -33,6 +33,8 @@ export interface RunOptions {
   liveOutput?: boolean;
   /** Succeeded runs of a step needed before it can be flagged as an outlier (default 3). */
   outlierMinSamples?: number;
+  /** A step less than this much slower than its mean is never an outlier (default 0: §6 exactly). */
+  outlierMinSlowdownMs?: number;
 }
 
 export interface RunResult {
@@ -226,8 +228,11 @@ export class RunSession {
       if (event.status !== 'succeeded' || !names) return;
       const baseline = this.baselines.get(stepPathKey(names));
       if (!baseline) return;
-      const minSamples = this.options.outlierMinSamples;
-      const warning = detectOutlier(event.durationMs, baseline, minSamples !== undefined ? { minSamples } : {});
+      const { outlierMinSamples: minSamples, outlierMinSlowdownMs: minSlowdownMs } = this.options;
+      const warning = detectOutlier(event.durationMs, baseline, {
+        ...(minSamples !== undefined ? { minSamples } : {}),
+        ...(minSlowdownMs !== undefined ? { minSlowdownMs } : {}),
+      });
       if (warning) this.emit({ type: 'warning', runId: this.runId, stepId: event.stepId, warning, at: event.endedAt }, true);
     }
   }

@@ -47,6 +47,9 @@ describe('stats: outliers, statistics and reports through the CLI', function () 
   }
 
   it('flags the slow fourth run in `stepflow run` output and in the step of the --json record', async () => {
+    // Setup and Test take a millisecond or two: on a loaded machine 1 ms → 4 ms is "3× the
+    // mean". The project's floor keeps that jitter from being flagged, as a user would set it.
+    fs.writeFileSync(path.join(work, 'stepflow.json'), JSON.stringify({ stats: { minSlowdownMs: 100 } }));
     const plain = writeScript(work, 'build.sh', SCRIPT);
     await threeOrdinaryRuns(plain);
     const slow = await runCli(['run', plain], { home, env: { SLOW: '1.5' } });
@@ -74,6 +77,20 @@ describe('stats: outliers, statistics and reports through the CLI', function () 
     // Stored with the step: `show` reads it back.
     const shown = JSON.parse((await runCli(['show', record.id, '--json'], { home })).stdout);
     assert.deepEqual(shown.steps[1].warnings, compile.warnings);
+  });
+
+  it('does not flag a slowdown below the project\'s "stats.minSlowdownMs", and rejects a bad value', async () => {
+    fs.writeFileSync(path.join(work, 'stepflow.json'), JSON.stringify({ stats: { minSlowdownMs: 60_000 } }));
+    const script = writeScript(work, 'build.sh', SCRIPT);
+    await threeOrdinaryRuns(script);
+    const slow = JSON.parse((await runCli(['run', script, '--json'], { home, env: { SLOW: '1.5' } })).stdout);
+    assert.ok(slow.steps[1].durationMs >= 1400, `Compile took ${slow.steps[1].durationMs} ms`);
+    assert.deepEqual(slow.steps.map((s: { warnings: unknown[] }) => s.warnings), [[], [], []]);
+
+    fs.writeFileSync(path.join(work, 'stepflow.json'), JSON.stringify({ stats: { minSlowdownMs: 'soon' } }));
+    const bad = await runCli(['run', script], { home });
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /^stepflow: .*stepflow\.json: "stats\.minSlowdownMs" must be a number of milliseconds ≥ 0\n$/);
   });
 
   it('`stepflow stats` lists count, mean, σ, min, max and last durations, and --rebuild recomputes them', async () => {
