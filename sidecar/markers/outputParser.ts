@@ -80,6 +80,11 @@ export class OutputParser {
     }
   }
 
+  /** Bytes of a line in progress, held back until its newline (or the cap) comes. */
+  get pendingBytes(): number {
+    return this.pendingLen;
+  }
+
   /** Feeds the next chunk; returns the lines it completed. */
   push(chunk: Uint8Array): ParsedBatch {
     const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);

@@ -29,6 +29,12 @@ export interface StartOptions {
    * it then never blocks on a full pipe while we parse. See spool.ts.
    */
   spool?: boolean;
+  /**
+   * Create the spool folder in this folder instead of $TMPDIR, and leave it there when the
+   * script is done: the caller may keep the files (store/logFiles.ts adopts them) and
+   * removes the rest with `removeSpool()`.
+   */
+  spoolIn?: string;
 }
 
 export interface ProcessOutcome {
@@ -51,6 +57,10 @@ export interface RunningProcess {
   /** Send a signal to the whole process group now (e.g. from the CLI's own SIGINT/exit
    * handler). Returns false when there is no such group (any more). */
   killGroup(signal: NodeJS.Signals): boolean;
+  /** The files the script writes its stdout and stderr into (null with pipes). */
+  readonly spoolFiles: Readonly<Record<OutputStream, string>> | null;
+  /** Removes a spool folder created in `spoolIn` (a no-op otherwise). */
+  removeSpool(): void;
   /** Never rejects. */
   readonly done: Promise<ProcessOutcome>;
 }
@@ -92,7 +102,7 @@ export function startProcess(opts: StartOptions): RunningProcess {
     finished = true;
     // Everything the script wrote reaches the listeners before the run is declared over.
     spool?.drain();
-    spool?.close();
+    spool?.close({ keepFiles: opts.spoolIn !== undefined });
     for (const t of timers) clearTimeout(t);
     timers.clear();
     // A graceful stop still owes the stragglers their SIGKILL (they ignored SIGTERM or
@@ -117,7 +127,7 @@ export function startProcess(opts: StartOptions): RunningProcess {
   };
 
   const useSpool = (opts.spool ?? true) && process.platform !== 'win32';
-  const spool = useSpool ? new Spool((stream, chunk) => { for (const l of listeners) l(stream, chunk); }) : undefined;
+  const spool = useSpool ? new Spool((stream, chunk) => { for (const l of listeners) l(stream, chunk); }, opts.spoolIn) : undefined;
   try {
     child = spawn(opts.command, opts.args, {
       cwd: opts.cwd,
@@ -129,7 +139,7 @@ export function startProcess(opts: StartOptions): RunningProcess {
   } catch (e) {
     // Synchronous failures (bad argument types, EINVAL…) become an outcome as well.
     finish(spawnFailure(opts, e));
-    return { pid: undefined, onOutput: () => ({ dispose() {} }), cancel() {}, killGroup: () => false, done };
+    return { pid: undefined, onOutput: () => ({ dispose() {} }), cancel() {}, killGroup: () => false, spoolFiles: null, removeSpool: () => spool?.remove(), done };
   }
 
   const c = child;
@@ -180,6 +190,8 @@ export function startProcess(opts: StartOptions): RunningProcess {
     },
     cancel: () => terminate('cancelled'),
     killGroup,
+    spoolFiles: spool ? spool.paths : null,
+    removeSpool: () => spool?.remove(),
     done,
   };
 }

@@ -1,8 +1,11 @@
 // The script's stdout and stderr go to two spool files instead of pipes, and we follow
-// them. Why: a pipe holds 64 KiB, so a chatty script blocks on every write until we have
+// them. The files live in a folder of their own, in $TMPDIR or beside the database (the
+// store may then keep them as the run's log files instead of copying them, by renaming them
+// out of the folder: see store/logFiles.ts). Why: a pipe holds 64 KiB, so a chatty script blocks on every write until we have
 // parsed and stored the previous chunk — its work and ours run one after the other. With
 // a file the script never waits for us; both cores work at once (docs/performance.md).
-// Reading is event driven (fs.watch = inotify) with a slow poll as a safety net.
+// Reading is event driven (fs.watch = inotify, on each file, so a renamed file is still
+// followed) with a slow poll as a safety net.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -13,11 +16,14 @@ const READ_CHUNK = 256 * 1024;
 const READ_BUDGET = 8 * 1024 * 1024;
 const POLL_MS = 50;
 const EMPTY = Buffer.alloc(0);
+/** Spool folders are named `stepflow-spool-<pid>-<random>`. */
+export const SPOOL_PREFIX = 'stepflow-spool-';
 
 export type SpoolStream = 'stdout' | 'stderr';
 
 interface SpoolFile {
   name: SpoolStream;
+  path: string;
   writeFd: number;
   readFd: number;
   /** Next byte to read. */
@@ -29,21 +35,34 @@ interface SpoolFile {
 export class Spool {
   private readonly dir: string;
   private readonly files: SpoolFile[] = [];
-  private watcher: fs.FSWatcher | undefined;
+  private readonly watchers: fs.FSWatcher[] = [];
   private poll: NodeJS.Timeout | undefined;
   private scheduled = false;
   private closed = false;
   private following = false;
   private scratch = Buffer.allocUnsafe(READ_CHUNK);
 
-  constructor(private readonly deliver: (stream: SpoolStream, chunk: Buffer) => void) {
-    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepflow-spool-'));
+  /**
+   * `parent`: where to create the spool folder (default $TMPDIR). Its name carries our pid,
+   * so a sweep can tell the folder of a crashed process from that of a live one.
+   */
+  constructor(
+    private readonly deliver: (stream: SpoolStream, chunk: Buffer) => void,
+    parent: string = os.tmpdir(),
+  ) {
+    fs.mkdirSync(parent, { recursive: true, mode: 0o700 });
+    this.dir = fs.mkdtempSync(path.join(parent, `${SPOOL_PREFIX}${process.pid}-`));
     for (const name of ['stdout', 'stderr'] as const) {
       const file = path.join(this.dir, name);
       const writeFd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_APPEND, 0o600);
       const readFd = fs.openSync(file, 'r');
-      this.files.push({ name, writeFd, readFd, position: 0, tail: EMPTY });
+      this.files.push({ name, path: file, writeFd, readFd, position: 0, tail: EMPTY });
     }
+  }
+
+  /** Where the script's output goes (a file may be renamed away later; we follow it anyway). */
+  get paths(): Record<SpoolStream, string> {
+    return { stdout: this.files[0]!.path, stderr: this.files[1]!.path };
   }
 
   /** The descriptors to hand to spawn() as the child's stdout and stderr. */
@@ -55,11 +74,14 @@ export class Spool {
   follow(): void {
     this.following = true;
     for (const file of this.files) fs.closeSync(file.writeFd);
-    try {
-      this.watcher = fs.watch(this.dir, () => this.schedule());
-      this.watcher.on('error', () => undefined);
-    } catch {
-      // No inotify (or out of watches): the poll below still delivers, just later.
+    for (const file of this.files) {
+      try {
+        const watcher = fs.watch(file.path, () => this.schedule());
+        watcher.on('error', () => undefined);
+        this.watchers.push(watcher);
+      } catch {
+        // No inotify (or out of watches): the poll below still delivers, just later.
+      }
     }
     this.poll = setInterval(() => this.schedule(), POLL_MS);
   }
@@ -78,16 +100,21 @@ export class Spool {
     }
   }
 
-  /** Stops following and removes the files (asynchronously). */
-  close(): void {
+  /** Stops following, and (unless `keepFiles`: the caller removes them with remove()) removes the files. */
+  close({ keepFiles = false }: { keepFiles?: boolean } = {}): void {
     if (this.closed) return;
     this.closed = true;
-    this.watcher?.close();
+    for (const watcher of this.watchers) watcher.close();
     if (this.poll) clearInterval(this.poll);
     for (const file of this.files) {
       fs.closeSync(file.readFd);
       if (!this.following) fs.closeSync(file.writeFd); // spawn failed before follow()
     }
+    if (!keepFiles) this.remove();
+  }
+
+  /** Removes the spool folder, with whatever is still in it. */
+  remove(): void {
     // In the background: freeing the pages of a big spool takes the kernel ~10 ms per
     // 160 MB, which the run's last database writes need not wait for. A pending removal
     // keeps the process alive until it is done, so nothing is left behind.

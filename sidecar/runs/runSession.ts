@@ -8,7 +8,7 @@ import { OutputParser, type ParsedBatch, type ParsedMarker } from '../markers/ou
 import { StepTracker } from '../markers/stepTracker';
 import { resolveInvocation } from '../runner/interpreter';
 import { startProcess, shellExitCode, type ProcessOutcome, type RunningProcess } from '../runner/processRunner';
-import type { Store, StepStat } from '../store/store';
+import type { SpoolSource, Store, StepStat } from '../store/store';
 import { stepPathKey } from '../store/schema';
 import { detectOutlier } from '../stats/outliers';
 import type { RunEvent, RunFinishedEvent } from '../protocol/events';
@@ -58,6 +58,8 @@ export class RunSession {
   private tracker!: StepTracker;
   private process: RunningProcess | undefined;
   private lineCount = 0;
+  /** Bytes of each stream read so far: where the next chunk starts in its spool file. */
+  private readonly spoolOffsets: Record<StreamName, number> = { stdout: 0, stderr: 0 };
   private startedAt = 0;
   private resolveDone!: (result: RunResult) => void;
   /** Statistics of this script's steps as they were before this run, by stepPathKey. */
@@ -109,8 +111,11 @@ export class RunSession {
       env,
       ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
       ...(this.options.graceMs !== undefined ? { graceMs: this.options.graceMs } : {}),
+      // Beside the database, so that the store can keep a big run's output where the
+      // script wrote it instead of copying it (see store/logFiles.ts).
+      ...(this.store.logDir !== null ? { spoolIn: this.store.logDir } : {}),
     });
-    this.process.onOutput((stream, chunk) => this.ingest(stream, this.parsers[stream].push(chunk)));
+    this.process.onOutput((stream, chunk) => this.ingestChunk(stream, chunk));
     void this.process.done.then((outcome) => this.finish(outcome));
   }
 
@@ -128,12 +133,25 @@ export class RunSession {
     return this.tracker ? this.tracker.openSteps() : [];
   }
 
-  private ingest(stream: StreamName, batch: ParsedBatch): void {
+  private ingestChunk(stream: StreamName, chunk: Buffer): void {
+    const parser = this.parsers[stream];
+    const carriedIn = parser.pendingBytes > 0;
+    const batch = parser.push(chunk);
+    const offset = this.spoolOffsets[stream];
+    this.spoolOffsets[stream] += chunk.length;
+    // The lines are exactly this chunk (no line carried in or out, none cut at the cap), so
+    // they are these bytes of the spool file too: the store may point there.
+    const spool = this.process?.spoolFiles;
+    const exact = spool && !carriedIn && parser.pendingBytes === 0 && batch.bytes.length === chunk.length;
+    this.ingest(stream, batch, exact ? { file: spool[stream], offset } : undefined);
+  }
+
+  private ingest(stream: StreamName, batch: ParsedBatch, source?: SpoolSource): void {
     if (batch.lineCount === 0) return;
     const at = Date.now();
     const firstLine = this.lineCount + 1;
     this.lineCount += batch.lineCount;
-    this.store.appendOutput(this.runId, stream, firstLine, batch.lineCount, batch.bytes, at);
+    this.store.appendOutput(this.runId, stream, firstLine, batch.lineCount, batch.bytes, at, source);
     if (this.options.liveOutput) {
       this.emit(
         { type: 'output', runId: this.runId, stream, firstLine, lineCount: batch.lineCount, text: batch.bytes.toString('utf8'), at },
@@ -198,6 +216,9 @@ export class RunSession {
       // outcome must still reach the caller (the CLI's exit code, the editor's tree).
       process.emitWarning(`StepFlow could not save run ${this.runId} yet: ${oneLine(err)}`);
     }
+    // What the store kept of the spool has moved out of its folder by now; a later retry
+    // of a failed flush writes the bytes it still holds instead.
+    this.process?.removeSpool();
     this.resolveDone({ runId: this.runId, status, shellExitCode: shellExitCode(outcome), finished });
   }
 

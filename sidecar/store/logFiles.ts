@@ -1,11 +1,15 @@
-// Append-only log files for the bulk of big runs: `<db>-logs/<rid>.log`. The database keeps
-// the index (a log_chunks row with first line, line count, stream, offset, size), so a
-// reader in any process finds any line range with one indexed lookup and one pread.
+// Log files for the bulk of big runs, beside the database: `<db>-logs/<rid>.log`, which
+// the store appends to, and `<rid>.out` / `<rid>.err`, the files the script itself wrote
+// its stdout and stderr into (the runner's spool, see runner/spool.ts), adopted as they
+// are so that big output is not copied a second time. The database keeps the index (a
+// log_chunks row with first line, line count, stream, file, offset, size), so a reader in
+// any process finds any line range with one indexed lookup and one pread.
 // Only the process that owns a run ever appends to its file, and it writes the bytes
 // before committing the rows that point at them: a row never points at missing bytes, and
 // bytes without a row (a crash in between) are simply never read.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { SPOOL_PREFIX } from '../runner/spool';
 
 interface Writer {
   fd: number;
@@ -14,15 +18,44 @@ interface Writer {
 
 const MAX_READERS = 8;
 
+/** Which file of a run a chunk is in (log_chunks.src): the store's own, or a spool kept. */
+export type LogSource = 'log' | 'stdout' | 'stderr';
+const SUFFIX: Record<LogSource, string> = { log: '.log', stdout: '.out', stderr: '.err' };
+const FILE_NAME = /^(\d+)\.(log|out|err)$/;
+const SPOOL_NAME = new RegExp(`^${SPOOL_PREFIX}(\\d+)-`);
+
+export function logSource(src: number | null): LogSource {
+  return src === 1 ? 'stdout' : src === 2 ? 'stderr' : 'log';
+}
+
+export function sourceCode(source: LogSource): number | null {
+  return source === 'stdout' ? 1 : source === 'stderr' ? 2 : null;
+}
+
 export class LogFiles {
   private readonly writers = new Map<number, Writer>();
-  /** A few open read descriptors: a search or a long readLog reads many chunks of one file. */
-  private readonly readers = new Map<number, number>();
+  /** A few open read descriptors (by file name): a search or a long readLog reads many chunks of one file. */
+  private readonly readers = new Map<string, number>();
+  /** Spool files already moved in, by file name. */
+  private readonly adopted = new Set<string>();
 
   constructor(readonly dir: string) {}
 
-  fileOf(rid: number): string {
-    return path.join(this.dir, `${rid}.log`);
+  fileOf(rid: number, source: LogSource = 'log'): string {
+    return path.join(this.dir, `${rid}${SUFFIX[source]}`);
+  }
+
+  /**
+   * Makes the spool file the script is writing (`spoolFile`, in this folder's file system)
+   * the run's `source` file, by renaming it: the script and the runner keep their open
+   * descriptors. Idempotent. Call before committing a row that points into it.
+   */
+  adopt(rid: number, source: 'stdout' | 'stderr', spoolFile: string): void {
+    const target = this.fileOf(rid, source);
+    if (this.adopted.has(target)) return;
+    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    fs.renameSync(spoolFile, target);
+    this.adopted.add(target);
   }
 
   /** Appends the parts in one writev and returns the offset where they start. */
@@ -65,8 +98,8 @@ export class LogFiles {
   }
 
   /** Reads `size` bytes at `offset`; shorter (or empty) when the file lost its tail. */
-  read(rid: number, offset: number, size: number): Buffer {
-    const fd = this.reader(rid);
+  read(rid: number, offset: number, size: number, source: LogSource = 'log'): Buffer {
+    const fd = this.reader(this.fileOf(rid, source));
     if (fd === undefined) return Buffer.alloc(0);
     const buffer = Buffer.allocUnsafe(size);
     let done = 0;
@@ -81,12 +114,16 @@ export class LogFiles {
   /** Deletes the files of pruned runs; a file that cannot be deleted is left for sweep(). */
   remove(rids: Iterable<number>): void {
     for (const rid of rids) {
-      this.dropReader(rid);
       this.closeWriter(rid);
-      try {
-        fs.unlinkSync(this.fileOf(rid));
-      } catch {
-        // ENOENT: the run never spilled to a file. Anything else: retried by sweep().
+      for (const source of ['log', 'stdout', 'stderr'] as const) {
+        const file = this.fileOf(rid, source);
+        this.dropReader(file);
+        this.adopted.delete(file);
+        try {
+          fs.unlinkSync(file);
+        } catch {
+          // ENOENT: the run never spilled to that file. Anything else: retried by sweep().
+        }
       }
     }
   }
@@ -99,16 +136,32 @@ export class LogFiles {
     } catch {
       return 0;
     }
-    let removed = 0;
+    const dead = new Set<number>();
     for (const name of names) {
-      const match = /^(\d+)\.log$/.exec(name);
+      const match = FILE_NAME.exec(name);
       if (!match) continue;
       const rid = Number(match[1]);
-      if (isLive(rid) || this.writers.has(rid)) continue;
-      this.remove([rid]);
-      removed += 1;
+      if (!isLive(rid) && !this.writers.has(rid)) dead.add(rid);
     }
-    return removed;
+    this.remove(dead);
+    return dead.size;
+  }
+
+  /**
+   * Deletes the spool folders of processes that died mid-run: what the store kept of them
+   * was moved out already, the rest is output nobody will read.
+   */
+  removeDeadSpools(processIsAlive: (pid: number) => boolean): void {
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const spool = SPOOL_NAME.exec(name);
+      if (spool && !processIsAlive(Number(spool[1]))) fs.rmSync(path.join(this.dir, name), { recursive: true, force: true });
+    }
   }
 
   /** Total bytes of the log files (for metrics). */
@@ -130,15 +183,15 @@ export class LogFiles {
 
   close(): void {
     for (const rid of [...this.writers.keys()]) this.closeWriter(rid);
-    for (const rid of [...this.readers.keys()]) this.dropReader(rid);
+    for (const file of [...this.readers.keys()]) this.dropReader(file);
   }
 
-  private reader(rid: number): number | undefined {
-    const cached = this.readers.get(rid);
+  private reader(file: string): number | undefined {
+    const cached = this.readers.get(file);
     if (cached !== undefined) return cached;
     let fd: number;
     try {
-      fd = fs.openSync(this.fileOf(rid), 'r');
+      fd = fs.openSync(file, 'r');
     } catch {
       return undefined;
     }
@@ -146,14 +199,14 @@ export class LogFiles {
       const oldest = this.readers.keys().next().value;
       if (oldest !== undefined) this.dropReader(oldest);
     }
-    this.readers.set(rid, fd);
+    this.readers.set(file, fd);
     return fd;
   }
 
-  private dropReader(rid: number): void {
-    const fd = this.readers.get(rid);
+  private dropReader(file: string): void {
+    const fd = this.readers.get(file);
     if (fd === undefined) return;
-    this.readers.delete(rid);
+    this.readers.delete(file);
     try {
       fs.closeSync(fd);
     } catch {

@@ -1,9 +1,9 @@
-// Reading and searching stored output. A chunk's bytes are inline (`data`) or in the run's
-// log file (`file_off`); either way only the chunks a request needs are read.
+// Reading and searching stored output. A chunk's bytes are inline (`data`) or in one of the
+// run's log files (`src`, `file_off`); either way only the chunks a request needs are read.
 import type { LogLine } from '../protocol/lsp';
 import type { StreamName } from '../protocol/model';
 import type { Database } from './database';
-import type { LogFiles } from './logFiles';
+import { logSource, type LogFiles } from './logFiles';
 
 export type { LogLine } from '../protocol/lsp';
 
@@ -26,6 +26,7 @@ interface ChunkRow {
   stream: number;
   at: number;
   size: number;
+  src: number | null;
   file_off: number | null;
   data: Buffer | null;
 }
@@ -49,23 +50,23 @@ export class LogReader {
     // Case-insensitive for ASCII letters (like SQL LIKE), exact for everything else; the
     // same function serves listRuns({search}) so both agree on what matches.
     let cached: Needle | undefined;
-    db.function(LOG_MATCH_FUNCTION, { deterministic: false }, (rid, fileOff, size, data, text) => {
+    db.function(LOG_MATCH_FUNCTION, { deterministic: false }, (rid, src, fileOff, size, data, text) => {
       if (typeof text !== 'string') return 0;
       if (cached?.text !== text) cached = Needle.of(text) ?? undefined;
       if (!cached) return 0;
-      const bytes = this.bytesOf(rid as number, fileOff as number | null, size as number, data as Buffer | null);
+      const bytes = this.bytesOf(rid as number, src as number | null, fileOff as number | null, size as number, data as Buffer | null);
       return cached.find(bytes, 0) >= 0 ? 1 : 0;
     });
     this.ridOf = db.prepare('SELECT rid FROM runs WHERE id = ?').pluck();
     this.startChunk = db.prepare('SELECT first_line FROM log_chunks WHERE rid = ? AND first_line <= ? ORDER BY first_line DESC LIMIT 1').pluck();
     this.chunksFrom = db.prepare(
-      'SELECT rid, first_line, line_count, stream, at, size, file_off, data FROM log_chunks WHERE rid = ? AND first_line >= ? ORDER BY first_line',
+      'SELECT rid, first_line, line_count, stream, at, size, src, file_off, data FROM log_chunks WHERE rid = ? AND first_line >= ? ORDER BY first_line',
     );
     const search = (where: string) =>
       db.prepare(
-        `SELECT r.id AS run_id, c.rid, c.first_line, c.line_count, c.stream, c.at, c.size, c.file_off, c.data
+        `SELECT r.id AS run_id, c.rid, c.first_line, c.line_count, c.stream, c.at, c.size, c.src, c.file_off, c.data
          FROM runs r JOIN log_chunks c ON c.rid = r.rid
-         WHERE ${where} ${LOG_MATCH_FUNCTION}(c.rid, c.file_off, c.size, c.data, ?)
+         WHERE ${where} ${LOG_MATCH_FUNCTION}(c.rid, c.src, c.file_off, c.size, c.data, ?)
          ORDER BY r.started_at DESC, r.rid DESC, c.first_line`,
       );
     this.searchAll = search('');
@@ -87,7 +88,7 @@ export class LogReader {
     for (const row of this.chunksFrom.iterate(rid, start) as IterableIterator<ChunkRow>) {
       if (row.first_line + row.line_count <= from) continue;
       const stream: StreamName = row.stream === 2 ? 'stderr' : 'stdout';
-      const bytes = this.bytesOf(rid, row.file_off, row.size, row.data);
+      const bytes = this.bytesOf(rid, row.src, row.file_off, row.size, row.data);
       let line = row.first_line;
       let pos = 0;
       // Skip the lines before `from` without decoding them.
@@ -118,7 +119,7 @@ export class LogReader {
       ChunkRow & { run_id: string }
     >;
     for (const row of rows) {
-      const bytes = this.bytesOf(row.rid, row.file_off, row.size, row.data);
+      const bytes = this.bytesOf(row.rid, row.src, row.file_off, row.size, row.data);
       const stream: StreamName = row.stream === 2 ? 'stderr' : 'stdout';
       let line = row.first_line;
       let counted = 0; // bytes scanned for newlines so far
@@ -137,10 +138,10 @@ export class LogReader {
     return out;
   }
 
-  bytesOf(rid: number, fileOff: number | null, size: number, data: Buffer | null): Buffer {
+  bytesOf(rid: number, src: number | null, fileOff: number | null, size: number, data: Buffer | null): Buffer {
     if (data) return data;
     if (fileOff === null || !this.logs) return Buffer.alloc(0);
-    return this.logs.read(rid, fileOff, size);
+    return this.logs.read(rid, fileOff, size, logSource(src));
   }
 }
 

@@ -60,6 +60,8 @@ export class Maintenance {
       (r) => !isOwn(r.id) && r.owner_pid !== null && (r.owner_host === null || r.owner_host === this.host) && !isAlive(r.owner_pid),
     );
     if (dead.length === 0) return [];
+    // Their runner's spool folders too (a crash leaves them behind).
+    this.logs?.removeDeadSpools(isAlive);
     const lastSeen = this.db.prepare(
       `SELECT max(r.started_at,
                   coalesce((SELECT at FROM log_chunks WHERE rid = r.rid ORDER BY first_line DESC LIMIT 1), 0),
@@ -143,6 +145,7 @@ export class Maintenance {
       const live = this.db.prepare('SELECT 1 FROM runs WHERE rid = ?').pluck();
       // Under the write lock: a writer creates a new run's file only while holding it.
       this.db.transaction(() => logs.sweep((rid) => live.get(rid) !== undefined)).immediate();
+      logs.removeDeadSpools(processIsAlive);
     }
     this.db.pragma('incremental_vacuum');
     this.db.pragma('wal_checkpoint(PASSIVE)');

@@ -140,7 +140,7 @@ export class RunQueries {
       const needle = Needle.of(query.search) !== null;
       where.push(`(r.id LIKE ? ESCAPE '\\' OR r.script LIKE ? ESCAPE '\\' OR r.args LIKE ? ESCAPE '\\' OR r.profile LIKE ? ESCAPE '\\'
         OR EXISTS (SELECT 1 FROM steps s WHERE s.rid = r.rid AND s.name LIKE ? ESCAPE '\\')
-        ${needle ? `OR EXISTS (SELECT 1 FROM log_chunks c WHERE c.rid = r.rid AND ${LOG_MATCH_FUNCTION}(c.rid, c.file_off, c.size, c.data, ?))` : ''})`);
+        ${needle ? `OR EXISTS (SELECT 1 FROM log_chunks c WHERE c.rid = r.rid AND ${LOG_MATCH_FUNCTION}(c.rid, c.src, c.file_off, c.size, c.data, ?))` : ''})`);
       params.push(like, like, like, like, like);
       if (needle) params.push(query.search);
     }

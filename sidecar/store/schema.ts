@@ -145,6 +145,16 @@ export const MIGRATIONS: readonly Migration[] = [
       rebuildStepStats(db);
     },
   },
+  {
+    version: 3,
+    description: 'log chunks can point into the script\'s own output files',
+    up(db) {
+      // Which file a chunk's `file_off` is in: NULL the store's own <rid>.log; 1 or 2 the
+      // spool file the script wrote its stdout or stderr into, kept as <rid>.out / <rid>.err
+      // (logFiles.ts) so big output is never copied a second time.
+      db.exec('ALTER TABLE log_chunks ADD COLUMN src INTEGER');
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

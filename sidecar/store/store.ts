@@ -14,14 +14,14 @@ import { StepStatsTable, type StepStat } from './stepStats';
 import { buildExpectations, EXPECTATION_RUNS } from '../stats/eta';
 import type { RunExpectations } from '../protocol/stats';
 import { migrate } from './schema';
-import { WriteBatcher, type NewRun } from './writer';
+import { WriteBatcher, type NewRun, type SpoolSource } from './writer';
 
 export { StoreError } from './errors';
 export type { LogLine, LogMatch, SearchQuery } from './logReader';
 export type { PruneOptions, StoreMetrics } from './maintenance';
 export type { ListRunsQuery, StoredRunSummary } from './runQueries';
 export type { StepStat } from './stepStats';
-export type { NewRun } from './writer';
+export type { NewRun, SpoolSource } from './writer';
 
 export interface StoreOptions {
   /** Buffered writes are committed at least this often (ms). */
@@ -96,8 +96,13 @@ export class Store {
   }
 
   /** Output lines of a run (whole lines, each ending "\n"). The store keeps the buffer: do not reuse it. */
-  appendOutput(runId: string, stream: StreamName, firstLine: number, lineCount: number, bytes: Buffer, at: number): void {
-    this.writer.appendOutput(runId, stream, firstLine, lineCount, bytes, at);
+  appendOutput(runId: string, stream: StreamName, firstLine: number, lineCount: number, bytes: Buffer, at: number, source?: SpoolSource): void {
+    this.writer.appendOutput(runId, stream, firstLine, lineCount, bytes, at, source);
+  }
+
+  /** Folder of the per-run log files (null: logs stay inside the database). A runner's spool belongs there. */
+  get logDir(): string | null {
+    return this.logs?.dir ?? null;
   }
 
   /** Commits everything buffered, in one transaction. Throws StoreError (the data stays buffered). */

@@ -9,7 +9,7 @@ import type { RunEvent } from '../protocol/events';
 import type { StreamName } from '../protocol/model';
 import type { Database } from './database';
 import { StoreError, toStoreError } from './errors';
-import type { LogFiles } from './logFiles';
+import { sourceCode, type LogFiles } from './logFiles';
 import { EventApplier, type RunState } from './applyEvents';
 
 export interface NewRun {
@@ -39,6 +39,17 @@ interface PendingChunk {
   at: number;
   size: number;
   parts: Buffer[];
+  /** Where the same bytes already are, in the file the script wrote them to. */
+  source: SpoolSource | null;
+}
+
+/**
+ * Output bytes that are also, byte for byte, at `offset` in the spool file the script wrote
+ * them into (runner/spool.ts): a big run's log then points there instead of copying them.
+ */
+export interface SpoolSource {
+  file: string;
+  offset: number;
 }
 
 /** Coalesced chunks must not hide arrival times: a chunk spans at most this much time. */
@@ -76,8 +87,8 @@ export class WriteBatcher {
        FROM runs WHERE id = ?`,
     );
     this.insertChunk = db.prepare(
-      `INSERT INTO log_chunks (rid, first_line, line_count, stream, at, size, file_off, data)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(rid, first_line) DO NOTHING`,
+      `INSERT INTO log_chunks (rid, first_line, line_count, stream, at, size, src, file_off, data)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(rid, first_line) DO NOTHING`,
     );
     this.applier = new EventApplier(db);
     this.updateRunLog = db.prepare(
@@ -129,7 +140,7 @@ export class WriteBatcher {
    * Output lines `firstLine … firstLine+lineCount-1` (whole lines, each ending in "\n").
    * The store keeps a reference to `bytes`: the caller must not reuse the buffer.
    */
-  appendOutput(runId: string, stream: StreamName, firstLine: number, lineCount: number, bytes: Buffer, at: number): void {
+  appendOutput(runId: string, stream: StreamName, firstLine: number, lineCount: number, bytes: Buffer, at: number, source?: SpoolSource): void {
     if (lineCount <= 0 || bytes.length === 0) return;
     const state = this.runs.get(runId) ?? this.adopt(runId);
     const code = stream === 'stderr' ? 2 : 1;
@@ -139,13 +150,14 @@ export class WriteBatcher {
       last.stream === code &&
       last.firstLine + last.lineCount === firstLine &&
       last.size + bytes.length <= this.options.maxChunkBytes &&
-      at - last.at <= COALESCE_SPAN_MS
+      at - last.at <= COALESCE_SPAN_MS &&
+      (source === undefined ? last.source === null : last.source?.file === source.file && last.source.offset + last.size === source.offset)
     ) {
       last.parts.push(bytes);
       last.size += bytes.length;
       last.lineCount += lineCount;
     } else {
-      const chunk: PendingChunk = { state, stream: code, firstLine, lineCount, at, size: bytes.length, parts: [bytes] };
+      const chunk: PendingChunk = { state, stream: code, firstLine, lineCount, at, size: bytes.length, parts: [bytes], source: source ?? null };
       this.chunks.push(chunk);
       state.lastChunk = chunk;
     }
@@ -243,16 +255,22 @@ export class WriteBatcher {
       if (!this.resolve(state)) continue;
       const work = state.work;
       let fileOffset: number | null = null;
+      let src: number | null = null;
       let data: Buffer | null = null;
       if (this.logs && (work.spilled || work.inlineBytes + chunk.size > this.options.inlineLogBytes)) {
         // Bytes first, row second: a committed row always points at bytes that exist.
-        fileOffset = this.logs.append(work.rid!, chunk.parts);
+        if (chunk.source && this.adoptSpool(work.rid!, chunk)) {
+          fileOffset = chunk.source.offset;
+          src = sourceCode(chunk.stream === 2 ? 'stderr' : 'stdout');
+        } else {
+          fileOffset = this.logs.append(work.rid!, chunk.parts);
+        }
         work.spilled = true;
       } else {
         data = chunk.parts.length === 1 ? chunk.parts[0]! : Buffer.concat(chunk.parts, chunk.size);
         work.inlineBytes += chunk.size;
       }
-      const result = this.insertChunk.run(work.rid!, chunk.firstLine, chunk.lineCount, chunk.stream, chunk.at, chunk.size, fileOffset, data);
+      const result = this.insertChunk.run(work.rid!, chunk.firstLine, chunk.lineCount, chunk.stream, chunk.at, chunk.size, src, fileOffset, data);
       if (result.changes === 0) continue; // the same lines again: idempotent
       const total = totals.get(state) ?? { lastLine: 0, bytes: 0 };
       total.lastLine = Math.max(total.lastLine, chunk.firstLine + chunk.lineCount - 1);
@@ -260,6 +278,20 @@ export class WriteBatcher {
       totals.set(state, total);
     }
     for (const [state, total] of totals) this.updateRunLog.run(total.lastLine, total.bytes, state.work.rid!);
+  }
+
+  /**
+   * Makes the chunk's spool file the run's own (once per run and stream). False when it is
+   * gone (the runner removed it after a failed flush, say): the chunk's bytes, which we still
+   * hold, then go to the store's own log file like any other.
+   */
+  private adoptSpool(rid: number, chunk: PendingChunk): boolean {
+    try {
+      this.logs!.adopt(rid, chunk.stream === 2 ? 'stderr' : 'stdout', chunk.source!.file);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** State for a run this store did not create (events replayed, another Store instance). */

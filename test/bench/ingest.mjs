@@ -47,33 +47,36 @@ async function sha256File(file) {
   return hash.digest('hex');
 }
 
-/** Reassembles a run's stored output in line order from inline chunks and its log file. */
+/** Reassembles a run's stored output in line order from inline chunks and its log files. */
 function storedLogHash(dbFile, rid) {
   const db = new BetterSqlite3(dbFile, { readonly: true });
+  // log_chunks.src: NULL the store's own <rid>.log; 1/2 the script's stdout/stderr spool kept as <rid>.out/.err.
+  const fds = new Map();
+  const fdOf = (src) => {
+    const file = `${dbFile}-logs/${rid}${src === 1 ? '.out' : src === 2 ? '.err' : '.log'}`;
+    if (!fds.has(file)) fds.set(file, fs.openSync(file, 'r'));
+    return [fds.get(file), file];
+  };
   try {
     const hash = createHash('sha256');
-    const logFile = `${dbFile}-logs/${rid}.log`;
-    const fd = fs.existsSync(logFile) ? fs.openSync(logFile, 'r') : undefined;
-    try {
-      for (const c of db.prepare('SELECT size, file_off AS off, data FROM log_chunks WHERE rid = ? ORDER BY first_line').iterate(rid)) {
-        if (c.data) {
-          hash.update(c.data);
-        } else {
-          const buf = Buffer.allocUnsafe(c.size);
-          let done = 0;
-          while (done < c.size) {
-            const n = fs.readSync(fd, buf, done, c.size - done, c.off + done);
-            if (n === 0) throw new Error(`log file ${logFile} is short at offset ${c.off + done}`);
-            done += n;
-          }
-          hash.update(buf);
-        }
+    for (const c of db.prepare('SELECT size, src, file_off AS off, data FROM log_chunks WHERE rid = ? ORDER BY first_line').iterate(rid)) {
+      if (c.data) {
+        hash.update(c.data);
+        continue;
       }
-    } finally {
-      if (fd !== undefined) fs.closeSync(fd);
+      const [fd, file] = fdOf(c.src);
+      const buf = Buffer.allocUnsafe(c.size);
+      let done = 0;
+      while (done < c.size) {
+        const n = fs.readSync(fd, buf, done, c.size - done, c.off + done);
+        if (n === 0) throw new Error(`log file ${file} is short at offset ${c.off + done}`);
+        done += n;
+      }
+      hash.update(buf);
     }
     return hash.digest('hex');
   } finally {
+    for (const fd of fds.values()) fs.closeSync(fd);
     db.close();
   }
 }
