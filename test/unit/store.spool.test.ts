@@ -98,6 +98,50 @@ describe('store: big output kept in the spool files the script wrote', () => {
     assert.deepEqual(fs.readdirSync(logDir()).filter((name) => name.startsWith(`${rid}.`)), []);
   });
 
+  it('stores hostile output byte for byte, whichever file each part ends up in', async () => {
+    // 300 KB of lines, a 600 KB line (longer than one spool read), invalid UTF-8 and NULs,
+    // more lines, and a last line without a newline (the store adds one).
+    const body = [
+      'seq -f "line %06g of ordinary output" 1 10000',
+      "head -c 600000 /dev/zero | tr '\\0' x; echo",
+      "printf '\\xff\\xfe\\x00bin\\x00ary\\n'",
+      'seq -f "tail %06g" 1 20000',
+      'printf "no newline at the end"',
+    ].join('\n');
+    const runId = await run(body);
+    const expectedBytes = Buffer.concat([
+      Buffer.from(Array.from({ length: 10000 }, (_, i) => `line ${String(i + 1).padStart(6, '0')} of ordinary output\n`).join('')),
+      Buffer.from(`${'x'.repeat(600000)}\n`),
+      Buffer.from([0xff, 0xfe, 0x00, ...Buffer.from('bin'), 0x00, ...Buffer.from('ary\n')]),
+      Buffer.from(Array.from({ length: 20000 }, (_, i) => `tail ${String(i + 1).padStart(6, '0')}\n`).join('')),
+      Buffer.from('no newline at the end\n'),
+    ]);
+    const rid = ridOf(runId);
+    const rows = store.db.prepare('SELECT src, file_off, size, data FROM log_chunks WHERE rid = ? ORDER BY first_line').all(rid) as Array<{
+      src: number | null;
+      file_off: number | null;
+      size: number;
+      data: Buffer | null;
+    }>;
+    const fileOf = (src: number | null) => path.join(logDir(), `${rid}${src === 1 ? '.out' : src === 2 ? '.err' : '.log'}`);
+    const stored = Buffer.concat(
+      rows.map((r) => {
+        if (r.data) return r.data;
+        const fd = fs.openSync(fileOf(r.src), 'r');
+        try {
+          const buf = Buffer.alloc(r.size);
+          fs.readSync(fd, buf, 0, r.size, r.file_off!);
+          return buf;
+        } finally {
+          fs.closeSync(fd);
+        }
+      }),
+    );
+    assert.ok(stored.equals(expectedBytes), `stored ${stored.length} bytes, expected ${expectedBytes.length}`);
+    const kinds = new Set(rows.map((r) => (r.data ? 'inline' : r.src === null ? 'log' : 'spool')));
+    assert.deepEqual([...kinds].sort(), ['inline', 'log', 'spool'], 'this run exercises all three places');
+  });
+
   it('a small run stays inside the database, and its spool is removed', async () => {
     const runId = await run('seq 1 100');
     assert.deepEqual(store.readLog(runId, 99, 5).map((l) => l.text), ['99', '100']);
