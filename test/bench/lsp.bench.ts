@@ -5,6 +5,9 @@
 //                cached analysis (the server analysed the edit already) and on a fresh one
 //   JSON-RPC     didChange → publishDiagnostics, and a completion request, against the built
 //                sidecar over stdio (includes serialisation and the pipe)
+//   npx tsx test/bench/lsp.bench.ts [--rounds 40] [--warmup 15] [--json]
+// --json: the human table goes to stderr and the last stdout line is one JSON object of figures
+// (what test/bench/run.mjs reads).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -14,10 +17,19 @@ import { completionItems } from '../../sidecar/lsp/markers/completion';
 import { markerProblems } from '../../sidecar/lsp/markers/diagnostics';
 import { LspClient, SIDECAR, fileUri } from '../support/lspClient';
 
+const argv = process.argv.slice(2);
+const opt = (name: string, fallback: number) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(argv[i + 1]) : fallback;
+};
+const json = argv.includes('--json');
+/** Human output: stdout, or stderr with --json (stdout then carries only the JSON). */
+const say = (line: string) => (json ? process.stderr.write(line + '\n') : console.log(line));
+
 const LINES = 5000;
-const ROUNDS = 40;
+const ROUNDS = opt('rounds', 40);
 /** Rounds run first and not counted: the JIT warms up as it does in a long-lived server. */
-const WARMUP = 15;
+const WARMUP = opt('warmup', 15);
 
 /** A realistic script of about LINES lines: steps, loops, functions, comments, output. */
 function script(language: 'shell' | 'python' | 'javascript'): string {
@@ -55,8 +67,12 @@ function p95(values: number[]): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))]!;
 }
 
+type Kind = 'diagnostics' | 'completionCached' | 'completionFresh' | 'rpcDiagnostics' | 'rpcCompletion';
 interface Row {
   what: string;
+  kind: Kind;
+  language: string;
+  lines: number;
   median: number;
   p95: number;
   /** Median CPU time of this process (in-process rows): what the work costs when the machine is shared. */
@@ -64,8 +80,8 @@ interface Row {
   aim: number;
 }
 const rows: Row[] = [];
-const record = (what: string, samples: number[], aim: number, cpu: number[] | null = null) =>
-  rows.push({ what, median: median(samples), p95: p95(samples), cpu: cpu ? median(cpu) : null, aim });
+const record = (what: string, kind: Kind, language: string, lines: number, samples: number[], aim: number, cpu: number[] | null = null) =>
+  rows.push({ what, kind, language, lines, median: median(samples), p95: p95(samples), cpu: cpu ? median(cpu) : null, aim });
 
 /** Runs fn, adding its wall time and CPU time (ms) to the lists when `keep`. */
 function timed<T>(fn: () => T, wall: number[], cpu: number[], keep: boolean): T {
@@ -115,12 +131,13 @@ async function main(): Promise<void> {
       timed(() => completionItems(a, mid, position), completeCached, completeCachedCpu, keep);
       timed(() => completionItems(analyze(text, languageId, uri)!, mid, position), completeFresh, completeFreshCpu, keep);
     }
-    record(`${language} ${lines} lines: analyse + diagnostics (in-process)`, diag, 20, diagCpu);
-    record(`${language} ${lines} lines: completion, analysis cached (in-process)`, completeCached, 10, completeCachedCpu);
-    record(`${language} ${lines} lines: completion incl. fresh analysis (in-process)`, completeFresh, 10, completeFreshCpu);
+    record(`${language} ${lines} lines: analyse + diagnostics (in-process)`, 'diagnostics', language, lines, diag, 20, diagCpu);
+    record(`${language} ${lines} lines: completion, analysis cached (in-process)`, 'completionCached', language, lines, completeCached, 10, completeCachedCpu);
+    record(`${language} ${lines} lines: completion incl. fresh analysis (in-process)`, 'completionFresh', language, lines, completeFresh, 10, completeFreshCpu);
   }
 
-  if (fs.existsSync(SIDECAR)) {
+  const rpc = fs.existsSync(SIDECAR);
+  if (rpc) {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'stepflow-lsp-bench-'));
     const client = await LspClient.start(home);
     try {
@@ -141,23 +158,27 @@ async function main(): Promise<void> {
         await client.completion(uri, middle, Math.abs(round) % 2 === 0 ? 1 : 0);
         if (round >= 0) complete.push(performance.now() - t1);
       }
-      record(`shell ${lines.length} lines: didChange → publishDiagnostics (JSON-RPC)`, publish, 20);
-      record(`shell ${lines.length} lines: completion request (JSON-RPC)`, complete, 10);
+      record(`shell ${lines.length} lines: didChange → publishDiagnostics (JSON-RPC)`, 'rpcDiagnostics', 'shell', lines.length, publish, 20);
+      record(`shell ${lines.length} lines: completion request (JSON-RPC)`, 'rpcCompletion', 'shell', lines.length, complete, 10);
     } finally {
       await client.stop();
       fs.rmSync(home, { recursive: true, force: true });
     }
   } else {
-    console.log(`(no ${SIDECAR}: npm run build for the JSON-RPC rows)`);
+    say(`(no ${SIDECAR}: npm run build for the JSON-RPC rows)`);
   }
 
   const width = Math.max(...rows.map((r) => r.what.length));
-  console.log(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} cores (wall times grow with it; CPU time much less)`);
-  console.log(`${'measurement'.padEnd(width)}  median ms   p95 ms   CPU ms   aim ms`);
+  say(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} cores (wall times grow with it; CPU time much less)`);
+  say(`${'measurement'.padEnd(width)}  median ms   p95 ms   CPU ms   aim ms`);
   for (const r of rows) {
     const cpu = r.cpu === null ? '—' : r.cpu.toFixed(2);
-    console.log(`${r.what.padEnd(width)}  ${r.median.toFixed(2).padStart(9)}  ${r.p95.toFixed(2).padStart(7)}  ${cpu.padStart(7)}  ${String(r.aim).padStart(7)}`);
+    say(`${r.what.padEnd(width)}  ${r.median.toFixed(2).padStart(9)}  ${r.p95.toFixed(2).padStart(7)}  ${cpu.padStart(7)}  ${String(r.aim).padStart(7)}`);
   }
+  if (json) process.stdout.write(JSON.stringify({ rounds: ROUNDS, warmup: WARMUP, rpc, rows }) + '\n');
 }
 
-void main();
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

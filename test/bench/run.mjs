@@ -4,7 +4,7 @@
 // the same session, alternated with it, as the median of several rounds. The command fails
 // only when a benchmark cannot run or finds lost data.
 //
-//   node test/bench/run.mjs [--only parser,store,ingest,stages,concurrent,dbsize,vscode] [--quick]
+//   node test/bench/run.mjs [--only parser,store,ingest,stages,concurrent,dbsize,vscode,server,lsp] [--quick]
 //
 // --quick: fewer rounds and smaller inputs, for trying the harness (not for figures).
 // The TypeScript benchmarks are bundled with esbuild into dist/bench/ and each runs in its
@@ -27,7 +27,7 @@ const RESULTS = path.join(ROOT, 'test-results', 'bench.json');
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const onlyArg = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
-const ALL = ['parser', 'store', 'ingest', 'stages', 'concurrent', 'dbsize', 'vscode'];
+const ALL = ['parser', 'store', 'ingest', 'stages', 'concurrent', 'dbsize', 'vscode', 'server', 'lsp'];
 const only = new Set(onlyArg ? onlyArg.split(',') : ALL);
 for (const name of only) if (!ALL.includes(name)) throw new Error(`unknown benchmark ${name} (known: ${ALL.join(', ')})`);
 
@@ -89,6 +89,8 @@ const row = (section, name, value, baseline = '', ratio = '', aim = '', note = '
 const ms = (x) => (x == null ? '—' : `${Math.round(x)} ms`);
 const x2 = (r) => (r == null ? '—' : `${r.toFixed(2)}×`);
 const mlps = (x) => `${(x / 1e6).toFixed(1)} M lines/s`;
+/** Milliseconds with the precision sub-millisecond figures need. */
+const msf = (x) => (x == null ? '—' : `${x.toFixed(x < 1 ? 3 : x < 10 ? 2 : x < 100 ? 1 : 0)} ms`);
 const bytes = (x) => (x >= 10_000 ? `${(x / 1024).toFixed(1)} KiB` : `${Math.round(x)} B`);
 
 async function section(name, fn) {
@@ -196,6 +198,36 @@ await section('vscode', async () => {
   return r;
 });
 
+await section('server', async () => {
+  // Part 1 runs the built CLI (`stepflow serve`), which `npm run bench` builds first.
+  const r = await runJson(await bundle('server'), quick ? ['--markers', '50', '--runs', '5000', '--lines', '200000'] : []);
+  const S = 'Issue 5 · service';
+  for (const w of r.ws) {
+    row(S, `WebSocket latency, marker line → client, ${w.clients} client${w.clients > 1 ? 's' : ''} (\`stepflow serve\`, own process)`, `p50 ${msf(w.p50Ms)}, p99 ${msf(w.p99Ms)}`, '', '', 'p50 ≤ 0.5 ms, p99 ≤ 3 ms', `max ${msf(w.maxMs)}; ${w.events.toLocaleString('en')} of ${w.expected.toLocaleString('en')} events (${w.markers} markers)`);
+  }
+  for (const q of r.history.queries) {
+    row(S, `history: 50 newest of ${r.history.runs.toLocaleString('en')} runs, ${q.label} (Store.listRuns)`, `p50 ${msf(q.storeP50Ms)}, p99 ${msf(q.storeP99Ms)}`, '', '', 'p99 ≤ 2 ms', q.httpP50Ms == null ? '300 queries' : `300 queries; GET /api/executions p50 ${msf(q.httpP50Ms)}, p99 ${msf(q.httpP99Ms)}`);
+  }
+  const lines = r.logs.lines;
+  for (const q of r.logs.search) {
+    const fullScan = q.hits < 100; // a search that did not stop at its 100-hit limit read the whole log
+    row(S, `log search across ${lines.toLocaleString('en')} stored lines, ${q.label}`, msf(q.medianMs), '', '', fullScan ? '≤ 100 ms for 10 M lines' : '', `${q.hits} hit${q.hits === 1 ? '' : 's'}, median of 5${fullScan ? `; ≈ ${msf((q.medianMs * 10_000_000) / lines)} per 10 M lines (linear scan)` : ''}`);
+  }
+  row(S, `log read: 500 lines from the middle of ${lines.toLocaleString('en')}`, msf(r.logs.read500Ms), '', '', '', 'one sample');
+  return r;
+});
+
+await section('lsp', async () => {
+  const r = await runJson(await bundle('lsp'), quick ? ['--rounds', '8', '--warmup', '3'] : []);
+  const S = 'Issue 4 · editor';
+  for (const x of r.rows) {
+    const note = `${r.rounds} rounds after ${r.warmup} warm-up${x.cpu == null ? '' : `; CPU median ${msf(x.cpu)}`}`;
+    row(S, x.what, `median ${msf(x.median)}, p95 ${msf(x.p95)}`, '', '', `≤ ${x.aim} ms`, note);
+  }
+  if (!r.rpc) throw new Error('dist/sidecar.js missing: the JSON-RPC rows could not run (npm run build)');
+  return r;
+});
+
 results.totalSeconds = +((performance.now() - t0) / 1000).toFixed(1);
 results.failures = failures;
 results.rows = rows;
@@ -208,7 +240,7 @@ const cells = rows.map((r) => [r.name, r.value, r.baseline, r.ratio, r.aim, r.no
 const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
 const line = (c) => '| ' + c.map((v, i) => v.padEnd(widths[i])).join(' | ') + ' |';
 console.log(`\nStepFlow benchmarks — ${machine.cpus} × ${machine.cpuModel}, ${machine.memGB} GB, Node ${machine.node}, load ${machine.loadAvgAtStart.join(' ')} at start${quick ? ' — QUICK MODE, not for figures' : ''}`);
-const ORDER = ['Issue 2 · ingest', 'Issue 2 · ingest stages', 'Issue 2 · parser', 'Issue 2 · store', 'Issue 2 · concurrent', 'Issue 2 · db size', 'Issue 3 · latency', 'Issue 3 · activation'];
+const ORDER = ['Issue 2 · ingest', 'Issue 2 · ingest stages', 'Issue 2 · parser', 'Issue 2 · store', 'Issue 2 · concurrent', 'Issue 2 · db size', 'Issue 3 · latency', 'Issue 3 · activation', 'Issue 4 · editor', 'Issue 5 · service'];
 rows.sort((a, b) => ORDER.indexOf(a.section) - ORDER.indexOf(b.section)); // stable: order within a section kept
 let current = '';
 for (const r of rows) {

@@ -1,5 +1,7 @@
 // Service benchmark: figures, not pass/fail (docs/performance.md).
-//   npx tsx test/bench/server.bench.ts [--markers 400] [--runs 100000] [--lines 2000000]
+//   npx tsx test/bench/server.bench.ts [--markers 400] [--runs 100000] [--lines 2000000] [--json]
+// --json: the human lines go to stderr and the last stdout line is one JSON object of figures
+// (what test/bench/run.mjs reads).
 // 1. WebSocket latency from a marker line printed by a script to a client receiving its
 //    stepStarted event, through `stepflow serve` (the built CLI, its own process), with 1 and
 //    50 clients. The script stamps each marker with performance.timeOrigin + now(); the
@@ -31,6 +33,37 @@ const pct = (xs: number[], q: number) => {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
 };
 const fmt = (ms: number) => `${ms.toFixed(3)} ms`;
+const json = argv.includes('--json');
+/** Human output: stdout, or stderr with --json (stdout then carries only the JSON). */
+const say = (line: string) => (json ? process.stderr.write(line + '\n') : console.log(line));
+
+interface WsFigure {
+  clients: number;
+  markers: number;
+  events: number;
+  expected: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+interface HistoryFigure {
+  label: string;
+  storeP50Ms: number;
+  storeP99Ms: number;
+  httpP50Ms: number | null;
+  httpP99Ms: number | null;
+}
+interface SearchFigure {
+  label: string;
+  needle: string;
+  medianMs: number;
+  hits: number;
+}
+const figures = {
+  ws: [] as WsFigure[],
+  history: { runs: RUNS, writeSeconds: 0, queries: [] as HistoryFigure[] },
+  logs: { lines: LINES, writeSeconds: 0, search: [] as SearchFigure[], read500Ms: 0 },
+};
 
 async function wsLatency(): Promise<void> {
   const home = path.join(dir, 'ws-home');
@@ -39,7 +72,8 @@ async function wsLatency(): Promise<void> {
     env: { ...process.env, STEPFLOW_HOME: home },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const url = await new Promise<URL>((resolve) => {
+  const url = await new Promise<URL>((resolve, reject) => {
+    serve.once('exit', (code) => reject(new Error(`stepflow serve exited (${code}) before printing its URL`)));
     readline.createInterface({ input: serve.stdout! }).on('line', (line) => {
       const m = /http:\/\/\S+token=\S+/.exec(line);
       if (m) resolve(new URL(m[0]));
@@ -89,7 +123,9 @@ setTimeout(tick, 200);
         }
       }
       for (const ws of sockets) ws.close();
-      console.log(`WS latency marker → client, ${clients} client(s): p50 ${fmt(pct(latencies, 0.5))}, p99 ${fmt(pct(latencies, 0.99))}, max ${fmt(Math.max(...latencies))} (${latencies.length} events)`);
+      if (latencies.length === 0) throw new Error(`no stepStarted event reached the ${clients} client(s)`);
+      figures.ws.push({ clients, markers: MARKERS, events: latencies.length, expected: MARKERS * clients, p50Ms: pct(latencies, 0.5), p99Ms: pct(latencies, 0.99), maxMs: Math.max(...latencies) });
+      say(`WS latency marker → client, ${clients} client(s): p50 ${fmt(pct(latencies, 0.5))}, p99 ${fmt(pct(latencies, 0.99))}, max ${fmt(Math.max(...latencies))} (${latencies.length} events)`);
     }
   } finally {
     serve.kill('SIGTERM');
@@ -117,7 +153,8 @@ async function historyQuery(): Promise<void> {
   const store = new Store(path.join(dir, 'history.db'));
   const t = performance.now();
   fillRuns(store);
-  console.log(`(${RUNS.toLocaleString()} runs written in ${((performance.now() - t) / 1000).toFixed(1)} s)`);
+  figures.history.writeSeconds = (performance.now() - t) / 1000;
+  say(`(${RUNS.toLocaleString()} runs written in ${((performance.now() - t) / 1000).toFixed(1)} s)`);
   const queries: Array<[string, Parameters<Store['listRuns']>[0], string]> = [
     ['no filter', { limit: 50 }, ''],
     ['status=failed', { limit: 50, status: 'failed' }, 'status=failed'],
@@ -135,8 +172,9 @@ async function historyQuery(): Promise<void> {
         times.push(performance.now() - t0);
       }
       let http = '';
+      let hs: number[] = [];
       if (qs !== '' || label === 'no filter') {
-        const hs: number[] = [];
+        hs = [];
         for (let i = 0; i < 100; i++) {
           const t0 = performance.now();
           await (await fetch(`${server.url}/api/executions?limit=50${qs ? '&' + qs : ''}`, { headers: { Authorization: 'Bearer bench-token-0123456789abcdefghijklmnop' } })).json();
@@ -144,7 +182,8 @@ async function historyQuery(): Promise<void> {
         }
         http = `; GET /api/executions p50 ${fmt(pct(hs, 0.5))}, p99 ${fmt(pct(hs, 0.99))}`;
       }
-      console.log(`history: 50 newest of ${RUNS.toLocaleString()}, ${label}: store p50 ${fmt(pct(times, 0.5))}, p99 ${fmt(pct(times, 0.99))}${http}`);
+      figures.history.queries.push({ label, storeP50Ms: pct(times, 0.5), storeP99Ms: pct(times, 0.99), httpP50Ms: hs.length ? pct(hs, 0.5) : null, httpP99Ms: hs.length ? pct(hs, 0.99) : null });
+      say(`history: 50 newest of ${RUNS.toLocaleString()}, ${label}: store p50 ${fmt(pct(times, 0.5))}, p99 ${fmt(pct(times, 0.99))}${http}`);
     }
   } finally {
     await server.close();
@@ -172,7 +211,8 @@ function logSearch(): void {
   }
   store.enqueue({ type: 'runFinished', runId: id, status: 'succeeded', exitCode: 0, signal: null, endedAt: Date.now(), durationMs: 1, lineCount: LINES, error: null });
   store.flush();
-  console.log(`(${LINES.toLocaleString()} log lines written in ${((performance.now() - t) / 1000).toFixed(1)} s)`);
+  figures.logs.writeSeconds = (performance.now() - t) / 1000;
+  say(`(${LINES.toLocaleString()} log lines written in ${((performance.now() - t) / 1000).toFixed(1)} s)`);
   for (const [label, needle] of [
     ['rare needle (one line near the end)', 'NEEDLE-7F3A'],
     ['frequent needle (first 100 hits)', 'linking'],
@@ -185,11 +225,13 @@ function logSearch(): void {
       hits = store.searchLogs(needle, { limit: 100 }).length;
       times.push(performance.now() - t0);
     }
-    console.log(`log search across ${LINES.toLocaleString()} lines, ${label}: median ${fmt(pct(times, 0.5))} (${hits} hits)`);
+    figures.logs.search.push({ label, needle, medianMs: pct(times, 0.5), hits });
+    say(`log search across ${LINES.toLocaleString()} lines, ${label}: median ${fmt(pct(times, 0.5))} (${hits} hits)`);
   }
   const t0 = performance.now();
   store.readLog(id, Math.floor(LINES / 2), 500);
-  console.log(`log read of 500 lines from the middle: ${fmt(performance.now() - t0)}`);
+  figures.logs.read500Ms = performance.now() - t0;
+  say(`log read of 500 lines from the middle: ${fmt(figures.logs.read500Ms)}`);
   store.close();
 }
 
@@ -201,6 +243,10 @@ async function main(): Promise<void> {
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+  if (json) process.stdout.write(JSON.stringify(figures) + '\n');
 }
 
-void main();
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
