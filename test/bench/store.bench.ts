@@ -215,35 +215,19 @@ export function benchStore(options: { lines?: number; repeat?: number } = {}): S
   if (options.repeat !== undefined) REPEAT = options.repeat;
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepflow-bench-'));
   try {
-    const chunks = makeChunks(LINES);
-    const bytes = chunks.reduce((s, c) => s + c.bytes.length, 0);
-    plainFile(chunks);
-    throughStore(chunks, false);
-    const file: number[] = [];
-    const file4: number[] = [];
-    const ingest: number[] = [];
-    const total: number[] = [];
-    let last: StoreRun | undefined;
-    for (let i = 0; i < REPEAT; i++) {
-      file.push(plainFile(chunks));
-      file4.push(plainFile(chunks, 4));
-      last = throughStore(chunks, false);
-      ingest.push(last.ingestMs);
-      total.push(last.totalMs);
-    }
-    const inline = throughStore(chunks, true);
+    const m = measureIngest();
     return {
       lines: LINES,
-      bytes,
+      bytes: m.bytes,
       repeat: REPEAT,
-      plainFileMs: median(file),
-      plainFileWritev4Ms: median(file4),
-      storeIngestMs: median(ingest),
-      storeTotalMs: median(total),
-      inlineTotalMs: inline.totalMs,
-      bigRunDbBytes: last!.dbBytes,
-      bigRunLogBytes: last!.logBytes,
-      bigRunBytesPerStep: (last!.tables.get('steps') ?? 0) / Math.ceil(LINES / STEP_LINES),
+      plainFileMs: median(m.file),
+      plainFileWritev4Ms: median(m.file4),
+      storeIngestMs: median(m.ingest),
+      storeTotalMs: median(m.total),
+      inlineTotalMs: m.inline.totalMs,
+      bigRunDbBytes: m.last.dbBytes,
+      bigRunLogBytes: m.last.logBytes,
+      bigRunBytesPerStep: (m.last.tables.get('steps') ?? 0) / Math.ceil(LINES / STEP_LINES),
       typical: typicalSizes(),
     };
   } finally {
@@ -251,11 +235,10 @@ export function benchStore(options: { lines?: number; repeat?: number } = {}): S
   }
 }
 
-function main(): void {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepflow-bench-'));
+/** The alternated rounds both entry points report: plain file writes against the Store. */
+function measureIngest(): { chunks: Chunk[]; bytes: number; file: number[]; file4: number[]; ingest: number[]; total: number[]; last: StoreRun; inline: StoreRun } {
   const chunks = makeChunks(LINES);
   const bytes = chunks.reduce((s, c) => s + c.bytes.length, 0);
-  console.log(`${LINES.toLocaleString('en')} lines, ${(bytes / 1e6).toFixed(1)} MB in ${chunks.length} chunks of ≤64 KiB, ${Math.ceil(LINES / STEP_LINES)} steps; median of ${REPEAT}\n`);
   plainFile(chunks); // warm up the page cache and the code paths
   throughStore(chunks, false);
   const file: number[] = [];
@@ -270,7 +253,13 @@ function main(): void {
     ingest.push(last.ingestMs);
     total.push(last.totalMs);
   }
-  const inline = throughStore(chunks, true);
+  return { chunks, bytes, file, file4, ingest, total, last: last!, inline: throughStore(chunks, true) };
+}
+
+function main(): void {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepflow-bench-'));
+  const { chunks, bytes, file, file4, ingest, total, last, inline } = measureIngest();
+  console.log(`${LINES.toLocaleString('en')} lines, ${(bytes / 1e6).toFixed(1)} MB in ${chunks.length} chunks of ≤64 KiB, ${Math.ceil(LINES / STEP_LINES)} steps; median of ${REPEAT}\n`);
   const f = median(file);
   const mbps = (t: number) => (bytes / 1e6 / (t / 1000)).toFixed(0);
   table(
@@ -278,18 +267,18 @@ function main(): void {
     [
       ['fs.writeSync to a plain file (64 KiB writes)', f.toFixed(0), mbps(f), '1.00', '-', String(bytes)],
       ['fs.writevSync, 4 chunks per call (256 KiB)', median(file4).toFixed(0), mbps(median(file4)), (median(file4) / f).toFixed(2), '-', String(bytes)],
-      ['Store: open + ingest until runFinished committed', median(ingest).toFixed(0), mbps(median(ingest)), (median(ingest) / f).toFixed(2), String(last!.dbBytes), String(last!.logBytes)],
+      ['Store: open + ingest until runFinished committed', median(ingest).toFixed(0), mbps(median(ingest)), (median(ingest) / f).toFixed(2), String(last.dbBytes), String(last.logBytes)],
       ['Store: … plus close() (WAL checkpoint)', median(total).toFixed(0), mbps(median(total)), (median(total) / f).toFixed(2), '', ''],
       ['Store, all logs inline BLOBs (1 run)', inline.totalMs.toFixed(0), mbps(inline.totalMs), (inline.totalMs / f).toFixed(2), String(inline.dbBytes), '0'],
     ],
   );
   const sizes = typicalSizes();
   console.log(`\nTypical runs (500 × 20 steps × 50 lines): ${sizes.perRun.toFixed(0)} B/run (runs + indexes), ${sizes.perStep.toFixed(0)} B/step, ${sizes.perRunWithLog.toFixed(0)} B/run with its log and everything`);
-  const t = last!.tables;
+  const t = last.tables;
   const chunkRows = Math.ceil(bytes / (256 * 1024));
   console.log(
     `Big run: ${((t.get('steps') ?? 0) / Math.ceil(LINES / STEP_LINES)).toFixed(0)} B/step; log_chunks + index ${(t.get('log_chunks') ?? 0) + (t.get('log_chunks_line') ?? 0)} B ` +
-      `(${STORE_DEFAULTS.inlineLogBytes / 1024} KiB inline, ~${chunkRows} chunk rows); ${((last!.dbBytes + last!.logBytes) / bytes).toFixed(3)} bytes stored per byte of output`,
+      `(${STORE_DEFAULTS.inlineLogBytes / 1024} KiB inline, ~${chunkRows} chunk rows); ${((last.dbBytes + last.logBytes) / bytes).toFixed(3)} bytes stored per byte of output`,
   );
   if (argv.includes('--fts')) ftsEvaluation();
   rm(dir);
