@@ -90,10 +90,9 @@ function lexJsString(text: string, i: number): LexedString | null {
   const plain = PLAIN_IN[quote]!;
   let j = i + 1;
   while (j < text.length) {
-    plain.lastIndex = j;
-    if (plain.test(text)) {
-      b.span(j, plain.lastIndex);
-      j = plain.lastIndex;
+    const afterPlain = b.plainRun(plain, j);
+    if (afterPlain > j) {
+      j = afterPlain;
       continue;
     }
     const ch = text[j]!;
@@ -132,10 +131,9 @@ function lexPythonString(text: string, i: number): LexedString | null {
   const plain = PLAIN_IN[quoteChar]!;
   let k = contentStart;
   while (k < text.length) {
-    plain.lastIndex = k;
-    if (plain.test(text)) {
-      b.span(k, plain.lastIndex);
-      k = plain.lastIndex;
+    const afterPlain = b.plainRun(plain, k);
+    if (afterPlain > k) {
+      k = afterPlain;
       continue;
     }
     const ch = text[k]!;

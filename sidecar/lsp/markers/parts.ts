@@ -50,6 +50,18 @@ export class PartsBuilder {
     this.end = end;
   }
 
+  /**
+   * The run of ordinary characters that the sticky `plain` pattern matches at `at`, printed
+   * as it is (one span instead of a char() per character). Returns where the run ends: `at`
+   * itself when there is none.
+   */
+  plainRun(plain: RegExp, at: number): number {
+    plain.lastIndex = at;
+    if (!plain.test(this.source)) return at;
+    this.span(at, plain.lastIndex);
+    return plain.lastIndex;
+  }
+
   /** Source text [start, end) printed as it is. */
   span(start: number, end: number): void {
     if (end <= start) return;

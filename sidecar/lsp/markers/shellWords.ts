@@ -71,11 +71,10 @@ export function readWord(text: string, i: number): Word {
   let quote: string | null = null;
   let j = i;
   while (j < text.length) {
-    PLAIN.lastIndex = j;
-    if (PLAIN.test(text)) {
+    const afterPlain = b.plainRun(PLAIN, j);
+    if (afterPlain > j) {
       quote ??= '';
-      b.span(j, PLAIN.lastIndex);
-      j = PLAIN.lastIndex;
+      j = afterPlain;
       continue;
     }
     const ch = text[j]!;
@@ -117,10 +116,9 @@ export function readWord(text: string, i: number): Word {
       quote ??= '"';
       let k = ch === '$' ? j + 2 : j + 1;
       while (k < text.length && text[k] !== '"') {
-        PLAIN_DQ.lastIndex = k;
-        if (PLAIN_DQ.test(text)) {
-          b.span(k, PLAIN_DQ.lastIndex);
-          k = PLAIN_DQ.lastIndex;
+        const afterPlain = b.plainRun(PLAIN_DQ, k);
+        if (afterPlain > k) {
+          k = afterPlain;
           continue;
         }
         const c = text[k]!;
