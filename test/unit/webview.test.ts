@@ -1,14 +1,16 @@
 // The history view's pure parts: ANSI colours as segments, step matching and "usual time",
 // trend choices and geometry, the progress line, the typed message guards, live
-// demultiplexing, and the codicon code points.
+// demultiplexing, the codicon code points, and the controller's paging of the run list.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { HistoryListRuns, HistoryOpenArtifact } from '../../sidecar/protocol/history';
+import { HistoryListRuns, HistoryOpenArtifact, type RunPage } from '../../sidecar/protocol/history';
 import { LiveEvents, LiveSubscribe, Subscriptions } from '../../sidecar/protocol/live';
 import type { RunRecord, StepRecord } from '../../sidecar/protocol/model';
 import { parseAnsi, stripAnsi } from '../../webview/ansi';
 import { CODICONS } from '../../webview/components/icons';
+import type { StepflowDataSource } from '../../webview/dataSource';
+import { HistoryController } from '../../webview/historyController';
 import { LiveDemux } from '../../webview/liveDemux';
 import { compareRuns, historyRunFromRecord, pickTrend, progressLabel, statsByPath, stepRows, trendChoices, verdict } from '../../webview/runView';
 import { niceStep, trendPlot } from '../../webview/trendPlot';
@@ -188,5 +190,41 @@ describe('webview: codicons', () => {
       assert.ok(m, `codicon ${name} exists`);
       assert.equal(parseInt(m[1]!, 16), code, name);
     }
+  });
+});
+
+describe('webview: the run list pages', () => {
+  it('replaces the list on reload, appends the next page without duplicates, and stops at the last page', async () => {
+    const all = ['r5', 'r4', 'r3', 'r2', 'r1'].map((id) => historyRunFromRecord(record(id, [])));
+    const asked: Array<string | undefined> = [];
+    // Pages of two; the second page repeats the run the first ended with (a run that
+    // finished in between moves like that when pages are cut by time).
+    const pages: Record<string, RunPage> = {
+      first: { runs: all.slice(0, 2), nextCursor: 'c2' },
+      c2: { runs: all.slice(1, 4), nextCursor: 'c4' },
+      c4: { runs: all.slice(4), nextCursor: null },
+    };
+    const source = {
+      artifactAction: 'open',
+      listRuns: async (query: { cursor?: string }) => {
+        asked.push(query.cursor);
+        return pages[query.cursor ?? 'first']!;
+      },
+      subscribe: () => () => undefined,
+      loadState: () => undefined,
+      saveState: () => undefined,
+    } as unknown as StepflowDataSource;
+    const ctl = new HistoryController(source);
+    await ctl.start();
+    assert.deepEqual(ctl.runs.map((r) => r.id), ['r5', 'r4']);
+    await ctl.loadMore();
+    await ctl.loadMore();
+    assert.deepEqual(ctl.runs.map((r) => r.id), ['r5', 'r4', 'r3', 'r2', 'r1']);
+    await ctl.loadMore(); // no cursor left: nothing to ask
+    await ctl.reload();
+    assert.deepEqual(ctl.runs.map((r) => r.id), ['r5', 'r4']);
+    assert.deepEqual(asked, [undefined, 'c2', 'c4', undefined]);
+    assert.equal(ctl.loadingList, false);
+    ctl.dispose();
   });
 });
