@@ -97,40 +97,34 @@ export class HistoryController extends EventTarget {
   }
 
   async reload(): Promise<void> {
+    this.loadingList = true;
+    this.changed(); // show "loading" at once
+    await this.loadPage(undefined);
+  }
+
+  async loadMore(): Promise<void> {
+    if (!this.nextCursor || this.loadingList) return;
+    await this.loadPage(this.nextCursor);
+  }
+
+  /** The first page (replacing the list) or the page after `cursor` (appended to it). */
+  private async loadPage(cursor: string | undefined): Promise<void> {
     const token = ++this.listToken;
     this.loadingList = true;
-    this.changed();
     try {
-      const page = await this.source.listRuns({ ...this.query, limit: PAGE });
+      const page = await this.source.listRuns({ ...this.query, ...(cursor ? { cursor } : {}), limit: PAGE });
       if (token !== this.listToken) return;
-      this.runs = page.runs;
+      if (cursor) {
+        const known = new Set(this.runs.map((r) => r.id));
+        this.runs = [...this.runs, ...page.runs.filter((r) => !known.has(r.id))];
+      } else {
+        this.runs = page.runs;
+      }
       this.nextCursor = page.nextCursor;
       this.error = null;
       this.remember(page.runs);
     } catch (err) {
       if (token === this.listToken) this.error = messageOf(err);
-    } finally {
-      if (token === this.listToken) {
-        this.loadingList = false;
-        this.listVersion++;
-        this.changed();
-      }
-    }
-  }
-
-  async loadMore(): Promise<void> {
-    if (!this.nextCursor || this.loadingList) return;
-    const token = ++this.listToken;
-    this.loadingList = true;
-    try {
-      const page = await this.source.listRuns({ ...this.query, cursor: this.nextCursor, limit: PAGE });
-      if (token !== this.listToken) return;
-      const known = new Set(this.runs.map((r) => r.id));
-      this.runs = [...this.runs, ...page.runs.filter((r) => !known.has(r.id))];
-      this.nextCursor = page.nextCursor;
-      this.remember(page.runs);
-    } catch (err) {
-      this.error = messageOf(err);
     } finally {
       if (token === this.listToken) {
         this.loadingList = false;
