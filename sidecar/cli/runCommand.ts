@@ -9,7 +9,45 @@ import { keptRuns, openCliStore } from './context';
 import { createLiveDisplay } from './liveDisplay';
 import { RUN_USAGE } from './usage';
 
+/** Exit codes when the run was stopped: like a shell for a signal we got (128+n), timeout(1)'s 124. */
+const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM' | 'SIGHUP', number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+const TIMEOUT_EXIT = 124;
+
 export async function runCommand(argv: readonly string[]): Promise<number> {
+  // First thing, before the database is opened: a Ctrl-C (or SIGTERM/SIGHUP) at any moment
+  // from here on cancels the run — before the script is spawned it never runs — and is
+  // honoured once: the run is stored as cancelled, we exit 128+signal once the script's whole
+  // process group is gone. A second one sends SIGKILL to the group at once (still cancelled).
+  let stopSignal: keyof typeof SIGNAL_EXIT | undefined;
+  let session: RunSession | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopSignal === undefined) {
+      stopSignal = signal as keyof typeof SIGNAL_EXIT;
+      session?.cancel();
+    } else {
+      session?.kill();
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+  try {
+    return await runWithSignals(argv, (s) => {
+      session = s;
+      if (stopSignal !== undefined) s.cancel();
+    }, () => stopSignal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
+  }
+}
+
+async function runWithSignals(
+  argv: readonly string[],
+  attach: (session: RunSession) => void,
+  stopSignal: () => keyof typeof SIGNAL_EXIT | undefined,
+): Promise<number> {
   const args = parseArgs(
     argv,
     { profile: { value: true }, cwd: { value: true }, timeout: { value: true }, db: { value: true }, json: {} },
@@ -34,6 +72,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     ...(timeoutSec !== undefined ? { timeoutMs: timeoutSec * 1000 } : {}),
     ...(config.outlierMinSamples !== undefined ? { outlierMinSamples: config.outlierMinSamples } : {}),
     ...(config.outlierMinSlowdownMs !== undefined ? { outlierMinSlowdownMs: config.outlierMinSlowdownMs } : {}),
+    ...(config.separateStderr !== undefined ? { separateStderr: config.separateStderr } : {}),
   });
 
   const json = args.options.json === true;
@@ -43,13 +82,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     session.onOutput((stream, bytes) => display.output(stream, bytes));
   }
 
-  // Ctrl-C or a terminating parent cancels the run (the whole process group), then we exit
-  // with the script's outcome. A second Ctrl-C kills at once.
-  let interrupts = 0;
-  const onSignal = () => (++interrupts === 1 ? session.cancel() : session.kill());
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  process.on('SIGHUP', onSignal);
+  attach(session);
   try {
     await session.start();
     const result = await session.done;
@@ -59,11 +92,11 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
       process.stdout.write(JSON.stringify(record, null, 2) + '\n');
     }
     store.prune({ maxRuns: keptRuns(process.env) });
+    const signal = stopSignal();
+    if (result.status === 'cancelled' && signal !== undefined) return SIGNAL_EXIT[signal];
+    if (result.status === 'timed_out') return TIMEOUT_EXIT;
     return result.shellExitCode;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    process.off('SIGHUP', onSignal);
     display?.close();
     store.close();
   }

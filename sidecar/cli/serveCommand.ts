@@ -48,6 +48,10 @@ export async function serveCommand(argv: readonly string[]): Promise<number> {
     process.once('SIGTERM', stop);
     process.once('SIGHUP', stop);
   });
+  // In this order: stop the runs this service started and wait until each one's end is
+  // written (SIGTERM to its group, SIGKILL after the grace period), then stop serving, then
+  // close the database — closing it first would lose the runs' ends.
+  await server.runs.stopAll();
   await server.close();
   store.close();
   return 0;

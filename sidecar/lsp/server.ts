@@ -102,7 +102,8 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
       throw new ResponseError(err instanceof UserError ? 1 : -32603, oneLine(err));
     }
   });
-  connection.onRequest(CancelRequest, ({ runId }) => ({ cancelled: runs?.cancel(runId) ?? false }));
+  // Our own runs, and those of other StepFlow processes of this user on this machine.
+  connection.onRequest(CancelRequest, ({ runId }) => runs?.cancelAnywhere(runId) ?? { cancelled: false, reason: 'StepFlow: not initialised' });
   connection.onRequest(GetRunRequest, ({ runId }) => requireStore().getRun(runId) ?? null);
   connection.onRequest(ListRunsRequest, (params) => requireStore().listRuns(params));
   connection.onRequest(ReadLogRequest, ({ runId, fromLine, maxLines }) => requireStore().readLog(runId, fromLine, maxLines));
@@ -111,9 +112,11 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
   // History panel requests (issue 5): query runs with a cursor, search logs, step statistics.
   registerHistoryRequests(connection, requireStore);
 
-  connection.onShutdown(() => {
+  // Stop the runs, wait until their ends are written, then close the database: in that
+  // order, or a run's end is lost (it would be found `interrupted` later instead of cancelled).
+  connection.onShutdown(async () => {
     watcher?.stop();
-    runs?.killAll();
+    await runs?.stopAll();
     store?.close();
     store = undefined;
   });

@@ -20,6 +20,8 @@ export interface RunParams {
   outlierMinSamples?: number;
   /** A step less than this much slower than usual is never an outlier (`stepflow.stats.minSlowdownMs`). */
   outlierMinSlowdownMs?: number;
+  /** Capture stderr apart from stdout (`stepflow.run.separateStderr`); default: one ordered stream. */
+  separateStderr?: boolean;
 }
 
 export interface RunSummary {
@@ -54,8 +56,12 @@ export interface LogLine {
 /** Client → sidecar: start a run. Answers once the script has been spawned. */
 export const RunRequest = new RequestType<RunParams, { runId: string }, void>('stepflow/run');
 
-/** Client → sidecar: cancel a run this sidecar started (process group: SIGTERM, then SIGKILL). */
-export const CancelRequest = new RequestType<{ runId: string }, { cancelled: boolean }, void>('stepflow/cancel');
+/**
+ * Client → sidecar: cancel a run (process group: SIGTERM, then SIGKILL) — one this sidecar
+ * started, or one another StepFlow process of the same user on this machine runs (a
+ * `stepflow run` in a terminal). `reason` says why not when `cancelled` is false.
+ */
+export const CancelRequest = new RequestType<{ runId: string }, { cancelled: boolean; reason?: string }, void>('stepflow/cancel');
 
 /** Client → sidecar: a stored run, or null when the id is unknown. */
 export const GetRunRequest = new RequestType<{ runId: string }, RunRecord | null, void>('stepflow/getRun');

@@ -1,11 +1,14 @@
 // Starts one script as the leader of its own process group and reports its output and
-// how it ended. Cancel/timeout kill the whole group (SIGTERM, then SIGKILL); the run
-// ends when the script exits even if a background grandchild keeps the pipes open.
+// how it ended. Cancel/timeout kill the whole group (SIGTERM, then SIGKILL after the grace
+// period) and the run ends only once the whole group is gone; a normal run ends when the
+// script exits even if a background grandchild keeps the pipes open. A watchdog process
+// (processGroup.ts) ends the group if our own process dies, even by SIGKILL.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { Spool } from './spool';
+import { groupAlive, startWatchdog, type Watchdog } from './processGroup';
 
 // Re-exported so callers get the whole process API from one module.
 export { shellExitCode } from './exitCode';
@@ -35,6 +38,20 @@ export interface StartOptions {
    * removes the rest with `removeSpool()`.
    */
   spoolIn?: string;
+  /**
+   * One spool file for both stdout and stderr (delivered as 'stdout'), so lines are kept in
+   * exactly the order the script wrote them. Default false (two files).
+   */
+  mergeStderr?: boolean;
+  /** Start a watchdog that ends the group if this process dies (default true on POSIX). */
+  watchdog?: boolean;
+  /**
+   * Asked when the script exits without a stop of ours: a stop requested from outside (another
+   * process recorded a cancel and signalled the group) returns its reason; the run is then
+   * treated like our own stop (stragglers get SIGKILL after the grace period, and the run
+   * ends only when the group is gone).
+   */
+  stopRequested?: () => 'cancelled' | undefined;
 }
 
 export interface ProcessOutcome {
@@ -57,8 +74,10 @@ export interface RunningProcess {
   /** Send a signal to the whole process group now (e.g. from the CLI's own SIGINT/exit
    * handler). Returns false when there is no such group (any more). */
   killGroup(signal: NodeJS.Signals): boolean;
-  /** The files the script writes its stdout and stderr into (null with pipes). */
+  /** The files the script writes its stdout and stderr into (null with pipes; the same file twice when merged). */
   readonly spoolFiles: Readonly<Record<OutputStream, string>> | null;
+  /** The spool folder (null with pipes). */
+  readonly spoolFolder: string | null;
   /** Removes a spool folder created in `spoolIn` (a no-op otherwise). */
   removeSpool(): void;
   /** Never rejects. */
@@ -75,6 +94,7 @@ export function startProcess(opts: StartOptions): RunningProcess {
   let exited: { code: number | null; signal: string | null } | undefined;
   let stopReason: 'cancelled' | 'timed_out' | undefined;
   let finished = false;
+  let watchdog: Watchdog | undefined;
   let resolveDone!: (o: ProcessOutcome) => void;
   const done = new Promise<ProcessOutcome>((r) => { resolveDone = r; });
 
@@ -105,9 +125,9 @@ export function startProcess(opts: StartOptions): RunningProcess {
     spool?.close({ keepFiles: opts.spoolIn !== undefined });
     for (const t of timers) clearTimeout(t);
     timers.clear();
-    // A graceful stop still owes the stragglers their SIGKILL (they ignored SIGTERM or
-    // outlived the leader); the pipes' holders are otherwise left alone, by design.
-    if (stopReason && outcome.reason !== 'spawn_failed') later(Math.max(0, graceMs), () => killGroup('SIGKILL'));
+    // A stopped run ends only when its group is gone (see onExit), so the watchdog has
+    // nothing left to guard; a normal run's background stragglers are left alone, by design.
+    watchdog?.release();
     for (const off of unwire.splice(0)) off();
     listeners.clear();
     resolveDone(outcome);
@@ -123,11 +143,32 @@ export function startProcess(opts: StartOptions): RunningProcess {
     if (finished || exited || !child || child.pid === undefined || stopReason) return;
     stopReason = reason;
     killGroup('SIGTERM');
-    later(Math.max(0, graceMs), () => { if (!exited) killGroup('SIGKILL'); });
+    // Whatever is left after the grace period — the script or any straggler that ignored
+    // SIGTERM — gets SIGKILL. `finished` means the group is gone: never signal a pgid after.
+    later(Math.max(0, graceMs), () => { if (!finished) killGroup('SIGKILL'); });
+  };
+
+  /**
+   * After a stop: keep following the output until no member of the group is left (polled,
+   * with an overall bound in case a process cannot die), then finish. This interval is
+   * referenced on purpose: our process must not exit while the group it stops still lives.
+   */
+  const finishWhenGroupGone = (): void => {
+    const pid = child?.pid;
+    const deadline = Date.now() + Math.max(0, graceMs) + 5000;
+    const poll = setInterval(() => {
+      if (finished) return clearInterval(poll);
+      if (groupAlive(pid) && Date.now() < deadline) return;
+      clearInterval(poll);
+      finish(outcomeFromExit());
+    }, 25);
+    unwire.push(() => clearInterval(poll));
   };
 
   const useSpool = (opts.spool ?? true) && process.platform !== 'win32';
-  const spool = useSpool ? new Spool((stream, chunk) => { for (const l of listeners) l(stream, chunk); }, opts.spoolIn) : undefined;
+  const spool = useSpool
+    ? new Spool((stream, chunk) => { for (const l of listeners) l(stream, chunk); }, opts.spoolIn, { merged: opts.mergeStderr === true })
+    : undefined;
   try {
     child = spawn(opts.command, opts.args, {
       cwd: opts.cwd,
@@ -139,10 +180,11 @@ export function startProcess(opts: StartOptions): RunningProcess {
   } catch (e) {
     // Synchronous failures (bad argument types, EINVAL…) become an outcome as well.
     finish(spawnFailure(opts, e));
-    return { pid: undefined, onOutput: () => ({ dispose() {} }), cancel() {}, killGroup: () => false, spoolFiles: null, removeSpool: () => spool?.remove(), done };
+    return { pid: undefined, onOutput: () => ({ dispose() {} }), cancel() {}, killGroup: () => false, spoolFiles: null, spoolFolder: null, removeSpool: () => spool?.remove(), done };
   }
 
   const c = child;
+  if (c.pid !== undefined && opts.watchdog !== false) watchdog = startWatchdog(c.pid, graceMs);
   spool?.follow();
   const wire = (stream: Readable | null, name: OutputStream): void => {
     if (!stream) return;
@@ -163,6 +205,18 @@ export function startProcess(opts: StartOptions): RunningProcess {
   c.on('error', (err) => { if (c.pid === undefined) finish(spawnFailure(opts, err)); });
   const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
     exited = { code, signal };
+    if (!stopReason && opts.stopRequested) {
+      const outside = opts.stopRequested();
+      if (outside) {
+        stopReason = outside;
+        later(Math.max(0, graceMs), () => { if (!finished) killGroup('SIGKILL'); });
+      }
+    }
+    // A stopped run (by us or from outside) ends when nothing of its group is left.
+    if (stopReason && process.platform !== 'win32') {
+      finishWhenGroupGone();
+      return;
+    }
     // Spool files have no 'close': when nothing of the script's process group is left,
     // nobody can write any more, so finish now; otherwise a background grandchild may
     // still write — follow it for drainMs, then stop.
@@ -191,19 +245,10 @@ export function startProcess(opts: StartOptions): RunningProcess {
     cancel: () => terminate('cancelled'),
     killGroup,
     spoolFiles: spool ? spool.paths : null,
+    spoolFolder: spool ? spool.folder : null,
     removeSpool: () => spool?.remove(),
     done,
   };
-}
-
-function groupAlive(pid: number | undefined): boolean {
-  if (pid === undefined) return false;
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function spawnFailure(opts: StartOptions, e: unknown): ProcessOutcome {

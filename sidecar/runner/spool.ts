@@ -20,6 +20,8 @@ const EMPTY = Buffer.alloc(0);
 export const SPOOL_PREFIX = 'stepflow-spool-';
 
 export type SpoolStream = 'stdout' | 'stderr';
+/** The one file of a merged spool (stdout and stderr together, in write order). */
+export const MERGED_FILE = 'output';
 
 interface SpoolFile {
   name: SpoolStream;
@@ -49,11 +51,16 @@ export class Spool {
   constructor(
     private readonly deliver: (stream: SpoolStream, chunk: Buffer) => void,
     parent: string = os.tmpdir(),
+    { merged = false }: { merged?: boolean } = {},
   ) {
     fs.mkdirSync(parent, { recursive: true, mode: 0o700 });
     this.dir = fs.mkdtempSync(path.join(parent, `${SPOOL_PREFIX}${process.pid}-`));
-    for (const name of ['stdout', 'stderr'] as const) {
-      const file = path.join(this.dir, name);
+    // Merged: ONE file, opened O_APPEND, whose descriptor becomes both the child's fd 1 and
+    // fd 2, so every write of the script and its children lands in the order it was made
+    // (two files read one after the other cannot tell which line came first). Its lines are
+    // delivered as 'stdout'.
+    for (const name of merged ? (['stdout'] as const) : (['stdout', 'stderr'] as const)) {
+      const file = path.join(this.dir, merged ? MERGED_FILE : name);
       const writeFd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_APPEND, 0o600);
       const readFd = fs.openSync(file, 'r');
       this.files.push({ name, path: file, writeFd, readFd, position: 0, tail: EMPTY });
@@ -62,12 +69,17 @@ export class Spool {
 
   /** Where the script's output goes (a file may be renamed away later; we follow it anyway). */
   get paths(): Record<SpoolStream, string> {
-    return { stdout: this.files[0]!.path, stderr: this.files[1]!.path };
+    return { stdout: this.files[0]!.path, stderr: (this.files[1] ?? this.files[0]!).path };
   }
 
-  /** The descriptors to hand to spawn() as the child's stdout and stderr. */
+  /** The spool folder (recorded with the run, so that output of a process that died is kept). */
+  get folder(): string {
+    return this.dir;
+  }
+
+  /** The descriptors to hand to spawn() as the child's stdout and stderr (the same one when merged). */
   get childFds(): [number, number] {
-    return [this.files[0]!.writeFd, this.files[1]!.writeFd];
+    return [this.files[0]!.writeFd, (this.files[1] ?? this.files[0]!).writeFd];
   }
 
   /** After spawn: our copies of the write ends are not needed, and we start following. */

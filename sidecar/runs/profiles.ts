@@ -26,6 +26,8 @@ export interface ProjectConfig {
   outlierMinSamples?: number;
   /** `"stats": {"minSlowdownMs": N}`: a step less than this much slower than usual is never an outlier. */
   outlierMinSlowdownMs?: number;
+  /** `"capture": {"separateStderr": true}`: keep stderr apart (marked) instead of one ordered stream. */
+  separateStderr?: boolean;
 }
 
 export const PROJECT_CONFIG_FILE = 'stepflow.json';
@@ -45,7 +47,7 @@ export function loadProjectConfig(startDir: string): ProjectConfig {
     throw new UserError(`cannot read ${file}: ${(err as Error).message.split('\n')[0]}`);
   }
   if (typeof parsed !== 'object' || parsed === null) throw new UserError(`${file}: expected a JSON object`);
-  const raw = parsed as { profiles?: unknown; interpreters?: unknown; stats?: unknown };
+  const raw = parsed as { profiles?: unknown; interpreters?: unknown; stats?: unknown; capture?: unknown };
   if (isRecord(raw.profiles)) Object.assign(config.profiles, raw.profiles as Profiles);
   if (isRecord(raw.interpreters)) Object.assign(config.interpreters, raw.interpreters as Record<string, string[]>);
   if (isRecord(raw.stats) && raw.stats.minSamples !== undefined) {
@@ -57,6 +59,11 @@ export function loadProjectConfig(startDir: string): ProjectConfig {
     const ms = raw.stats.minSlowdownMs;
     if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new UserError(`${file}: "stats.minSlowdownMs" must be a number of milliseconds ≥ 0`);
     config.outlierMinSlowdownMs = ms;
+  }
+  if (isRecord(raw.capture) && raw.capture.separateStderr !== undefined) {
+    const v = raw.capture.separateStderr;
+    if (typeof v !== 'boolean') throw new UserError(`${file}: "capture.separateStderr" must be true or false`);
+    config.separateStderr = v;
   }
   return config;
 }

@@ -4,6 +4,7 @@ import type { RunEvent } from '../protocol/events';
 import type { RunParams } from '../protocol/lsp';
 import type { Store } from '../store/store';
 import { RunSession } from './runSession';
+import { cancelElsewhere, type CancelAnswer } from './processRecords';
 
 export interface RunEventBatch {
   seq: number;
@@ -38,6 +39,7 @@ export class RunManager {
       ...(params.graceMs !== undefined ? { graceMs: params.graceMs } : {}),
       ...(params.outlierMinSamples !== undefined ? { outlierMinSamples: params.outlierMinSamples } : {}),
       ...(params.outlierMinSlowdownMs !== undefined ? { outlierMinSlowdownMs: params.outlierMinSlowdownMs } : {}),
+      ...(params.separateStderr !== undefined ? { separateStderr: params.separateStderr } : {}),
       liveOutput: true,
     });
     session.onEvent((event) => this.queue(event));
@@ -50,10 +52,33 @@ export class RunManager {
     return session.runId;
   }
 
+  /** Cancels a run this process started; false when it did not start it (or it is over). */
   cancel(runId: string): boolean {
     const session = this.sessions.get(runId);
     session?.cancel();
     return session !== undefined;
+  }
+
+  /**
+   * Cancels a run wherever it was started on this machine by this user: our own through its
+   * session, another process's (a `stepflow run` in a terminal, another window) by signalling
+   * its verified process group (runs/processRecords.ts). The answer says why when it cannot.
+   * Used by the LSP `stepflow/cancel` request and `POST /api/executions/:id/cancel`.
+   */
+  cancelAnywhere(runId: string, graceMs = 3000): CancelAnswer {
+    if (this.cancel(runId)) return { cancelled: true };
+    return cancelElsewhere(this.store, runId, graceMs);
+  }
+
+  /**
+   * On shutdown: cancels every run (SIGTERM to each group, SIGKILL after the grace period)
+   * and resolves once each has ended and its end is written — close the store only after.
+   */
+  async stopAll(): Promise<void> {
+    const sessions = [...this.sessions.values()];
+    for (const session of sessions) session.cancel();
+    await Promise.all(sessions.map((s) => s.done));
+    this.flushEvents();
   }
 
   owns(runId: string): boolean {

@@ -16,6 +16,8 @@ import type { RunStatus, StepError, StreamName } from '../protocol/model';
 import type { RunExpectations } from '../protocol/stats';
 import { UserError, oneLine } from '../util/errors';
 import type { Profile } from './profiles';
+import { startIdentity } from '../runner/processGroup';
+import { cancelRequested, recordProcess } from './processRecords';
 
 export interface RunOptions {
   script: string;
@@ -31,6 +33,12 @@ export interface RunOptions {
   graceMs?: number;
   /** Decode output into `output` events (costly for huge logs; only when someone watches live). */
   liveOutput?: boolean;
+  /**
+   * Capture stderr apart from stdout (each line marked with its stream). Default false: both
+   * descriptors share one append-only spool file, so lines are stored in exactly the order
+   * the script wrote them (and all are marked stdout).
+   */
+  separateStderr?: boolean;
   /** Succeeded runs of a step needed before it can be flagged as an outlier (default 3). */
   outlierMinSamples?: number;
   /** A step less than this much slower than its mean is never an outlier (default 0: §6 exactly). */
@@ -62,6 +70,8 @@ export class RunSession {
   private readonly spoolOffsets: Record<StreamName, number> = { stdout: 0, stderr: 0 };
   private startedAt = 0;
   private resolveDone!: (result: RunResult) => void;
+  /** A cancel (or kill) that came before the script was spawned: honoured once it is. */
+  private stopBeforeStart = false;
   /** Statistics of this script's steps as they were before this run, by stepPathKey. */
   private readonly baselines = new Map<string, StepStat>();
   /** Names from the root of the open steps, for their statistics. */
@@ -104,6 +114,11 @@ export class RunSession {
       STEPFLOW: '1',
       STEPFLOW_RUN_ID: this.runId,
     };
+    if (this.stopBeforeStart) {
+      // Cancelled while starting up: the script never runs, the run is stored as cancelled.
+      queueMicrotask(() => this.finish({ exitCode: null, signal: null, reason: 'cancelled' }));
+      return;
+    }
     this.process = startProcess({
       command: invocation.command,
       args: invocation.args,
@@ -114,18 +129,32 @@ export class RunSession {
       // Beside the database, so that the store can keep a big run's output where the
       // script wrote it instead of copying it (see store/logFiles.ts).
       ...(this.store.logDir !== null ? { spoolIn: this.store.logDir } : {}),
+      mergeStderr: this.options.separateStderr !== true,
+      // Another process cancelled the run (runs/processRecords.ts): a stop like our own.
+      stopRequested: () => (cancelRequested(this.store, this.runId) ? 'cancelled' : undefined),
     });
     this.process.onOutput((stream, chunk) => this.ingestChunk(stream, chunk));
+    const pid = this.process.pid;
+    if (pid !== undefined && process.platform !== 'win32') {
+      try {
+        recordProcess(this.store, this.runId, { pgid: pid, procStart: startIdentity(pid), spoolDir: this.process.spoolFolder });
+      } catch (err) {
+        // Only cancelling from elsewhere and keeping output after a crash depend on it.
+        process.emitWarning(`StepFlow could not record the process of run ${this.runId}: ${oneLine(err)}`);
+      }
+    }
     void this.process.done.then((outcome) => this.finish(outcome));
   }
 
   /** SIGTERM to the script's whole process group, SIGKILL after the grace period. */
   cancel(): void {
+    if (!this.process) this.stopBeforeStart = true;
     this.process?.cancel();
   }
 
   /** Last resort when our own process is going away: kill the group at once. */
   kill(): void {
+    if (!this.process) this.stopBeforeStart = true;
     this.process?.killGroup('SIGKILL');
   }
 

@@ -97,7 +97,9 @@ export function registerApi(router: Router, deps: ApiDeps): void {
   router.add('POST', '/api/executions/:id/cancel', ({ params }) => {
     const run = hub.liveRecord(params.id!) ?? store.getRun(params.id!);
     if (!run) throw new HttpError(404, `no run with id "${params.id}"`);
-    if (!runs.cancel(run.id)) throw new HttpError(409, run.status === 'running' ? 'that run is not run by this service' : `that run is not running (${run.status})`);
+    // Ours, or a run another StepFlow process of this user runs on this machine (issue 9.4).
+    const answer = runs.cancelAnywhere(run.id);
+    if (!answer.cancelled) throw new HttpError(409, run.status === 'running' ? answer.reason : `that run is not running (${run.status})`);
     return { id: run.id, cancelled: true };
   });
 

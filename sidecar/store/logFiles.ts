@@ -148,10 +148,11 @@ export class LogFiles {
   }
 
   /**
-   * Deletes the spool folders of processes that died mid-run: what the store kept of them
-   * was moved out already, the rest is output nobody will read.
+   * Deletes the spool folders of processes that died, except those of runs still `running`
+   * (`keep`, absolute paths): the process that marks such a run interrupted first keeps what
+   * its script wrote (Maintenance.recoverOutput), and only then is the folder removed.
    */
-  removeDeadSpools(processIsAlive: (pid: number) => boolean): void {
+  removeDeadSpools(processIsAlive: (pid: number) => boolean, keep: ReadonlySet<string> = new Set()): void {
     let names: string[];
     try {
       names = fs.readdirSync(this.dir);
@@ -160,7 +161,8 @@ export class LogFiles {
     }
     for (const name of names) {
       const spool = SPOOL_NAME.exec(name);
-      if (spool && !processIsAlive(Number(spool[1]))) fs.rmSync(path.join(this.dir, name), { recursive: true, force: true });
+      const folder = path.join(this.dir, name);
+      if (spool && !processIsAlive(Number(spool[1])) && !keep.has(folder)) fs.rmSync(folder, { recursive: true, force: true });
     }
   }
 

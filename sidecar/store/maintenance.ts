@@ -3,8 +3,10 @@
 // re-checks its condition inside the lock, so two processes doing the same at once is fine.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import type { Database } from './database';
-import type { LogFiles } from './logFiles';
+import { sourceCode, type LogFiles } from './logFiles';
+import { MERGED_FILE } from '../runner/spool';
 import { schemaVersion } from './schema';
 
 export interface PruneOptions {
@@ -38,6 +40,10 @@ export function processIsAlive(pid: number): boolean {
 }
 
 const DELETE_BATCH = 100;
+/** Recovered output is stored in chunks of whole lines up to this size. */
+const RECOVER_CHUNK = 256 * 1024;
+/** A recovered tail up to this size goes inside the database; a bigger one stays in its file. */
+const RECOVER_INLINE = 1024 * 1024;
 
 export class Maintenance {
   private readonly host = os.hostname();
@@ -53,15 +59,13 @@ export class Maintenance {
    */
   markInterrupted(isAlive: (pid: number) => boolean, isOwn: (runId: string) => boolean): string[] {
     const rows = this.db
-      .prepare(`SELECT rid, id, owner_pid, owner_host FROM runs WHERE status = 'running'`)
-      .all() as Array<{ rid: number; id: string; owner_pid: number | null; owner_host: string | null }>;
+      .prepare(`SELECT rid, id, owner_pid, owner_host, spool_dir FROM runs WHERE status = 'running'`)
+      .all() as Array<{ rid: number; id: string; owner_pid: number | null; owner_host: string | null; spool_dir: string | null }>;
     // A pid means nothing on another machine, and a run without one cannot be judged.
     const dead = rows.filter(
       (r) => !isOwn(r.id) && r.owner_pid !== null && (r.owner_host === null || r.owner_host === this.host) && !isAlive(r.owner_pid),
     );
     if (dead.length === 0) return [];
-    // Their runner's spool folders too (a crash leaves them behind).
-    this.logs?.removeDeadSpools(isAlive);
     const lastSeen = this.db.prepare(
       `SELECT max(r.started_at,
                   coalesce((SELECT at FROM log_chunks WHERE rid = r.rid ORDER BY first_line DESC LIMIT 1), 0),
@@ -80,6 +84,17 @@ export class Maintenance {
     this.db
       .transaction(() => {
         for (const run of dead) {
+          const status = this.db.prepare('SELECT status FROM runs WHERE rid = ?').pluck().get(run.rid);
+          if (status !== 'running') continue; // another process got there first
+          // What the script wrote after the owner's last flush (and after the owner died,
+          // until its watchdog ended the group) is still in its spool files: keep it.
+          if (run.spool_dir) {
+            try {
+              this.recoverOutput(run.rid, run.spool_dir);
+            } catch (err) {
+              process.emitWarning(`StepFlow could not keep the last output of run ${run.id}: ${(err as Error).message}`);
+            }
+          }
           const seen = lastSeen.get(run.rid) as { ended_at: number; lines: number };
           const error = JSON.stringify({
             message: `interrupted: the process that ran it (pid ${run.owner_pid}) stopped`,
@@ -93,7 +108,96 @@ export class Maintenance {
         }
       })
       .immediate();
+    // Then their runner's spool folders (a crash leaves them behind); not those of runs
+    // still running, whose owner may yet die and leave output to keep.
+    this.logs?.removeDeadSpools(isAlive, this.runningSpoolDirs());
     return marked;
+  }
+
+  /** Spool folders of runs still `running`: never removed by a sweep. */
+  private runningSpoolDirs(): Set<string> {
+    const dirs = this.db.prepare(`SELECT spool_dir FROM runs WHERE status = 'running' AND spool_dir IS NOT NULL`).pluck().all() as string[];
+    return new Set(dirs.map((d) => path.resolve(d)));
+  }
+
+  /**
+   * Stores the output of run `rid` that its spool files hold beyond the lines already stored.
+   * Stream by stream: skip as many lines as are stored for that stream (with one merged
+   * spool every line is stream 1, so this is simply "all stored lines"), store the rest as
+   * new chunks numbered after the last stored line. A spool file the store already adopted
+   * (`<rid>.out`/`.err`, spilled runs) is read where it is now. Inside the caller's transaction.
+   */
+  private recoverOutput(rid: number, spoolDir: string): void {
+    const perStream = new Map<number, number>();
+    for (const row of this.db.prepare('SELECT stream, sum(line_count) AS n FROM log_chunks WHERE rid = ? GROUP BY stream').all(rid) as Array<{ stream: number; n: number }>) {
+      perStream.set(row.stream, row.n);
+    }
+    let nextLine =
+      1 + ((this.db.prepare('SELECT coalesce(max(first_line + line_count - 1), 0) FROM log_chunks WHERE rid = ?').pluck().get(rid) as number) ?? 0);
+    const insert = this.db.prepare(
+      `INSERT INTO log_chunks (rid, first_line, line_count, stream, at, size, src, file_off, data)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(rid, first_line) DO NOTHING`,
+    );
+    let addedBytes = 0;
+    for (const stream of [1, 2] as const) {
+      const source = stream === 1 ? 'stdout' : 'stderr';
+      const candidates = stream === 1 ? [path.join(spoolDir, MERGED_FILE), path.join(spoolDir, 'stdout')] : [path.join(spoolDir, 'stderr')];
+      if (this.logs) candidates.push(this.logs.fileOf(rid, source));
+      let file = candidates.find((f) => fs.existsSync(f));
+      if (!file) continue;
+      const fd = fs.openSync(file, 'r');
+      let tail: Buffer;
+      let tailOffset: number;
+      let at: number;
+      try {
+        const size = fs.fstatSync(fd).size;
+        at = Math.floor(fs.fstatSync(fd).mtimeMs);
+        tailOffset = offsetAfterLines(fd, size, perStream.get(stream) ?? 0);
+        if (tailOffset >= size) continue;
+        // Only a tail small enough to store inline is read into memory.
+        tail = size - tailOffset <= RECOVER_INLINE ? readAt(fd, tailOffset, size - tailOffset) : Buffer.alloc(0);
+        if (tail.length === 0) {
+          // A big tail stays in its file: adopt a spool file as the run's, point rows into it.
+          const wholeEnd = lastNewlineBefore(fd, tailOffset, size);
+          if (this.logs && wholeEnd > tailOffset) {
+            const own = this.logs.fileOf(rid, source);
+            if (file !== own) {
+              this.logs.adopt(rid, source, file);
+              file = own;
+            }
+            for (const [off, len, lines] of splitLines(fd, tailOffset, wholeEnd)) {
+              insert.run(rid, nextLine, lines, stream, at, len, sourceCode(source), off, null);
+              nextLine += lines;
+              addedBytes += len;
+            }
+            tailOffset = wholeEnd;
+          }
+          tail = readAt(fd, tailOffset, Math.min(size - tailOffset, RECOVER_INLINE));
+        }
+      } finally {
+        fs.closeSync(fd);
+      }
+      // Inline: whole lines in chunks; a last line without its newline gets one.
+      let start = 0;
+      while (start < tail.length) {
+        let end = Math.min(tail.length, start + RECOVER_CHUNK);
+        if (end < tail.length) {
+          const nl = tail.lastIndexOf(10, end - 1);
+          end = nl >= start ? nl + 1 : tail.indexOf(10, end) + 1 || tail.length;
+        }
+        let piece = tail.subarray(start, end);
+        if (piece[piece.length - 1] !== 10) piece = Buffer.concat([piece, Buffer.from('\n')]);
+        let lines = 0;
+        for (let i = piece.indexOf(10); i >= 0; i = piece.indexOf(10, i + 1)) lines++;
+        insert.run(rid, nextLine, lines, stream, at, piece.length, null, null, piece);
+        nextLine += lines;
+        addedBytes += piece.length;
+        start = end;
+      }
+    }
+    if (addedBytes > 0) {
+      this.db.prepare('UPDATE runs SET line_count = max(line_count, ?), log_bytes = log_bytes + ? WHERE rid = ?').run(nextLine - 1, addedBytes, rid);
+    }
   }
 
   /** Deletes the oldest finished runs beyond the bounds, their rows and log files. */
@@ -145,7 +249,7 @@ export class Maintenance {
       const live = this.db.prepare('SELECT 1 FROM runs WHERE rid = ?').pluck();
       // Under the write lock: a writer creates a new run's file only while holding it.
       this.db.transaction(() => logs.sweep((rid) => live.get(rid) !== undefined)).immediate();
-      logs.removeDeadSpools(processIsAlive);
+      logs.removeDeadSpools(processIsAlive, this.runningSpoolDirs());
     }
     this.db.pragma('incremental_vacuum');
     this.db.pragma('wal_checkpoint(PASSIVE)');
@@ -179,4 +283,61 @@ export class Maintenance {
       dataVersion: this.db.pragma('data_version', { simple: true }) as number,
     };
   }
+}
+
+const SCAN_BLOCK = 1024 * 1024;
+
+function readAt(fd: number, offset: number, length: number): Buffer {
+  const buffer = Buffer.allocUnsafe(length);
+  let done = 0;
+  while (done < length) {
+    const n = fs.readSync(fd, buffer, done, length - done, offset + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return buffer.subarray(0, done);
+}
+
+/** The offset just past the `lines`-th newline of the file (its size when it has fewer). */
+function offsetAfterLines(fd: number, size: number, lines: number): number {
+  if (lines <= 0) return 0;
+  let seen = 0;
+  for (let pos = 0; pos < size; pos += SCAN_BLOCK) {
+    const block = readAt(fd, pos, Math.min(SCAN_BLOCK, size - pos));
+    for (let i = block.indexOf(10); i >= 0; i = block.indexOf(10, i + 1)) {
+      if (++seen === lines) return pos + i + 1;
+    }
+  }
+  return size;
+}
+
+/** The offset just past the last newline in [from, to), or `from` when there is none. */
+function lastNewlineBefore(fd: number, from: number, to: number): number {
+  for (let end = to; end > from; end -= SCAN_BLOCK) {
+    const start = Math.max(from, end - SCAN_BLOCK);
+    const nl = readAt(fd, start, end - start).lastIndexOf(10);
+    if (nl >= 0) return start + nl + 1;
+  }
+  return from;
+}
+
+/** [offset, length, lines] pieces of whole lines, each up to about RECOVER_CHUNK bytes. */
+function splitLines(fd: number, from: number, to: number): Array<[number, number, number]> {
+  const pieces: Array<[number, number, number]> = [];
+  let start = from;
+  let lines = 0;
+  for (let pos = from; pos < to; pos += SCAN_BLOCK) {
+    const block = readAt(fd, pos, Math.min(SCAN_BLOCK, to - pos));
+    for (let i = block.indexOf(10); i >= 0; i = block.indexOf(10, i + 1)) {
+      lines++;
+      const end = pos + i + 1;
+      if (end - start >= RECOVER_CHUNK) {
+        pieces.push([start, end - start, lines]);
+        start = end;
+        lines = 0;
+      }
+    }
+  }
+  if (to > start) pieces.push([start, to - start, lines]);
+  return pieces;
 }

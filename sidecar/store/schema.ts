@@ -155,6 +155,29 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec('ALTER TABLE log_chunks ADD COLUMN src INTEGER');
     },
   },
+  {
+    version: 4,
+    description: 'the process behind a running run: process group, start identity, user, spool folder, cancel request',
+    up(db) {
+      // Written by the owner right after the script is spawned (runs/processRecords.ts):
+      // - pgid: the script's process group (its leader is the script);
+      // - proc_start: the leader's start identity (Linux: "linux:<boot id>:<start time in
+      //   ticks>", /proc/<pid>/stat field 22), so a pid reused by another program is never
+      //   signalled; NULL where it cannot be known (then only the owner may cancel);
+      // - owner_uid: who runs it (another user's run is not ours to cancel);
+      // - spool_dir: the folder of the script's output files, kept when the owner dies so
+      //   the process that marks the run interrupted can keep what was written;
+      // - cancel_requested_at: set by another process that cancels the run, so the owner
+      //   records it as cancelled, not failed, when its script dies of the signal.
+      db.exec(`
+        ALTER TABLE runs ADD COLUMN pgid INTEGER;
+        ALTER TABLE runs ADD COLUMN proc_start TEXT;
+        ALTER TABLE runs ADD COLUMN owner_uid INTEGER;
+        ALTER TABLE runs ADD COLUMN spool_dir TEXT;
+        ALTER TABLE runs ADD COLUMN cancel_requested_at INTEGER;
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -24,7 +24,9 @@ async function until(check: () => boolean, what: string, timeoutMs = 10_000): Pr
 async function run(body: string): Promise<string> {
   const script = path.join(dir, `s${Date.now()}${Math.random().toString(36).slice(2)}.sh`);
   fs.writeFileSync(script, body, { mode: 0o755 });
-  const session = new RunSession(store, { script, interpreters: { '.sh': ['bash'] } });
+  // Two spool files (stdout, stderr) as with `"capture": {"separateStderr": true}`: these tests
+  // are about keeping both as <rid>.out / <rid>.err (the default merged file is one .out).
+  const session = new RunSession(store, { script, interpreters: { '.sh': ['bash'] }, separateStderr: true });
   await session.start();
   const result = await session.done;
   assert.equal(result.status, 'succeeded');

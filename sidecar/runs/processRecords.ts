@@ -1,0 +1,111 @@
+// The process behind a running run, as stored with it (migration 4), and cancelling a run
+// from any StepFlow process of the same user on the same machine (issue 9 point 4):
+// a run started by `stepflow run` in a terminal can be cancelled from VS Code or the
+// dashboard. The canceller records a cancel request, then signals the script's process
+// group (SIGTERM, SIGKILL after the grace period) — but only after checking that the group
+// leader is still the very process that was recorded (its start identity), so a pid reused
+// by some other program is never signalled. The owner sees its script die and, finding the
+// request, records the run as cancelled.
+import * as os from 'node:os';
+import type { Store } from '../store/store';
+import { groupAlive, startIdentity } from '../runner/processGroup';
+
+export interface ProcessInfo {
+  pgid: number;
+  procStart: string | null;
+  spoolDir: string | null;
+}
+
+/** Stores the run's process group, its start identity and spool folder (after createRun). */
+export function recordProcess(store: Store, runId: string, info: ProcessInfo): void {
+  // The run's row is buffered by the writer until its next flush: commit it first.
+  store.flush();
+  store.db
+    .prepare('UPDATE runs SET pgid = ?, proc_start = ?, owner_uid = ?, spool_dir = ? WHERE id = ?')
+    .run(info.pgid, info.procStart, currentUid(), info.spoolDir, runId);
+}
+
+/** True once some process asked to cancel this run. */
+export function cancelRequested(store: Store, runId: string): boolean {
+  try {
+    const at = store.db.prepare('SELECT cancel_requested_at FROM runs WHERE id = ?').pluck().get(runId);
+    return typeof at === 'number';
+  } catch {
+    return false; // a database that cannot be read: judge by the exit alone
+  }
+}
+
+export type CancelAnswer = { cancelled: true } | { cancelled: false; reason: string };
+
+interface Row {
+  status: string;
+  owner_pid: number | null;
+  owner_host: string | null;
+  owner_uid: number | null;
+  pgid: number | null;
+  proc_start: string | null;
+}
+
+/**
+ * Cancels a run some other process owns: refuses (with the reason) a run that is not
+ * running, runs on another machine or as another user, or whose process cannot be
+ * identified for certain; otherwise records the request, sends SIGTERM to the group and,
+ * after `graceMs`, SIGKILL to whatever of it is left.
+ */
+export function cancelElsewhere(store: Store, runId: string, graceMs = 3000): CancelAnswer {
+  const row = store.db
+    .prepare('SELECT status, owner_pid, owner_host, owner_uid, pgid, proc_start FROM runs WHERE id = ?')
+    .get(runId) as Row | undefined;
+  if (!row) return { cancelled: false, reason: `no run with id "${runId}"` };
+  if (row.status !== 'running') return { cancelled: false, reason: `that run is not running (${row.status})` };
+  const host = os.hostname();
+  if (row.owner_host !== null && row.owner_host !== host) {
+    return { cancelled: false, reason: `that run runs on another machine (${row.owner_host}); cancel it there` };
+  }
+  const uid = currentUid();
+  if (row.owner_uid !== null && uid !== null && row.owner_uid !== uid) {
+    return { cancelled: false, reason: `that run belongs to another user (uid ${row.owner_uid})` };
+  }
+  if (row.pgid === null || row.proc_start === null) {
+    return { cancelled: false, reason: 'that run was started without a process record StepFlow can verify here; cancel it where it runs' };
+  }
+  if (!sameGroup(row.pgid, row.proc_start)) {
+    return { cancelled: false, reason: `the process of that run (pid ${row.pgid}) is gone; its pid may belong to another program now` };
+  }
+  const changed = store.db
+    .prepare(`UPDATE runs SET cancel_requested_at = ? WHERE id = ? AND status = 'running'`)
+    .run(Date.now(), runId).changes;
+  if (changed === 0) return { cancelled: false, reason: 'that run has just finished' };
+  const pgid = row.pgid;
+  const procStart = row.proc_start;
+  signalGroup(pgid, 'SIGTERM');
+  const timer = setTimeout(() => {
+    if (sameGroup(pgid, procStart)) signalGroup(pgid, 'SIGKILL');
+  }, Math.max(0, graceMs));
+  timer.unref();
+  return { cancelled: true };
+}
+
+/**
+ * Is group `pgid` still the one whose leader had identity `procStart`? The leader alive with
+ * that identity: yes. The leader gone but members of its group alive: yes — a pid that is
+ * still some group's id is never handed to a new process, so that group is still ours.
+ * A live leader with another identity (the pid was reused), or nothing left: no.
+ */
+function sameGroup(pgid: number, procStart: string): boolean {
+  const now = startIdentity(pgid);
+  if (now !== null) return now === procStart;
+  return groupAlive(pgid);
+}
+
+function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // gone meanwhile
+  }
+}
+
+function currentUid(): number | null {
+  return typeof process.getuid === 'function' ? process.getuid() : null;
+}

@@ -1,0 +1,194 @@
+// Issue 16: "nothing lost, nothing left running" — the built `stepflow` CLI and
+// `stepflow serve` as real processes, sent real signals. Waits are on events (the CLI's
+// output, its exit) and on conditions polled with an overall timeout; only scripts sleep.
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { runCli, tempDir, writeScript } from '../support/cli';
+import { request } from '../support/serverClient';
+import { Store } from '../../sidecar/store/store';
+import { groupMembers, isGone, killGroupQuietly, readPid, startCli, storedRuns, waitFor } from './lifetimeSupport';
+
+/** A step whose script leaves a grandchild that ignores SIGTERM (and so does its `sleep`). */
+const STUBBORN = [
+  '#!/usr/bin/env bash',
+  'echo $$ > "$T/script.pid"',
+  'echo "STEP_START:Work"',
+  `bash -c 'trap "" TERM; echo $$ > "$T/grandchild.pid"; while :; do sleep 0.2; done' &`,
+  'while [ ! -s "$T/grandchild.pid" ]; do sleep 0.02; done',
+  'echo READY',
+  'wait',
+].join('\n');
+
+describe('stepflow run: signals and the process group (issue 16)', function () {
+  this.timeout(30_000);
+  let home: string;
+  let work: string;
+  let pgid: number | undefined;
+
+  beforeEach(() => {
+    home = tempDir('stepflow-home-');
+    work = tempDir('stepflow-work-');
+    pgid = undefined;
+  });
+  afterEach(() => {
+    killGroupQuietly(pgid);
+    fs.rmSync(home, { recursive: true, force: true });
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  async function stubbornRun(extra: string[] = []) {
+    const script = writeScript(work, 'stubborn.sh', STUBBORN);
+    const cli = startCli(['run', script, ...extra], home, { T: work });
+    await waitFor(() => cli.stdout().includes('READY') || cli.child.exitCode !== null, 'READY');
+    pgid = readPid(path.join(work, 'script.pid'));
+    const grandchild = readPid(path.join(work, 'grandchild.pid'))!;
+    assert.ok(pgid && grandchild, 'the script and its grandchild started');
+    return { cli, grandchild };
+  }
+
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+    it(`${signal}: SIGTERM to the group, SIGKILL to a grandchild that ignores it, exit ${code} only once the group is gone, stored as cancelled`, async () => {
+      const { cli, grandchild } = await stubbornRun();
+      cli.child.kill(signal);
+      const exit = await cli.exited;
+      // The moment the CLI is gone, nothing of the script's group may be left.
+      assert.ok(isGone(grandchild), `grandchild ${grandchild} still running after the CLI exited`);
+      assert.deepEqual(groupMembers(pgid!), [], 'no member of the script group is left');
+      assert.equal(exit.code, code, cli.stderr());
+      const [run] = storedRuns(home);
+      assert.equal(run!.status, 'cancelled');
+      assert.equal(run!.steps[0]!.status, 'cancelled');
+    });
+  }
+
+  it('--timeout: exit 124 like timeout(1), stored as timed_out, no survivor', async () => {
+    const script = writeScript(work, 'stubborn.sh', STUBBORN);
+    const cli = startCli(['run', script, '--timeout', '1'], home, { T: work });
+    const exit = await cli.exited;
+    pgid = readPid(path.join(work, 'script.pid'));
+    const grandchild = readPid(path.join(work, 'grandchild.pid'))!;
+    assert.ok(cli.stdout().includes('READY'), 'the script got going before the timeout');
+    assert.ok(isGone(grandchild), `grandchild ${grandchild} still running after the CLI exited`);
+    assert.equal(exit.code, 124, cli.stderr());
+    assert.equal(storedRuns(home)[0]!.status, 'timed_out');
+  });
+
+  it('Ctrl-C during start-up (after the database is opened, before the script runs) is honoured once: cancelled, exit 130', async () => {
+    // The window between opening the database and spawning the script is a few ms long, so
+    // the signal is sent at a sweep of moments after the database file appears (the event).
+    // Each CLI must end promptly: 130 with the run cancelled (or no run at all when the signal
+    // came before its handler existed: killed by SIGINT like any program). Never ignored.
+    const script = writeScript(work, 'long.sh', '#!/bin/sh\necho $$ > "$T/script.pid"\nsleep 30\n');
+    for (let delayMs = 0; delayMs <= 40; delayMs += 2) {
+      const db = path.join(home, `start-${delayMs}.db`);
+      fs.rmSync(path.join(work, 'script.pid'), { force: true });
+      const cli = startCli(['run', script, '--db', db], home, { T: work });
+      await new Promise<void>((resolve) => {
+        const watcher = fs.watch(home, () => {
+          if (fs.existsSync(db)) {
+            watcher.close();
+            resolve();
+          }
+        });
+      });
+      const t0 = performance.now();
+      while (performance.now() - t0 < delayMs) {
+        // busy-wait: sub-millisecond placement of the signal
+      }
+      cli.child.kill('SIGINT');
+      const exit = await Promise.race([cli.exited, new Promise<'ignored'>((r) => setTimeout(() => r('ignored'), 5000).unref())]);
+      pgid = readPid(path.join(work, 'script.pid'));
+      if (exit === 'ignored') {
+        cli.child.kill('SIGKILL');
+        assert.fail(`a Ctrl-C ${delayMs} ms after the database was opened was ignored`);
+      }
+      const store = new Store(db);
+      const runs = store.listRuns({ limit: 5 });
+      store.close();
+      if (exit.signal === 'SIGINT') {
+        assert.equal(runs.length, 0, `signal at +${delayMs} ms`);
+      } else {
+        assert.equal(exit.code, 130, `signal at +${delayMs} ms: ${cli.stderr()}`);
+        assert.equal(runs.length, 1);
+        assert.equal(runs[0]!.status, 'cancelled', `signal at +${delayMs} ms`);
+      }
+      assert.ok(pgid === undefined || groupMembers(pgid).length === 0, 'no script left running');
+      killGroupQuietly(pgid);
+    }
+  });
+
+  it('SIGKILL of the CLI: the script group is ended within a few seconds and its output is kept (show --log)', async () => {
+    const script = writeScript(
+      work,
+      'loop.sh',
+      [
+        '#!/usr/bin/env bash',
+        'echo $$ > "$T/script.pid"',
+        'echo "STEP_START:Loop"',
+        'i=0',
+        'while :; do i=$((i+1)); echo "line $i"; echo "line $i on stderr" >&2; echo "$i" > "$T/last.tmp"; mv "$T/last.tmp" "$T/last"; sleep 0.005; done',
+      ].join('\n'),
+    );
+    const cli = startCli(['run', script], home, { T: work });
+    await waitFor(() => cli.stdout().includes('line 40\n'), 'line 40');
+    pgid = readPid(path.join(work, 'script.pid'))!;
+    cli.child.kill('SIGKILL');
+    await cli.exited;
+    await waitFor(() => groupMembers(pgid!).length === 0, 'the script group to end after its CLI was killed', 5000);
+    const last = Number(fs.readFileSync(path.join(work, 'last'), 'utf8'));
+    assert.ok(last >= 30, `last line ${last}`);
+    const [record] = storedRuns(home);
+    const show = await runCli(['show', record!.id, '--log'], { home });
+    assert.equal(show.code, 0, show.stderr);
+    assert.ok(show.stdout.includes(`line ${last}\n`), `the log keeps line ${last} (the script's last)`);
+    assert.ok(show.stdout.includes(`line ${last} on stderr\n`), 'and what it wrote on stderr');
+    assert.equal(storedRuns(home)[0]!.status, 'interrupted');
+    // Kept by the run, not left as an orphaned spool folder.
+    const logDir = path.join(home, 'stepflow.db-logs');
+    const spools = fs.existsSync(logDir) ? fs.readdirSync(logDir).filter((n) => n.startsWith('stepflow-spool-')) : [];
+    assert.deepEqual(spools, []);
+  });
+});
+
+describe('stepflow serve: shutdown during a run (issue 16)', function () {
+  this.timeout(30_000);
+  let home: string;
+  let work: string;
+  let pgid: number | undefined;
+
+  beforeEach(() => {
+    home = tempDir('stepflow-home-');
+    work = tempDir('stepflow-work-');
+  });
+  afterEach(() => {
+    killGroupQuietly(pgid);
+    fs.rmSync(home, { recursive: true, force: true });
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  it('SIGTERM to `stepflow serve` stops its runs, writes their end, then closes the database', async () => {
+    const script = writeScript(work, 'long.sh', '#!/bin/sh\necho $$ > "$T/script.pid"\necho "STEP_START:Wait"\nsleep 30\n');
+    const serve = startCli(['serve', '--port', '0'], home, { T: work });
+    await waitFor(() => /StepFlow dashboard: http:\/\/127\.0\.0\.1:(\d+)\//.test(serve.stdout()), 'the dashboard URL');
+    const port = Number(/StepFlow dashboard: http:\/\/127\.0\.0\.1:(\d+)\//.exec(serve.stdout())![1]);
+    const token = fs.readFileSync(path.join(home, 'token'), 'utf8').trim();
+    const started = await request(port, {
+      method: 'POST',
+      path: '/api/executions',
+      token,
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ script }),
+    });
+    assert.equal(started.status, 201, started.text);
+    await waitFor(() => readPid(path.join(work, 'script.pid')) !== undefined, 'the script to start');
+    pgid = readPid(path.join(work, 'script.pid'));
+    serve.child.kill('SIGTERM');
+    const exit = await serve.exited;
+    assert.equal(exit.code, 0, serve.stderr());
+    assert.doesNotMatch(serve.stderr(), /database|not open/i);
+    assert.deepEqual(groupMembers(pgid!), []);
+    const run = storedRuns(home).find((r) => r.id === started.json.id);
+    assert.equal(run?.status, 'cancelled');
+  });
+});
