@@ -1,5 +1,5 @@
 // Small HTTP helpers for the service: JSON answers with proper status codes and no stack
-// traces, bounded JSON bodies, and a route table with `:param` segments.
+// traces, one limit on every request body, and a route table with `:param` segments.
 import type * as http from 'node:http';
 
 export class HttpError extends Error {
@@ -40,52 +40,84 @@ export function sendError(res: http.ServerResponse, err: HttpError): void {
     res.destroy();
     return;
   }
-  sendJson(res, err.status, { error: { code: err.code, message: err.message } });
+  // A refused request whose body was not read in full: the rest is not read either, and
+  // the connection closes after the answer (it could not carry another request anyway).
+  const unread = res.req !== undefined && !res.req.complete;
+  sendJson(res, err.status, { error: { code: err.code, message: err.message } }, unread ? { Connection: 'close' } : {});
 }
 
-/** Reads a JSON body of at most `limit` bytes: 413 beyond, 415 for another type, 400 for bad JSON. */
-export function readJsonBody(req: http.IncomingMessage, limit: number): Promise<unknown> {
+/** The one limit on request bodies, for every route (README: HTTP API). */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+const tooLarge = (limit: number) => new HttpError(413, `the body is larger than ${limit} bytes (${Math.round(limit / 1024)} KiB), the limit of every request`);
+
+/** 413 when a request declares a body larger than `limit` (checked before anything is read). */
+export function declaredBodyTooLarge(req: http.IncomingMessage, limit: number): HttpError | undefined {
+  const declared = req.headers['content-length'];
+  return declared !== undefined && Number(declared) > limit ? tooLarge(limit) : undefined;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * Reads a request's body, at most `limit` bytes: 413 without reading for a larger
+ * Content-Length, and — for a chunked body — as soon as the bytes counted pass the limit
+ * (reading then stops; the connection closes after the answer). Nothing beyond the limit
+ * is ever buffered.
+ */
+export function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = declaredBodyTooLarge(req, limit);
+  if (declared) return Promise.reject(declared);
+  const length = req.headers['content-length'];
+  if ((length === undefined || length === '0') && req.headers['transfer-encoding'] === undefined) {
+    req.resume(); // nothing to read; lets 'end' happen
+    return Promise.resolve(EMPTY);
+  }
   return new Promise((resolve, reject) => {
-    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    if (type !== 'application/json') {
-      req.resume();
-      reject(new HttpError(415, 'the body must be application/json'));
-      return;
-    }
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limit) {
-      req.resume();
-      reject(new HttpError(413, `the body is larger than ${limit} bytes`));
-      return;
-    }
     const chunks: Buffer[] = [];
     let size = 0;
-    let failed = false;
-    req.on('data', (chunk: Buffer) => {
-      if (failed) return;
+    const cleanup = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onFail);
+      req.off('close', onFail);
+    };
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        failed = true;
-        reject(new HttpError(413, `the body is larger than ${limit} bytes`));
-        return; // keep draining so the answer can be sent on this connection
+        cleanup();
+        req.pause();
+        reject(tooLarge(limit));
+        return;
       }
       chunks.push(chunk);
-    });
-    req.on('error', () => {
-      if (!failed) reject(new HttpError(400, 'the body could not be read'));
-      failed = true;
-    });
-    req.on('end', () => {
-      if (failed) return;
-      const text = Buffer.concat(chunks).toString('utf8');
-      if (text.trim() === '') return resolve({});
-      try {
-        resolve(JSON.parse(text));
-      } catch {
-        reject(new HttpError(400, 'the body is not valid JSON'));
-      }
-    });
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(Buffer.concat(chunks, size));
+    };
+    const onFail = () => {
+      cleanup();
+      reject(new HttpError(400, 'the body could not be read'));
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onFail);
+    req.on('close', onFail);
   });
+}
+
+/** A JSON body already read by readBody: 415 for another type, 400 for bad JSON; empty is {}. */
+export function parseJsonBody(req: http.IncomingMessage, body: Buffer): unknown {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json') throw new HttpError(415, 'the body must be application/json');
+  const text = body.toString('utf8');
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'the body is not valid JSON');
+  }
 }
 
 export interface RouteContext {
@@ -93,6 +125,8 @@ export interface RouteContext {
   res: http.ServerResponse;
   url: URL;
   params: Record<string, string>;
+  /** The request's body (at most the body limit; empty without one), read before the route runs. */
+  body: Buffer;
 }
 
 export type Handler = (ctx: RouteContext) => unknown | Promise<unknown>;

@@ -15,7 +15,7 @@ import { StoreError, type Store } from '../store/store';
 import { UserError, oneLine } from '../util/errors';
 import { registerApi } from './api';
 import { allowedHosts, bearerToken, cookieValue, originAllowed, tokenMatches } from './auth';
-import { BASE_HEADERS, HttpError, Router, sendError, sendJson } from './http';
+import { BASE_HEADERS, HttpError, MAX_BODY_BYTES, Router, declaredBodyTooLarge, readBody, sendError, sendJson } from './http';
 import { LiveHub } from './liveHub';
 import { OperationMetrics } from './metrics';
 import { dashboardPage } from './page';
@@ -30,7 +30,7 @@ export interface ServeOptions {
   /** Folder with webview.js and the codicon files (default: the built dist/). */
   assetsDir?: string;
   version?: string;
-  /** Largest accepted request body (default 64 KiB). */
+  /** Largest accepted request body, for every route (default 64 KiB). */
   maxBodyBytes?: number;
   /** How often runs of other processes are looked for (ms). */
   externalPollMs?: number;
@@ -72,7 +72,8 @@ export async function startServer(options: ServeOptions): Promise<StepflowServer
   const runs = new RunManager(store, (batch) => hub.publish(batch.events), 0);
   const watcher = new ExternalRunWatcher(store, (id) => runs.owns(id), (ids) => hub.snapshot(ids), options.externalPollMs ?? 250);
   const router = new Router();
-  registerApi(router, { store, runs, hub, ops, version, startedAt: Date.now(), maxBodyBytes: options.maxBodyBytes ?? 64 * 1024 });
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  registerApi(router, { store, runs, hub, ops, version, startedAt: Date.now(), maxBodyBytes });
 
   let port = 0;
   let hosts = new Set<string>();
@@ -91,7 +92,7 @@ export async function startServer(options: ServeOptions): Promise<StepflowServer
     tokenMatches(bearerToken(req.headers.authorization) ?? cookieValue(req.headers.cookie, cookieName()), token);
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
-    const refused = admit(req);
+    const refused = admit(req) ?? declaredBodyTooLarge(req, maxBodyBytes);
     if (refused) return sendError(res, refused);
     // `..` and `.` segments would be resolved away by URL parsing: refused instead, so no
     // path ever means something other than what it says.
@@ -109,6 +110,14 @@ export async function startServer(options: ServeOptions): Promise<StepflowServer
     }
     if (!authenticated(req)) {
       return sendError(res, new HttpError(401, 'a valid token is required: Authorization: Bearer <token>, or open the URL `stepflow serve` printed'));
+    }
+    // Every route, with a body or not, reads it here under the one limit (a chunked body is
+    // counted as it arrives); routes that need none ignore what a client sent within it.
+    let body: Buffer;
+    try {
+      body = await readBody(req, maxBodyBytes);
+    } catch (err) {
+      return sendError(res, toHttpError(err, log));
     }
     if (url.pathname === '/' && (method === 'GET' || method === 'HEAD')) {
       const page = dashboardPage(`ws://${req.headers.host}`);
@@ -137,7 +146,7 @@ export async function startServer(options: ServeOptions): Promise<StepflowServer
     const t0 = performance.now();
     let failed = false;
     try {
-      const result = await match.route.handler({ req, res, url, params: match.params });
+      const result = await match.route.handler({ req, res, url, params: match.params, body });
       if (result !== undefined) sendJson(res, 200, result);
     } catch (err) {
       failed = true;
@@ -149,6 +158,12 @@ export async function startServer(options: ServeOptions): Promise<StepflowServer
 
   const server = http.createServer({ requestTimeout: 30_000, headersTimeout: 15_000, maxHeaderSize: 16 * 1024 }, (req, res) => {
     handle(req, res).catch((err: unknown) => sendError(res, toHttpError(err, log)));
+  });
+  // `Expect: 100-continue` (curl sends it for big bodies): a body over the limit is refused
+  // before the client sends it; otherwise it may come.
+  server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (!declaredBodyTooLarge(req, maxBodyBytes)) res.writeContinue();
+    server.emit('request', req, res);
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false });
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -181,6 +196,7 @@ export async function startServer(options: ServeOptions): Promise<StepflowServer
     });
   });
   port = (server.address() as AddressInfo).port;
+  if (store.db.readonly) log(`the database ${store.file} is open read-only: runs can be browsed, not started`);
   hosts = allowedHosts(host, port);
   watcher.start();
 
