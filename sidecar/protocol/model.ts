@@ -58,6 +58,12 @@ export interface ArtifactRecord {
   step: string | null;
   /** Id of that step (names need not be unique), or null for the run. */
   stepId?: number | null;
+  /**
+   * Set by `stepflow serve` when the file (symlinks resolved) is outside the run's working
+   * directory and every artifact root of stepflow.json: listed, openable in VS Code, not
+   * downloadable over HTTP (403).
+   */
+  outsideRun?: boolean;
 }
 
 export interface RunRecord {

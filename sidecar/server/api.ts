@@ -9,10 +9,11 @@ import type { RunStatus } from '../protocol/model';
 import { loadProjectConfig, pickProfile } from '../runs/profiles';
 import type { RunManager } from '../runs/runManager';
 import type { ListRunsQuery, Store } from '../store/store';
-import { BASE_HEADERS, HttpError, readJsonBody, type RouteContext, type Router } from './http';
+import { BASE_HEADERS, HttpError, parseJsonBody, type RouteContext, type Router } from './http';
 import type { LiveHub } from './liveHub';
 import type { OperationMetrics } from './metrics';
 import { statistics } from './statistics';
+import { artifactRoots, flagArtifacts, locateArtifact } from './artifactAccess';
 
 export interface ApiDeps {
   store: Store;
@@ -43,12 +44,20 @@ export function registerApi(router: Router, deps: ApiDeps): void {
     pid: process.pid,
     uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
     database: store.file,
+    readOnly: store.db.readonly,
     activeRuns: runs.activeCount,
   }));
 
   router.add('GET', '/api/health/metrics', () => metrics(deps));
 
+  // `stepflow serve --read-only`, or a database StepFlow may not write: everything is
+  // readable, nothing may write (409 with code read_only).
+  const refuseWrites = (what: string) => {
+    if (store.db.readonly) throw new HttpError(409, `the database ${store.file} is open read-only: ${what}`, 'read_only');
+  };
+
   router.add('POST', '/api/health/optimize', () => {
+    refuseWrites('it cannot be optimized here');
     const t0 = performance.now();
     store.flush();
     const [checkpoint] = store.db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number; log: number; checkpointed: number }>;
@@ -60,8 +69,9 @@ export function registerApi(router: Router, deps: ApiDeps): void {
 
   router.add('GET', '/api/executions', ({ url }) => listExecutions(store, url.searchParams));
 
-  router.add('POST', '/api/executions', async ({ req, res }) => {
-    const body = await readJsonBody(req, deps.maxBodyBytes);
+  router.add('POST', '/api/executions', async ({ req, res, body: raw }) => {
+    const body = parseJsonBody(req, raw);
+    refuseWrites('runs cannot be started here');
     if (!isStartBody(body)) throw new HttpError(400, 'expected {"script": string, "args"?: string[], "cwd"?: string, "profile"?: string}');
     const script = path.resolve(body.script);
     const profileName = body.profile ?? null;
@@ -81,7 +91,7 @@ export function registerApi(router: Router, deps: ApiDeps): void {
   router.add('GET', '/api/executions/:id', ({ params }) => {
     const run = hub.liveRecord(params.id!) ?? store.getRun(params.id!);
     if (!run) throw new HttpError(404, `no run with id "${params.id}"`);
-    return run;
+    return flagArtifacts(run); // artifacts the download route refuses are marked for the dashboard
   });
 
   router.add('GET', '/api/executions/:id/log', ({ params, url }) => {
@@ -166,13 +176,28 @@ function sendArtifact(store: Store, { params, res, req }: RouteContext): undefin
   if (!run) throw new HttpError(404, `no run with id "${params.id}"`);
   const artifact = run.artifacts[Number(params.index)];
   if (!artifact) throw new HttpError(404, `run ${run.id} has no artifact #${params.index}`);
-  let stat: fs.Stats;
+  // The run chose the path (`ARTIFACT:../../etc/passwd`, a symlink out of its folder): only
+  // files inside its folder or a configured root are served (artifactAccess.ts).
+  const place = locateArtifact(artifact.path, artifactRoots(run));
+  if (!place.inside) throw new HttpError(place.reason === 'missing' ? 404 : 403, place.message);
+  // The resolved path is opened, so a link swapped in after the check is not followed.
+  let fd: number;
   try {
-    stat = fs.statSync(artifact.path);
+    fd = fs.openSync(place.realPath, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0));
   } catch {
     throw new HttpError(404, `the artifact file no longer exists: ${path.basename(artifact.path)}`);
   }
-  if (!stat.isFile()) throw new HttpError(404, `the artifact is not a file: ${path.basename(artifact.path)}`);
+  let stat: fs.Stats;
+  try {
+    stat = fs.fstatSync(fd);
+  } catch {
+    fs.closeSync(fd);
+    throw new HttpError(404, `the artifact file no longer exists: ${path.basename(artifact.path)}`);
+  }
+  if (!stat.isFile()) {
+    fs.closeSync(fd);
+    throw new HttpError(404, `the artifact is not a file: ${path.basename(artifact.path)}`);
+  }
   const name = path.basename(artifact.path);
   const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
   res.writeHead(200, {
@@ -183,11 +208,17 @@ function sendArtifact(store: Store, { params, res, req }: RouteContext): undefin
     'Content-Security-Policy': "default-src 'none'; sandbox",
   });
   if (req.method === 'HEAD') {
+    fs.closeSync(fd);
     res.end();
     return undefined;
   }
-  const stream = fs.createReadStream(artifact.path);
+  const stream = fs.createReadStream('', { fd, start: 0, end: Math.max(0, stat.size - 1) });
   stream.on('error', () => res.destroy());
+  if (stat.size === 0) {
+    stream.destroy();
+    res.end();
+    return undefined;
+  }
   stream.pipe(res);
   return undefined;
 }

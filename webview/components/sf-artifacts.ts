@@ -5,6 +5,9 @@ import { basename } from '../runView';
 import { base } from './theme';
 import './sf-icon';
 
+/** The service's words for an artifact it does not serve (sidecar/server/artifactAccess.ts). */
+const OUTSIDE_TEXT = "outside the run's folder";
+
 /** A run's artifacts; `open` (detail: index) opens one in VS Code or downloads it in the browser. */
 @customElement('sf-artifacts')
 export class SfArtifacts extends LitElement {
@@ -18,6 +21,7 @@ export class SfArtifacts extends LitElement {
       .name { font-weight: 600; }
       .path { grid-column: 2; font-size: 12px; overflow-wrap: anywhere; }
       .empty { padding: 12px 0; }
+      .refused { font-size: 12px; display: inline-flex; align-items: center; gap: 4px; }
     `,
   ];
 
@@ -31,9 +35,14 @@ export class SfArtifacts extends LitElement {
         (a, index) => html`<li>
           <sf-icon name="file"></sf-icon>
           <span class="ellipsis"><span class="name">${a.description ?? basename(a.path)}</span>${a.step ? html` <span class="muted">· ${a.step}</span>` : nothing}</span>
-          <button class="secondary" data-artifact=${index} @click=${() => this.dispatchEvent(new CustomEvent<number>('open', { detail: index }))}>
-            <sf-icon name=${this.action === 'open' ? 'go-to-file' : 'cloud-download'}></sf-icon>${this.action === 'open' ? 'Open' : 'Download'}
-          </button>
+          ${this.action === 'download' && a.outsideRun
+            ? // The service refuses these (403): a note instead of a link that would fail.
+              html`<span class="refused muted" data-artifact-refused=${index} title="Only files inside the run's folder, or under &quot;artifacts&quot;: {&quot;roots&quot;} in stepflow.json, are served; open it in VS Code">
+                <sf-icon name="circle-slash"></sf-icon>${OUTSIDE_TEXT} — not downloadable
+              </span>`
+            : html`<button class="secondary" data-artifact=${index} @click=${() => this.dispatchEvent(new CustomEvent<number>('open', { detail: index }))}>
+                <sf-icon name=${this.action === 'open' ? 'go-to-file' : 'cloud-download'}></sf-icon>${this.action === 'open' ? 'Open' : 'Download'}
+              </button>`}
           <span class="path muted mono">${a.path}</span>
         </li>`,
       )}
