@@ -4,20 +4,23 @@ import { UserError, oneLine } from '../util/errors';
 import { runCommand } from './runCommand';
 import { historyCommand, pruneCommand, showCommand, statsCommand } from './readCommands';
 import { reportCommand } from './reportCommand';
+import { READING_COMMANDS, setCliCommand } from './context';
 import { REPORT_USAGE, RUN_USAGE, SERVE_USAGE } from './usage';
 
 const USAGE = `StepFlow — run scripts and watch their marker-driven steps.
 
 usage:
   ${RUN_USAGE}
-  stepflow history [--json] [--limit N] [--status S] [--script PATH] [--profile NAME] [--search TEXT]
-  stepflow show <runId> [--json] [--log]
-  stepflow stats [<script>] [--json] [--rebuild]
+  stepflow history [--json] [--limit N] [--status S] [--script PATH] [--profile NAME] [--search TEXT] [--read-only]
+  stepflow show <runId> [--json] [--log] [--read-only]
+  stepflow stats [<script>] [--json] [--rebuild] [--read-only]
   ${REPORT_USAGE}
   stepflow prune [--keep N] [--max-mb MB]
   ${SERVE_USAGE}
 
 Every command takes --db PATH (default: $STEPFLOW_HOME/stepflow.db or ~/.stepflow/stepflow.db).
+history, show, stats, report and serve take --read-only: the database is opened for reading
+only (they do so by themselves when it cannot be written: a read-only mount, an immutable file).
 `;
 
 const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
@@ -50,7 +53,19 @@ export async function cliMain(argv: readonly string[]): Promise<number> {
     return 2;
   }
   try {
-    return await handler(rest);
+    // `--read-only` (before `--`) is the dispatcher's: every command that only reads takes it.
+    const dashdash = rest.indexOf('--');
+    const flag = rest.findIndex((arg, i) => arg === '--read-only' && (dashdash === -1 || i < dashdash));
+    if (flag !== -1 && command === 'run') {
+      // After the script, an unknown option belongs to the script (README: `stepflow run`).
+      const script = rest.findIndex((arg) => !arg.startsWith('--'));
+      if (script === -1 || flag < script) throw new UserError('--read-only: run needs to write the database');
+    } else if (flag !== -1 && !READING_COMMANDS.has(command)) {
+      throw new UserError(`--read-only: ${command} needs to write the database`);
+    }
+    const readOnly = flag !== -1 && command !== 'run';
+    setCliCommand(command, readOnly);
+    return await handler(readOnly ? rest.filter((_, i) => i !== flag) : rest);
   } catch (err) {
     process.stderr.write(`stepflow: ${oneLine(err)}\n`);
     if (process.env.STEPFLOW_DEBUG && !(err instanceof UserError)) process.stderr.write(`${(err as Error).stack ?? ''}\n`);

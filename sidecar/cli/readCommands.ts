@@ -1,4 +1,5 @@
-// The commands that read the database: history, show, stats, prune.
+// The commands that read the database: history, show, stats (they also work on a database
+// StepFlow may only read, see context.ts), and prune.
 import * as path from 'node:path';
 import type { RunRecord, StepRecord } from '../protocol/model';
 import type { StepStat } from '../store/store';
@@ -73,7 +74,8 @@ export async function showCommand(argv: readonly string[]): Promise<number> {
 
 export async function statsCommand(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv, { json: {}, rebuild: {}, db: { value: true } });
-  const store = openCliStore(args);
+  // --rebuild rewrites the statistics: a write, refused with one line on a read-only database.
+  const store = openCliStore(args, args.options.rebuild ? 'write' : 'read');
   try {
     if (args.options.rebuild) {
       const { steps, samples } = store.rebuildStats();

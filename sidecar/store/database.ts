@@ -13,6 +13,12 @@ export { StoreError } from './errors';
 export interface OpenOptions {
   /** How long a writer waits for another process's write transaction (ms). */
   busyTimeoutMs?: number;
+  /**
+   * Open for reading only: nothing is created, no pragma that writes is issued, and every
+   * write fails (SQLITE_READONLY). For databases StepFlow may not write (a read-only
+   * mount, an immutable or foreign-owned file, `--read-only`). The file must exist.
+   */
+  readOnly?: boolean;
 }
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
@@ -36,6 +42,7 @@ export function isMemoryPath(file: string): boolean {
 export function openDatabase(file: string, options: OpenOptions = {}): Database {
   const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   const memory = isMemoryPath(file);
+  if (options.readOnly && !memory) return openReadOnly(file, busyTimeoutMs);
   if (!memory) {
     try {
       // 0700 only for folders we create: ~/.stepflow holds logs that may contain secrets.
@@ -90,4 +97,105 @@ function applyPragmas(db: Database, busyTimeoutMs: number, memory: boolean): voi
   db.pragma('foreign_keys = ON');
   // A big burst grows the WAL; after the next checkpoint it is cut back to this size.
   db.pragma('journal_size_limit = 67108864');
+}
+
+/**
+ * Why this process cannot write the database at `file` — a read-only file system, an
+ * immutable file, no permission on the file or on its folder (where SQLite keeps the -wal
+ * and -shm files) — or undefined when it can. Checked with the real open/access calls, so
+ * it is right for root too (root may write a 0444 file, not a read-only mount).
+ */
+export function readOnlyReason(file: string): string | undefined {
+  if (isMemoryPath(file)) return undefined;
+  const problem = (err: unknown): string | undefined => {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EROFS') return 'it is on a read-only file system';
+    if (code === 'EPERM') return 'the file or its folder is immutable';
+    if (code === 'EACCES') return 'no permission to write it';
+    return undefined; // ENOENT and the like: not a matter of read-only
+  };
+  if (fs.existsSync(file)) {
+    try {
+      fs.closeSync(fs.openSync(file, fs.constants.O_RDWR));
+    } catch (err) {
+      const reason = problem(err);
+      if (reason) return reason;
+    }
+  }
+  // The folder: SQLite creates the -wal and -shm files (and a new database) there.
+  let dir = path.dirname(file);
+  while (!fs.existsSync(dir) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  try {
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch (err) {
+    const reason = problem(err);
+    if (reason) return reason.replace('the file or its folder', 'its folder').replace('no permission to write it', 'no permission to write its folder');
+  }
+  return undefined;
+}
+
+/**
+ * A read-only connection. A WAL database needs its -shm (and -wal) file to be read; where
+ * they do not exist and cannot be created (a read-only mount, a database copied in without
+ * them) SQLite refuses to open it, so the pages are then read into memory instead: nobody
+ * can write that file here, so the copy cannot go stale in a way that matters to a reader.
+ */
+function openReadOnly(file: string, busyTimeoutMs: number): Database {
+  if (!fs.existsSync(file)) throw new StoreError(`cannot open database ${file}: it does not exist (and it is opened read-only)`, 'CANTOPEN');
+  if (fs.statSync(file).isDirectory()) throw new StoreError(`cannot open database ${file}: it is a directory`, 'CANTOPEN');
+  let db: Database | undefined;
+  try {
+    db = new BetterSqlite3(file, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
+    applyReadOnlyPragmas(db, busyTimeoutMs);
+    return db;
+  } catch (err) {
+    try {
+      db?.close();
+    } catch {
+      // already broken
+    }
+    const code = String((err as { code?: unknown }).code ?? '');
+    if (!/^SQLITE_(CANTOPEN|READONLY)/.test(code) || fs.existsSync(`${file}-wal`)) throw toStoreError(err, file);
+  }
+  // WAL mode without a -wal file: every committed page is in the main file. Bytes 18 and
+  // 19 say "WAL"; the in-memory copy reads as a rollback-journal database instead.
+  try {
+    const bytes = fs.readFileSync(file);
+    if (bytes.length >= 20 && bytes[18] === 2 && bytes[19] === 2) bytes[18] = bytes[19] = 1;
+    db = new BetterSqlite3(bytes, { readonly: true, timeout: busyTimeoutMs });
+    applyReadOnlyPragmas(db, busyTimeoutMs);
+    return namedAs(db, file);
+  } catch (err) {
+    try {
+      db?.close();
+    } catch {
+      // already broken
+    }
+    throw toStoreError(err, file);
+  }
+}
+
+function applyReadOnlyPragmas(db: Database, busyTimeoutMs: number): void {
+  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+  db.pragma('page_count', { simple: true }); // the first read: NOTADB, CANTOPEN surface here
+  db.pragma('query_only = ON');
+  db.pragma('cache_size = -2000');
+  db.pragma('temp_store = MEMORY');
+  db.pragma('mmap_size = 268435456');
+  db.pragma('foreign_keys = ON');
+}
+
+/**
+ * An in-memory copy that still answers to the file's name (and is not "memory"), so the
+ * store finds the log files beside it and messages name the real database.
+ */
+function namedAs(db: Database, file: string): Database {
+  return new Proxy(db, {
+    get(target, prop) {
+      if (prop === 'name') return file;
+      if (prop === 'memory') return false;
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
