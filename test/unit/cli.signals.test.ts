@@ -6,6 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runCli, tempDir, writeScript } from '../support/cli';
 import { request } from '../support/serverClient';
+import { LspClient } from '../support/lspClient';
+import { RunRequest } from '../../sidecar/protocol/lsp';
 import { Store } from '../../sidecar/store/store';
 import { groupMembers, isGone, killGroupQuietly, readPid, startCli, storedRuns, waitFor } from './lifetimeSupport';
 
@@ -61,6 +63,21 @@ describe('stepflow run: signals and the process group (issue 16)', function () {
       assert.equal(run!.steps[0]!.status, 'cancelled');
     });
   }
+
+  it('a second Ctrl-C sends SIGKILL to the group at once; the run stays cancelled (never failed 137), exit 130', async () => {
+    const { cli, grandchild } = await stubbornRun();
+    cli.child.kill('SIGINT');
+    // The first one was handled once the script (the group leader) died of its SIGTERM;
+    // only the grandchild that ignores SIGTERM is left, for the grace period.
+    await waitFor(() => isGone(pgid!), 'the script to die of SIGTERM');
+    assert.equal(isGone(grandchild), false);
+    cli.child.kill('SIGINT');
+    const exit = await cli.exited;
+    assert.ok(isGone(grandchild));
+    assert.deepEqual(groupMembers(pgid!), []);
+    assert.equal(exit.code, 130, cli.stderr());
+    assert.equal(storedRuns(home)[0]!.status, 'cancelled');
+  });
 
   it('--timeout: exit 124 like timeout(1), stored as timed_out, no survivor', async () => {
     const script = writeScript(work, 'stubborn.sh', STUBBORN);
@@ -151,7 +168,7 @@ describe('stepflow run: signals and the process group (issue 16)', function () {
   });
 });
 
-describe('stepflow serve: shutdown during a run (issue 16)', function () {
+describe('stepflow serve and the language server: shutdown during a run (issue 16)', function () {
   this.timeout(30_000);
   let home: string;
   let work: string;
@@ -190,5 +207,23 @@ describe('stepflow serve: shutdown during a run (issue 16)', function () {
     assert.deepEqual(groupMembers(pgid!), []);
     const run = storedRuns(home).find((r) => r.id === started.json.id);
     assert.equal(run?.status, 'cancelled');
+  });
+
+  it('the language server\'s shutdown stops its runs, writes their end, then closes the database', async () => {
+    const script = writeScript(work, 'long.sh', '#!/bin/sh\necho $$ > "$T/script.pid"\necho "STEP_START:Wait"\nsleep 30\n');
+    const client = await LspClient.start(home);
+    let stopped = false;
+    try {
+      const { runId } = await client.connection.sendRequest(RunRequest, { script, env: { T: work } });
+      await waitFor(() => readPid(path.join(work, 'script.pid')) !== undefined, 'the script to start');
+      pgid = readPid(path.join(work, 'script.pid'));
+      await client.stop();
+      stopped = true;
+      assert.doesNotMatch(client.stderr, /database|not open/i);
+      assert.deepEqual(groupMembers(pgid!), []);
+      assert.equal(storedRuns(home).find((r) => r.id === runId)?.status, 'cancelled');
+    } finally {
+      if (!stopped) await client.stop();
+    }
   });
 });
