@@ -48,7 +48,9 @@ export function openCliStore(args: ParsedArgs, access: 'read' | 'write' = READIN
   try {
     store.markInterrupted();
   } catch (err) {
-    if (!(access === 'read' && err instanceof StoreError && err.code === 'READONLY')) {
+    // Marking runs of dead processes is a write: a reader goes on without it when the
+    // database refuses writes (read-only, disk full, locked for longer than the busy timeout).
+    if (!(access === 'read' && err instanceof StoreError && ['READONLY', 'FULL', 'LOCKED'].includes(err.code))) {
       store.close();
       throw err;
     }

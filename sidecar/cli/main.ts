@@ -38,6 +38,7 @@ const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
 
 export async function cliMain(argv: readonly string[]): Promise<number> {
   ignoreClosedPipes();
+  oneLineWarnings();
   const [command, ...rest] = argv;
   if (!command || command === 'help' || command === '--help' || command === '-h') {
     process.stdout.write(USAGE);
@@ -75,6 +76,22 @@ export async function cliMain(argv: readonly string[]): Promise<number> {
 
 declare const __STEPFLOW_VERSION__: string | undefined;
 const VERSION = typeof __STEPFLOW_VERSION__ === 'string' ? __STEPFLOW_VERSION__ : '0.0.0-dev';
+
+/**
+ * The store's and the run's warnings (the disk is full, the database is locked by another
+ * process and StepFlow waits) as one `stepflow: warning: …` line each, said once while it
+ * repeats — not Node's "(node:PID) Warning … --trace-warnings" form.
+ */
+function oneLineWarnings(): void {
+  process.removeAllListeners('warning');
+  let last = '';
+  process.on('warning', (warning: Error) => {
+    const text = `stepflow: warning: ${oneLine(warning)}\n`;
+    if (text === last) return;
+    last = text;
+    process.stderr.write(text);
+  });
+}
 
 /** A reader that goes away (`stepflow history | head`) is normal, not a crash. */
 function ignoreClosedPipes(): void {

@@ -4,6 +4,7 @@
 // warnings, metadata, artifacts and run results. Never a transaction per line: the cost of
 // a commit is paid once per flush, and the write lock is held for milliseconds, so other
 // processes sharing the database queue behind busy_timeout instead of failing.
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { RunEvent } from '../protocol/events';
 import type { StreamName } from '../protocol/model';
@@ -63,6 +64,9 @@ export class WriteBatcher {
   private chunks: PendingChunk[] = [];
   private events: RunEvent[] = [];
   private bufferedBytes = 0;
+  /** Runs whose output could not be stored because the disk was full: the first line not stored, and where their files were cut. */
+  private readonly truncated = new Map<string, { line: number; files: Map<string, number> }>();
+  private retryingFull = false;
   private timer: NodeJS.Timeout | undefined;
   private flushing = false;
   private readonly host = os.hostname();
@@ -142,6 +146,7 @@ export class WriteBatcher {
    */
   appendOutput(runId: string, stream: StreamName, firstLine: number, lineCount: number, bytes: Buffer, at: number, source?: SpoolSource): void {
     if (lineCount <= 0 || bytes.length === 0) return;
+    if (this.truncated.has(runId)) return; // the disk filled up: this run's log stops there
     const state = this.runs.get(runId) ?? this.adopt(runId);
     const code = stream === 'stderr' ? 2 : 1;
     const last = state.lastChunk as PendingChunk | undefined;
@@ -208,10 +213,29 @@ export class WriteBatcher {
         if (state.work.rid !== undefined) this.logs?.closeWriter(state.work.rid);
         state.work = { ...state.committed };
       }
+      const failure = toStoreError(err, this.db.name, 'write to');
+      if (failure.code === 'FULL' && !this.retryingFull && (chunks.length > 0 || this.truncated.size > 0)) {
+        // Disk full (issue 16): the output that cannot be stored is given up, and its bytes
+        // in the spool/log files freed (again: a script still running fills them up), so
+        // the steps, the end and a note saying where the log stops can still be written.
+        // The script is left alone.
+        const notes = this.giveUpOutput(chunks);
+        this.newRuns = [...newRuns, ...this.newRuns];
+        this.events = [...events, ...notes.events, ...this.events];
+        if (notes.message) this.options.onError(new StoreError(`${failure.message} — ${notes.message}`, 'FULL', err));
+        this.flushing = false;
+        this.retryingFull = true;
+        try {
+          this.flush(); // throws on if even that cannot be written
+        } finally {
+          this.retryingFull = false;
+        }
+        return;
+      }
       this.newRuns = [...newRuns, ...this.newRuns];
       this.chunks = [...chunks, ...this.chunks];
       this.events = [...events, ...this.events];
-      throw toStoreError(err, this.db.name, 'write to');
+      throw failure;
     } finally {
       this.flushing = false;
     }
@@ -220,6 +244,46 @@ export class WriteBatcher {
     for (const state of finished) this.release(state);
     // Runs adopted for a late event (say an outlier warning after the finish) are not kept.
     for (const state of this.runs.values()) if (state.adopted) this.release(state);
+  }
+
+  /**
+   * After a write failed because the disk is full: drops these output chunks (they stay
+   * unstored, and so does everything the run prints later), truncates the files they
+   * point into back to where the stored log ends — for every run cut so far — and returns
+   * a warning per newly cut run.
+   */
+  private giveUpOutput(chunks: readonly PendingChunk[]): { events: RunEvent[]; message: string } {
+    const events: RunEvent[] = [];
+    const parts: string[] = [];
+    for (const chunk of chunks) {
+      this.bufferedBytes -= chunk.size;
+      let cut = this.truncated.get(chunk.state.id);
+      if (!cut) {
+        cut = { line: chunk.firstLine, files: new Map<string, number>() };
+        this.truncated.set(chunk.state.id, cut);
+        const message = `disk full: output truncated at line ${cut.line} (the rest was not stored)`;
+        events.push({ type: 'warning', runId: chunk.state.id, stepId: null, warning: { type: 'protocol', severity: 'critical', message, file: null, line: cut.line }, at: Date.now() });
+        parts.push(`run ${chunk.state.id}: output truncated at line ${cut.line}`);
+      }
+      if (chunk.source) {
+        // The spool file, or the run's own file once the store took it over (renamed).
+        const stream = chunk.stream === 2 ? 'stderr' : 'stdout';
+        const rid = chunk.state.committed.rid;
+        const adopted = rid !== undefined && this.logs ? this.logs.fileOf(rid, stream) : undefined;
+        const file = fs.existsSync(chunk.source.file) || !adopted ? chunk.source.file : adopted;
+        cut.files.set(file, Math.min(cut.files.get(file) ?? Infinity, chunk.source.offset));
+      }
+    }
+    for (const cut of this.truncated.values()) {
+      for (const [file, offset] of cut.files) {
+        try {
+          if (fs.statSync(file).size > offset) fs.truncateSync(file, offset);
+        } catch {
+          // gone already: nothing to free
+        }
+      }
+    }
+    return { events, message: parts.join('; ') };
   }
 
   close(): void {
@@ -306,6 +370,7 @@ export class WriteBatcher {
     if (state.work.rid !== undefined) this.logs?.closeWriter(state.work.rid);
     state.finished = true;
     this.runs.delete(state.id);
+    this.truncated.delete(state.id);
   }
 
   private flushReporting(): void {
