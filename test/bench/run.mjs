@@ -4,7 +4,7 @@
 // the same session, alternated with it, as the median of several rounds. The command fails
 // only when a benchmark cannot run or finds lost data.
 //
-//   node test/bench/run.mjs [--only parser,store,ingest,stages,concurrent,dbsize,vscode,server,lsp] [--quick]
+//   node test/bench/run.mjs [--only parser,store,ingest,stages,concurrent,dbsize,vscode,server,lsp,soak] [--quick]
 //
 // --quick: fewer rounds and smaller inputs, for trying the harness (not for figures).
 // The TypeScript benchmarks are bundled with esbuild into dist/bench/ and each runs in its
@@ -27,7 +27,7 @@ const RESULTS = path.join(ROOT, 'test-results', 'bench.json');
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const onlyArg = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
-const ALL = ['parser', 'store', 'ingest', 'stages', 'concurrent', 'dbsize', 'vscode', 'server', 'lsp'];
+const ALL = ['parser', 'store', 'ingest', 'stages', 'concurrent', 'dbsize', 'vscode', 'server', 'lsp', 'soak'];
 const only = new Set(onlyArg ? onlyArg.split(',') : ALL);
 for (const name of only) if (!ALL.includes(name)) throw new Error(`unknown benchmark ${name} (known: ${ALL.join(', ')})`);
 
@@ -228,6 +228,18 @@ await section('lsp', async () => {
   return r;
 });
 
+await section('soak', async () => {
+  // 10,000 runs in a row through one `stepflow serve` (the built CLI): RSS against the
+  // baseline after a warm-up. Printed, never asserted: a leak is a ratio that keeps growing.
+  const r = await runJson(await bundle('soak'), quick ? ['--runs', '1000', '--warmup', '100'] : []);
+  const S = 'Issue 16 · reliability';
+  const mib = (b) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+  const trend = r.samples.map((x) => (x.rss / r.baselineRssBytes).toFixed(2)).join(' ');
+  row(S, `${r.runs.toLocaleString('en')} runs in a row through one \`stepflow serve\`: RSS after / baseline`, mib(r.finalRssBytes), `${mib(r.baselineRssBytes)} after ${r.warmup} runs`, x2(r.ratio), '≈ 1× (no leak)', `peak ${x2(r.peakRatio)}; per ${Math.round(r.runs / 10).toLocaleString('en')} runs: ${trend}; ${r.runsPerSecond.toFixed(0)} runs/s`);
+  if (r.failed !== 0) failures.push(`soak: ${r.failed} of ${r.runs} runs did not succeed`);
+  return r;
+});
+
 results.totalSeconds = +((performance.now() - t0) / 1000).toFixed(1);
 results.failures = failures;
 results.rows = rows;
@@ -240,7 +252,7 @@ const cells = rows.map((r) => [r.name, r.value, r.baseline, r.ratio, r.aim, r.no
 const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
 const line = (c) => '| ' + c.map((v, i) => v.padEnd(widths[i])).join(' | ') + ' |';
 console.log(`\nStepFlow benchmarks — ${machine.cpus} × ${machine.cpuModel}, ${machine.memGB} GB, Node ${machine.node}, load ${machine.loadAvgAtStart.join(' ')} at start${quick ? ' — QUICK MODE, not for figures' : ''}`);
-const ORDER = ['Issue 2 · ingest', 'Issue 2 · ingest stages', 'Issue 2 · parser', 'Issue 2 · store', 'Issue 2 · concurrent', 'Issue 2 · db size', 'Issue 3 · latency', 'Issue 3 · activation', 'Issue 4 · editor', 'Issue 5 · service'];
+const ORDER = ['Issue 2 · ingest', 'Issue 2 · ingest stages', 'Issue 2 · parser', 'Issue 2 · store', 'Issue 2 · concurrent', 'Issue 2 · db size', 'Issue 3 · latency', 'Issue 3 · activation', 'Issue 4 · editor', 'Issue 5 · service', 'Issue 16 · reliability'];
 rows.sort((a, b) => ORDER.indexOf(a.section) - ORDER.indexOf(b.section)); // stable: order within a section kept
 let current = '';
 for (const r of rows) {
