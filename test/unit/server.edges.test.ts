@@ -116,6 +116,42 @@ describe('server edges: request bodies', () => {
     assert.equal(bad.status, 400, 'a body of only whitespace is no start request');
   });
 
+  it('refuses an oversized body announced with Expect: 100-continue before the client sends it', async () => {
+    const answer = await new Promise<{ status: number; continued: boolean }>((resolve, reject) => {
+      let continued = false;
+      const req = http.request(
+        { host: '127.0.0.1', port, method: 'POST', path: '/api/health/optimize', headers: { Host: `127.0.0.1:${port}`, Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json', 'Content-Length': String(10 * 1024 * 1024), Expect: '100-continue' } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, continued }));
+        },
+      );
+      req.on('continue', () => (continued = true));
+      req.on('error', reject);
+      req.flushHeaders(); // headers only: the body is never sent
+    });
+    assert.equal(answer.status, 413);
+    assert.equal(answer.continued, false, 'no 100 Continue for a body over the limit');
+    // Within the limit the client is told to go on, and the route answers.
+    const small = await new Promise<{ status: number; continued: boolean }>((resolve, reject) => {
+      let continued = false;
+      const req = http.request(
+        { host: '127.0.0.1', port, method: 'POST', path: '/api/health/optimize', headers: { Host: `127.0.0.1:${port}`, Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json', 'Content-Length': '2', Expect: '100-continue' } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, continued }));
+        },
+      );
+      req.on('continue', () => {
+        continued = true;
+        req.end('{}');
+      });
+      req.on('error', reject);
+      req.flushHeaders();
+    });
+    assert.deepEqual(small, { status: 200, continued: true });
+  });
+
   it('keeps serving after refusing bodies', async () => {
     const r = await request(port, { path: '/api/health' });
     assert.equal(r.status, 200);
