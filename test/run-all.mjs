@@ -1,6 +1,9 @@
 // `npm test`: runs every suite (each in its own process), adds up their pass/fail counts and
 // ends with the line CI reads: `N passed, N failed`. A suite that dies before reporting
 // counts as one failure, so a crash can never look like success.
+//
+// The unit suite runs in a shuffled order (test/support/shuffle.cjs). The seed is fresh on
+// every run unless $STEPFLOW_TEST_SEED fixes it; it is printed first and in the summary.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +22,9 @@ const suites = [
   },
 ];
 
+const seed = process.env.STEPFLOW_TEST_SEED ?? String(Math.floor(Math.random() * 0x100000000));
+console.log(`unit suite shuffle seed: ${seed} (replay with STEPFLOW_TEST_SEED=${seed})`);
+
 const scratch = mkdtempSync(join(tmpdir(), 'stepflow-test-'));
 let passed = 0;
 let failed = 0;
@@ -28,7 +34,7 @@ for (const [index, suite] of suites.entries()) {
   const result = spawnSync(suite.cmd[0], suite.cmd.slice(1), {
     cwd: root,
     stdio: 'inherit',
-    env: { ...process.env, STEPFLOW_COUNTS_FILE: countsFile },
+    env: { ...process.env, STEPFLOW_COUNTS_FILE: countsFile, STEPFLOW_TEST_SEED: seed },
   });
   if (existsSync(countsFile)) {
     const counts = JSON.parse(readFileSync(countsFile, 'utf8'));
@@ -44,5 +50,6 @@ for (const [index, suite] of suites.entries()) {
   }
 }
 rmSync(scratch, { recursive: true, force: true });
+if (failed > 0) console.log(`\nunit suite shuffle seed was ${seed}: replay its order with STEPFLOW_TEST_SEED=${seed} npx mocha`);
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exit(failed > 0 ? 1 : 0);
