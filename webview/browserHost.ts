@@ -1,6 +1,10 @@
 // The browser dashboard host: the REST API and the /ws WebSocket of `stepflow serve`, on
 // the page's own origin. The token is an HttpOnly cookie set when the page was opened with
-// ?token=, so this code never sees it. The WebSocket reconnects (with a resync) when lost.
+// ?token=, so this code never sees it. The WebSocket reconnects when lost; every
+// subscription is acknowledged (live/subscribed) with the target's records as of that
+// moment, and after a reconnect the views reload when those acks arrive, never before —
+// so nothing that happened while the connection was down or the subscription in flight is
+// lost (sidecar/protocol/live.ts).
 import type { HistoryQuery, LogSearchHit, RunPage, StepStatistic } from '../sidecar/protocol/history';
 import { LiveSubscribe, LiveUnsubscribe } from '../sidecar/protocol/live';
 import type { LogLine } from '../sidecar/protocol/lsp';
@@ -37,8 +41,9 @@ export function createBrowserHost(): StepflowDataSource {
     socket = ws;
     ws.addEventListener('open', () => {
       retryMs = 500;
-      for (const runId of demux.targets()) ws.send(JSON.stringify(LiveSubscribe.create({ runId })));
-      if (connectedOnce) demux.resync();
+      const targets = demux.targets();
+      if (connectedOnce) demux.resyncWhenAcknowledged(targets);
+      for (const runId of targets) ws.send(JSON.stringify(LiveSubscribe.create({ runId })));
       connectedOnce = true;
     });
     ws.addEventListener('message', (e) => {

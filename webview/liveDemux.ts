@@ -1,8 +1,13 @@
 // Both hosts receive the live messages of sidecar/protocol/live.ts on one channel and hand
 // them to the listeners that asked: all runs (without output lines) or one run. A gap in
 // `seq` means lost messages: every listener is told to resync.
+//
+// A live/subscribed ack (the service sends one per live/subscribe) carries the target's
+// records as they were when the subscription took effect: they reach that target's
+// listeners as a snapshot, so whatever happened while the subscription was in flight is not
+// lost. Its `seq` must be the last events seq seen; otherwise events were lost: resync.
 import type { EventsParams, SnapshotParams } from '../sidecar/protocol/live';
-import { LiveEvents, LiveHello, LiveSnapshot } from '../sidecar/protocol/live';
+import { LiveEvents, LiveHello, LiveSnapshot, LiveSubscribed } from '../sidecar/protocol/live';
 import type { LiveListener } from './dataSource';
 
 interface Entry {
@@ -13,6 +18,8 @@ interface Entry {
 export class LiveDemux {
   private readonly entries = new Set<Entry>();
   private lastSeq = 0;
+  /** Targets whose listeners reload when their next ack arrives (after a reconnect). */
+  private readonly resyncAtAck = new Set<string | null>();
 
   /**
    * @param send sends live/subscribe or live/unsubscribe for a target (first listener in / last out).
@@ -28,6 +35,15 @@ export class LiveDemux {
       if (!this.entries.delete(entry)) return;
       if (!this.targets().has(runId)) this.send(false, runId);
     };
+  }
+
+  /**
+   * After a reconnect: the targets were subscribed again; their listeners reload once each
+   * ack arrives — not before, since a reload that overtook the subscription could miss
+   * what happens in between.
+   */
+  resyncWhenAcknowledged(targets: Iterable<string | null>): void {
+    for (const t of targets) this.resyncAtAck.add(t);
   }
 
   /** The targets to subscribe again after a reconnect. */
@@ -46,6 +62,20 @@ export class LiveDemux {
     }
     if (LiveSnapshot.is(message)) {
       this.snapshot(message.params);
+      return true;
+    }
+    if (LiveSubscribed.is(message)) {
+      const { runId, seq, runs } = message.params;
+      const gap = seq !== this.lastSeq;
+      this.lastSeq = seq;
+      const reload = this.resyncAtAck.delete(runId);
+      for (const e of [...this.entries]) {
+        if (e.runId !== runId) continue;
+        const mine = runId === null ? runs : runs.filter((r) => r.id === runId);
+        if (mine.length) e.listener.snapshot({ runs: mine });
+        if (reload && !gap) e.listener.resync();
+      }
+      if (gap) this.resync();
       return true;
     }
     if (LiveHello.is(message)) {

@@ -3,10 +3,19 @@
 // messages, carrying the one RunEvent vocabulary of events.ts.
 //
 //   client → host  live/subscribe {runId: null}      every run's events except `output`
-//                  live/subscribe {runId: "…"}       that run's events including `output`,
-//                                                    preceded by a snapshot of the run
+//                  live/subscribe {runId: "…"}       that run's events including `output`
 //                  live/unsubscribe {runId}
-//   host → client  live/hello, live/events {seq, events}, live/snapshot {runs}
+//   host → client  live/hello, live/subscribed {runId, seq, runs},
+//                  live/events {seq, events}, live/snapshot {runs}
+//
+// Every live/subscribe is acknowledged by one live/subscribed, sent at the moment the
+// subscription takes effect: `runs` is the state of the target at that moment (the run's
+// record; for null the most recent runs) and `seq` the number of the last live/events
+// message sent on this connection before it. Everything that happens after the ack reaches
+// the client as live/events (seq > ack.seq) or live/snapshot; everything before it is in
+// the ack's records (or, for runs older than the recent window, in a list the client loads
+// after the ack). So a subscriber never misses what happened while its subscription was in
+// flight — without the ack, a run another process wrote in that window was lost.
 //
 // `seq` increases by one per events message on one connection; a gap means messages were
 // lost and the client should reload (snapshots are full RunRecords).
@@ -29,6 +38,21 @@ export interface SnapshotParams {
   runs: RunRecord[];
 }
 
+export interface SubscribedParams {
+  /** The target of the live/subscribe this acknowledges. */
+  runId: string | null;
+  /** The last live/events `seq` sent on this connection before the subscription took effect (0: none). */
+  seq: number;
+  /**
+   * Full records of the target as they were when the subscription took effect: that run
+   * ([] when there is no such run), or for null the most recent runs (RECENT_RUNS_IN_ACK).
+   */
+  runs: RunRecord[];
+}
+
+/** How many of the newest runs a live/subscribed for all runs carries. */
+export const RECENT_RUNS_IN_ACK = 25;
+
 export interface HelloParams {
   server: 'stepflow';
   version: string;
@@ -44,6 +68,10 @@ export const LiveSubscribe = new NotificationType<SubscribeParams>('live/subscri
 export const LiveUnsubscribe = new NotificationType<SubscribeParams>('live/unsubscribe', isSubscribe);
 export const LiveEvents = new NotificationType<EventsParams>('live/events', objectOf<EventsParams>({ seq: isNumber, events: arrayOf(isRunEvent) }));
 export const LiveSnapshot = new NotificationType<SnapshotParams>('live/snapshot', objectOf<SnapshotParams>({ runs: arrayOf(isRunRecord) }));
+export const LiveSubscribed = new NotificationType<SubscribedParams>(
+  'live/subscribed',
+  objectOf<SubscribedParams>({ runId: nullable(isString), seq: isNumber, runs: arrayOf(isRunRecord) }),
+);
 export const LiveHello = new NotificationType<HelloParams>(
   'live/hello',
   objectOf<HelloParams>({ server: (v): v is 'stepflow' => v === 'stepflow', version: isString }),

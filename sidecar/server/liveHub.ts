@@ -2,12 +2,16 @@
 // the RunEvents of the runs this service runs (already batched by RunManager, one message
 // per batch) and snapshots of runs other processes write (ExternalRunWatcher).
 //
-// The hub keeps a LiveRun per running run of its own, updated as each batch is sent, so a
-// client subscribing to a running run gets a snapshot that is exactly "everything before
-// the next batch" — no event is missed or applied twice.
+// Every live/subscribe is answered by a live/subscribed ack, built synchronously when the
+// subscription takes effect: the target's records as they are at that moment and the last
+// events `seq` sent to the client. The hub keeps a LiveRun per running run of its own,
+// updated as each batch is sent, so the ack's record of such a run is exactly "everything
+// before the next batch" — no event is missed or applied twice. Runs of other processes are
+// read from the store: a commit before the ack is in it, a commit after it reaches the
+// watcher afterwards and so the client as a live/snapshot.
 import type { WebSocket } from 'ws';
 import type { RunEvent } from '../protocol/events';
-import { LiveEvents, LiveHello, LiveSnapshot, LiveSubscribe, LiveUnsubscribe, Subscriptions } from '../protocol/live';
+import { LiveEvents, LiveHello, LiveSnapshot, LiveSubscribe, LiveSubscribed, LiveUnsubscribe, RECENT_RUNS_IN_ACK, Subscriptions } from '../protocol/live';
 import type { RunRecord } from '../protocol/model';
 import { applyRunEvent, liveRunFromStart, type LiveRun } from '../protocol/runState';
 import type { Store } from '../store/store';
@@ -54,12 +58,10 @@ export class LiveHub {
         message = undefined;
       }
       if (LiveSubscribe.is(message)) {
+        // Subscription and ack in one synchronous step: no batch or snapshot can fall between them.
         client.subs.apply(true, message.params);
         const runId = message.params.runId;
-        if (runId !== null) {
-          const record = this.live.get(runId)?.record ?? this.store.getRun(runId);
-          if (record) this.send(client, JSON.stringify(LiveSnapshot.create({ runs: [record] })));
-        }
+        this.send(client, JSON.stringify(LiveSubscribed.create({ runId, seq: client.seq, runs: this.currentRecords(runId) })));
       } else if (LiveUnsubscribe.is(message)) {
         client.subs.apply(false, message.params);
       } else {
@@ -98,6 +100,28 @@ export class LiveHub {
       const wanted = records.filter((r) => client.subs.all || client.subs.runs.has(r.id));
       if (wanted.length) this.send(client, JSON.stringify(LiveSnapshot.create({ runs: wanted })));
     }
+  }
+
+  /** What a subscriber to `runId` (null: all runs) starts from: records as they are now. */
+  private currentRecords(runId: string | null): RunRecord[] {
+    const record = (id: string): RunRecord | undefined => {
+      try {
+        return this.live.get(id)?.record ?? this.store.getRun(id);
+      } catch {
+        return undefined; // an ambiguous id prefix, a busy database: the client resyncs by REST
+      }
+    };
+    if (runId !== null) {
+      const one = record(runId);
+      return one ? [one] : [];
+    }
+    let recent: string[];
+    try {
+      recent = this.store.listRuns({ limit: RECENT_RUNS_IN_ACK }).map((r) => r.id);
+    } catch {
+      recent = [];
+    }
+    return recent.map(record).filter((r): r is RunRecord => r !== undefined);
   }
 
   closeAll(): void {

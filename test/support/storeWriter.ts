@@ -1,6 +1,12 @@
 // A separate process that writes runs into a store, for the multi-process tests.
 //   node --import tsx test/support/storeWriter.ts <db> batch <runs> <tag>
 //     prints "ready", waits for a "go" line on stdin, writes <runs> finished runs, prints "done <runs>".
+//   node --import tsx test/support/storeWriter.ts <db> halves <runs> <tag>
+//     like batch, but after the first half of its runs prints "half" and waits for a second
+//     "go": two writers released together twice interleave by construction, not by luck.
+//   node --import tsx test/support/storeWriter.ts <db> onrequest 0 <tag>
+//     prints "ready"; for each "write <id>" line on stdin writes one finished run <id> and
+//     prints "wrote <id>" once it is committed; ends at end of input.
 //   node --import tsx test/support/storeWriter.ts <db> forever 0 <tag>
 //     writes one run that never finishes, printing "progress <n>" after each committed batch.
 import * as readline from 'node:readline';
@@ -42,16 +48,41 @@ function writeFinishedRun(store: Store, runId: string, t: number): void {
 async function main(): Promise<void> {
   const [file, mode, runsArg, tag] = process.argv.slice(2);
   if (!file || !mode || !tag) throw new Error('usage: storeWriter.ts <db> batch|forever <runs> <tag>');
-  if (mode === 'batch') {
+  if (mode === 'batch' || mode === 'halves') {
     const store = new Store(file);
     process.stdout.write('ready\n');
-    const input = readline.createInterface({ input: process.stdin });
-    for await (const line of input) if (line.trim() === 'go') break;
-    input.close();
+    const rl = readline.createInterface({ input: process.stdin });
+    const input = rl[Symbol.asyncIterator]();
+    const go = async () => {
+      for (let next = await input.next(); !next.done; next = await input.next()) if (next.value.trim() === 'go') return;
+      throw new Error('stdin ended before "go"');
+    };
+    await go();
     const runs = Number(runsArg);
-    for (let i = 0; i < runs; i++) writeFinishedRun(store, `${tag}-${i}`, Date.now());
+    const half = mode === 'halves' ? Math.floor(runs / 2) : -1;
+    for (let i = 0; i < runs; i++) {
+      if (i === half) {
+        process.stdout.write('half\n');
+        await go();
+      }
+      writeFinishedRun(store, `${tag}-${i}`, Date.now());
+    }
     store.close();
+    rl.close();
     process.stdout.write(`done ${runs}\n`);
+    return;
+  }
+  if (mode === 'onrequest') {
+    const store = new Store(file);
+    process.stdout.write('ready\n');
+    for await (const line of readline.createInterface({ input: process.stdin })) {
+      const id = /^write (\S+)$/.exec(line.trim())?.[1];
+      if (!id) continue;
+      writeFinishedRun(store, id, Date.now());
+      store.flush();
+      process.stdout.write(`wrote ${id}\n`);
+    }
+    store.close();
     return;
   }
   // forever: one run that keeps writing output and steps; small inline budget so its log

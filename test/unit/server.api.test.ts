@@ -1,5 +1,8 @@
 // The REST API against a real server on loopback: health and metrics, history with
 // filters and cursor, run records and logs, log search, statistics and expectations (ETA), start and cancel.
+// The read-only tests share one fixture of 30 stored runs that nothing adds to; the tests
+// that start runs have their own server and database, so every test passes alone and in
+// any order (the suite runs shuffled).
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -140,13 +143,27 @@ describe('server REST API', () => {
       assert.equal(r.json.expectations, undefined, p);
     }
   });
+});
+
+describe('server REST API: starting and cancelling runs', () => {
+  let fx: Fixture;
+  let port: number;
+  let script: string;
+
+  before(async () => {
+    fx = await startFixture();
+    port = fx.server.port;
+    script = path.join(fx.dir, 'hello.sh');
+    fs.writeFileSync(script, '#!/usr/bin/env bash\necho "STEP_START:Hello"\necho hi\necho "STEP_COMPLETE:Hello"\n', { mode: 0o755 });
+  });
+
+  after(() => fx.close());
 
   it('starts a run, which finishes and is stored', async () => {
-    const script = path.join(fx.dir, 'hello.sh');
-    fs.writeFileSync(script, '#!/usr/bin/env bash\necho "STEP_START:Hello"\necho hi\necho "STEP_COMPLETE:Hello"\n', { mode: 0o755 });
     const live = new LiveClient(port);
     await live.opened;
     live.send({ kind: 'notification', method: 'live/subscribe', params: { runId: null } });
+    await live.next((m) => m.method === 'live/subscribed'); // subscribed before the run starts
     const started = await postJson(port, '/api/executions', { script, args: ['a b'], cwd: fx.dir });
     assert.equal(started.status, 201, started.text);
     const id = started.json.id;
@@ -161,23 +178,25 @@ describe('server REST API', () => {
   });
 
   it('cancels a running run; unknown runs are 404', async () => {
-    const script = path.join(fx.dir, 'slow.sh');
-    fs.writeFileSync(script, '#!/usr/bin/env bash\necho "STEP_START:Wait"\nsleep 30\n', { mode: 0o755 });
+    const slow = path.join(fx.dir, 'slow.sh');
+    fs.writeFileSync(slow, '#!/usr/bin/env bash\necho "STEP_START:Wait"\nsleep 30\n', { mode: 0o755 });
     const live = new LiveClient(port);
     await live.opened;
     live.send({ kind: 'notification', method: 'live/subscribe', params: { runId: null } });
-    const { json } = await postJson(port, '/api/executions', { script });
-    await live.next((m) => m.method === 'live/events' && m.params.events.some((e: { type: string }) => e.type === 'stepStarted'));
+    await live.next((m) => m.method === 'live/subscribed');
+    const { json } = await postJson(port, '/api/executions', { script: slow });
+    assert.equal(typeof json.id, 'string');
+    await live.next((m) => m.method === 'live/events' && m.params.events.some((e: { type: string; runId: string }) => e.type === 'stepStarted' && e.runId === json.id));
     const r = await request(port, { method: 'POST', path: `/api/executions/${json.id}/cancel` });
     assert.equal(r.status, 200, r.text);
-    const done = await live.next((m) => m.method === 'live/events' && m.params.events.some((e: { type: string }) => e.type === 'runFinished'));
-    assert.equal(done.params.events.find((e: { type: string }) => e.type === 'runFinished').status, 'cancelled');
+    const done = await live.next((m) => m.method === 'live/events' && m.params.events.some((e: { type: string; runId: string }) => e.type === 'runFinished' && e.runId === json.id));
+    assert.equal(done.params.events.find((e: { type: string; runId: string }) => e.type === 'runFinished' && e.runId === json.id).status, 'cancelled');
     live.close();
     assert.equal((await request(port, { method: 'POST', path: '/api/executions/nosuch/cancel' })).status, 404);
   });
 
   it('refuses an unknown profile with 400', async () => {
-    const r = await postJson(port, '/api/executions', { script: path.join(fx.dir, 'hello.sh'), profile: 'no-such-profile' });
+    const r = await postJson(port, '/api/executions', { script, profile: 'no-such-profile' });
     assert.equal(r.status, 400);
     assert.match(r.json.error.message, /unknown profile/);
   });
