@@ -61,16 +61,36 @@ describe('stepflow CLI', () => {
   });
 
   it('measures a step by when its marker lines arrive, even from a buffering Python child', async () => {
+    // Logical, not timed: after STEP_START the child waits for a gate that the test opens
+    // only when `stepflow run` has reported the step started. A block-buffered child would
+    // deliver STEP_START only at its exit, so the gate would never open (STEP_GATE:shut);
+    // and the step's recorded start and end must lie on either side of the moment the test
+    // opened the gate (timestamps the test controls, compared for order only).
+    const gate = path.join(work, 'gate');
     const script = writeScript(
       work,
       'slow.py',
-      'import time\nprint("STEP_START:a")\ntime.sleep(1.5)\nprint("STEP_COMPLETE:a")\n',
+      'import os, time\nprint("STEP_START:a")\nfor _ in range(600):\n    if os.path.exists(os.environ["GATE"]): break\n    time.sleep(0.05)\nprint("STEP_GATE:" + ("open" if os.path.exists(os.environ["GATE"]) else "shut"))\nprint("STEP_COMPLETE:a")\n',
     );
-    const result = await runCli(['run', script, '--json'], { home });
+    let openedAt = 0;
+    const result = await runCli(['run', script], {
+      home,
+      env: { GATE: gate },
+      onStdout: (text) => {
+        if (openedAt === 0 && /^\[stepflow\] ▶ a$/m.test(text)) {
+          openedAt = Date.now();
+          fs.writeFileSync(gate, '');
+        }
+      },
+    });
     assert.equal(result.code, 0, result.stderr);
-    const step = JSON.parse(result.stdout).steps[0];
+    assert.match(result.stdout, /^STEP_GATE:open$/m, 'the start marker arrived while the child was still waiting');
+    const [run] = JSON.parse((await runCli(['history', '--json'], { home })).stdout);
+    const step = JSON.parse((await runCli(['show', run.id, '--json'], { home })).stdout).steps[0];
     assert.equal(step.status, 'succeeded');
-    assert.ok(step.durationMs >= 1400 && step.durationMs < 5000, `duration ${step.durationMs} ms`);
+    assert.ok(step.startedAt <= openedAt, `started ${step.startedAt}, gate opened ${openedAt}`);
+    assert.ok(step.endedAt >= openedAt, `ended ${step.endedAt}, gate opened ${openedAt}`);
+    assert.equal(step.durationMs, step.endedAt - step.startedAt);
   });
 
   it('passes output through and prints one line per step event when stdout is not a terminal', async () => {
@@ -108,7 +128,7 @@ describe('stepflow CLI', () => {
     const record = JSON.parse(result.stdout);
     assert.equal(record.status, 'timed_out');
     assert.equal(record.steps[0].status, 'cancelled');
-    assert.ok(record.durationMs < 10_000);
+    assert.ok(record.endedAt >= record.startedAt);
     assert.notEqual(result.code, 0);
   });
 

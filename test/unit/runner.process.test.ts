@@ -1,7 +1,11 @@
 // startProcess with real child processes: output, exit codes, signals, process-group
 // cancel, timeouts, pipes held by grandchildren, spawn failures, and (with
 // resolveInvocation) that block-buffering children deliver lines as they are printed.
-// Waits are on events and conditions; only the child scripts sleep.
+// Waits are on events (output lines, gate files the test creates when it has seen a line)
+// and, where nothing announces a change (a pid file, a process ending), on polled
+// conditions with a generous overall limit. No assertion compares a wall-clock duration
+// against a constant: the grace period is checked with a held timer (a logical clock), and
+// "lines arrive when printed" by whether a child's gate opened before it went on.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -10,20 +14,61 @@ import { resolveInvocation } from '../../sidecar/runner/interpreter';
 import { shellExitCode, startProcess } from '../../sidecar/runner/processRunner';
 import type { RunningProcess, StartOptions } from '../../sidecar/runner/processRunner';
 
-interface Line { stream: 'stdout' | 'stderr'; text: string; at: number }
+interface Line { stream: 'stdout' | 'stderr'; text: string }
 
-/** Collects output as whole lines with their arrival time. */
-function collect(rp: RunningProcess): { lines: Line[]; text: (s?: 'stdout' | 'stderr') => string } {
+/** Collects output as whole lines; `line(re)` resolves when a line matching arrives (or arrived). */
+function collect(rp: RunningProcess, onLine?: (line: Line) => void): {
+  lines: Line[];
+  text: (s?: 'stdout' | 'stderr') => string;
+  line: (re: RegExp) => Promise<Line>;
+} {
   const lines: Line[] = [];
   const partial = { stdout: '', stderr: '' };
+  const waiters: Array<{ re: RegExp; resolve: (l: Line) => void }> = [];
   rp.onOutput((stream, chunk) => {
-    const at = performance.now();
     const parts = (partial[stream] + chunk.toString('utf8')).split('\n');
     partial[stream] = parts.pop()!;
-    for (const text of parts) lines.push({ stream, text, at });
+    for (const text of parts) {
+      const l = { stream, text };
+      lines.push(l);
+      onLine?.(l);
+      for (const w of [...waiters]) if (w.re.test(text)) waiters.splice(waiters.indexOf(w), 1) && w.resolve(l);
+    }
   });
   const text = (s?: 'stdout' | 'stderr'): string => lines.filter((l) => !s || l.stream === s).map((l) => l.text).join('\n');
-  return { lines, text };
+  const line = (re: RegExp): Promise<Line> => {
+    const earlier = lines.find((l) => re.test(l.text));
+    if (earlier) return Promise.resolve(earlier);
+    const arrived = new Promise<Line>((resolve) => waiters.push({ re, resolve }));
+    // The process ending without that line fails the wait at once instead of at the test timeout.
+    const ended = rp.done.then(() => new Promise<never>((_r, reject) => setImmediate(() => reject(new Error(`ended without a line matching ${re}: ${JSON.stringify(text())}`)))));
+    return Promise.race([arrived, ended]);
+  };
+  return { lines, text, line };
+}
+
+/**
+ * A logical clock for one timer: while installed, `setTimeout` calls for exactly `ms` are
+ * held (never fire on their own) until `fire()`. Used with a distinctive grace period, so
+ * "nothing is SIGKILLed before the grace period ends" is a fact, not a measured duration.
+ */
+function holdTimers(ms: number): { pending: () => number; fire: () => void; restore: () => void } {
+  const real = globalThis.setTimeout;
+  const held: Array<() => void> = [];
+  globalThis.setTimeout = ((fn: (...a: unknown[]) => void, delay?: number, ...args: unknown[]) => {
+    if (delay !== ms) return real(fn, delay, ...args);
+    held.push(() => fn(...args));
+    // A stand-in handle: unref/ref work, clearTimeout ignores it (there is no _onTimeout).
+    const handle = { unref: () => handle, ref: () => handle, hasRef: () => false, refresh: () => handle };
+    return handle;
+  }) as unknown as typeof setTimeout;
+  return {
+    pending: () => held.length,
+    fire: () => held.splice(0).forEach((f) => f()),
+    restore: () => {
+      globalThis.setTimeout = real;
+    },
+  };
 }
 
 async function waitFor(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
@@ -142,7 +187,7 @@ describe('runner/processRunner', () => {
   it('a script killed from outside reports that signal', async () => {
     const rp = bash('echo READY; exec sleep 1000');
     const out = collect(rp);
-    await waitFor(() => out.text() === 'READY', 'READY');
+    await out.line(/^READY$/);
     process.kill(rp.pid!, 'SIGTERM');
     const o = await rp.done;
     assert.deepEqual([o.signal, o.reason, shellExitCode(o)], ['SIGTERM', 'exited', 143]);
@@ -163,16 +208,28 @@ describe('runner/processRunner', () => {
     await waitFor(() => all.every(isGone), `pids ${all.join(',')} gone`);
   });
 
-  it('SIGKILLs a script that ignores SIGTERM after the grace period', async () => {
-    const rp = bash(`trap '' TERM; echo READY; while :; do sleep 1; done`, { graceMs: 400 });
-    const out = collect(rp);
-    await waitFor(() => out.text() === 'READY', 'READY');
-    const t0 = performance.now();
-    rp.cancel();
-    rp.cancel(); // idempotent
-    const o = await rp.done;
-    assert.deepEqual([o.reason, o.signal, shellExitCode(o)], ['cancelled', 'SIGKILL', 137]);
-    assert.ok(performance.now() - t0 >= 350, 'waited for the grace period first');
+  it('SIGKILLs a script that ignores SIGTERM after the grace period, not before', async () => {
+    const GRACE = 86_400_321; // a day and a bit: only the held timer can end this grace period
+    const clock = holdTimers(GRACE);
+    try {
+      const rp = bash(`trap 'echo TERM' TERM; echo READY; while :; do sleep 0.05; done`, { graceMs: GRACE });
+      const out = collect(rp);
+      let settled = false;
+      void rp.done.then(() => (settled = true));
+      await out.line(/^READY$/);
+      rp.cancel();
+      rp.cancel(); // idempotent: one grace timer
+      // The script got SIGTERM, survived it and keeps running: its group is not killed while
+      // the grace period lasts, however long the machine takes to get here.
+      await out.line(/^TERM$/);
+      assert.equal(clock.pending(), 1, 'one grace timer, started by the first cancel');
+      assert.equal(settled, false, 'not SIGKILLed during the grace period');
+      clock.fire(); // the grace period is over
+      const o = await rp.done;
+      assert.deepEqual([o.reason, o.signal, shellExitCode(o)], ['cancelled', 'SIGKILL', 137]);
+    } finally {
+      clock.restore();
+    }
   });
 
   it('after cancel, SIGKILLs grandchildren that ignore SIGTERM and outlive the script', async () => {
@@ -191,22 +248,19 @@ describe('runner/processRunner', () => {
   });
 
   it('ends when the script exits although a background grandchild holds the pipes', async () => {
-    const rp = bash('(sleep 30 & echo $! >> "$PIDS"); seq 1 100000; echo tail >&2; exit 3');
+    // The grandchild sleeps far longer than the test may take: done resolving while it is
+    // still alive (checked below) shows that done did not wait for it.
+    const rp = bash('(sleep 1000 & echo $! >> "$PIDS"); seq 1 100000; echo tail >&2; exit 3');
     const out = collect(rp);
-    const t0 = performance.now();
-    let timer: NodeJS.Timeout | undefined;
-    const o = await Promise.race([rp.done, new Promise<null>((r) => { timer = setTimeout(r, 10_000, null); })]);
-    clearTimeout(timer);
-    assert.ok(o, 'done resolved long before the grandchild ends');
+    const o = await rp.done;
     assert.deepEqual([o.exitCode, o.reason], [3, 'exited']);
-    assert.ok(performance.now() - t0 < 10_000);
     const nums = out.lines.filter((l) => l.stream === 'stdout');
     assert.equal(nums.length, 100000, 'all output written before exit was drained');
     assert.equal(nums[99999]!.text, '100000');
     assert.equal(out.text('stderr'), 'tail');
     // The group outlives its leader: killGroup still reaches the grandchild.
     const [sleeper] = pids();
-    assert.ok(!isGone(sleeper!));
+    assert.ok(!isGone(sleeper!), 'done resolved while the grandchild still runs');
     assert.equal(rp.killGroup('SIGKILL'), true);
     await waitFor(() => isGone(sleeper!), 'grandchild killed');
   });
@@ -220,14 +274,19 @@ describe('runner/processRunner', () => {
   });
 
   it('stops delivering to a disposed listener', async () => {
-    const rp = bash('echo one; sleep 0.2; echo two');
+    // "two" is printed only after the test has seen "one" (gate file), so the two lines
+    // arrive in separate chunks whatever the load.
+    const gate = path.join(tmp, 'gate');
+    const rp = bash(`echo one; while [ ! -e ${gate} ]; do sleep 0.02; done; echo two`);
     const seen: string[] = [];
     const sub = rp.onOutput((_s, c) => {
       seen.push(c.toString());
       sub.dispose();
     });
+    const all = collect(rp, (l) => l.text === 'one' && fs.writeFileSync(gate, ''));
     await rp.done;
     assert.deepEqual(seen, ['one\n']);
+    assert.equal(all.text(), 'one\ntwo', 'the other listener got both');
   });
 
   describe('spawn failures resolve, never throw', () => {
@@ -258,55 +317,65 @@ describe('runner/processRunner', () => {
   });
 
   describe('with resolveInvocation: lines arrive when printed', () => {
-    const STEP = 'print "STEP_START:a\\n"; sleep 2; print "STEP_COMPLETE:a\\n";\n';
-    const run = async (file: string, env: NodeJS.ProcessEnv = baseEnv) => {
-      const inv = await resolveInvocation({ script: file, args: [], env });
-      const rp = start({ command: inv.command, args: inv.args, env: { ...env, ...inv.env } });
-      const out = collect(rp);
+    // Logical, not timed: each child prints STEP_START:a, then waits for a gate file that
+    // the test creates only once that line has reached it, then prints STEP_GATE:open (or
+    // STEP_GATE:shut when it gave up waiting) and STEP_COMPLETE:a. A block-buffering child
+    // delivers nothing before it exits, so its gate can never open in time.
+    const TRIES_LONG = '600'; // × 50 ms: the bound of a child that should see its gate (it never waits that long)
+    const TRIES_SHORT = '20'; // × 50 ms: the control children, whose gate cannot open
+    const PY = 'import os, time\nprint("STEP_START:a")\nfor _ in range(int(os.environ["GATE_TRIES"])):\n    if os.path.exists(os.environ["GATE"]): break\n    time.sleep(0.05)\nprint("STEP_GATE:open" if os.path.exists(os.environ["GATE"]) else "STEP_GATE:shut")\nprint("STEP_COMPLETE:a")\n';
+    const PL = 'print "STEP_START:a\\n"; for (1..$ENV{GATE_TRIES}) { last if -e $ENV{GATE}; select(undef, undef, undef, 0.05); } print((-e $ENV{GATE}) ? "STEP_GATE:open\\n" : "STEP_GATE:shut\\n"); print "STEP_COMPLETE:a\\n";\n';
+    const RB = 'puts "STEP_START:a"; ENV["GATE_TRIES"].to_i.times { break if File.exist?(ENV["GATE"]); sleep 0.05 }; puts(File.exist?(ENV["GATE"]) ? "STEP_GATE:open" : "STEP_GATE:shut"); puts "STEP_COMPLETE:a"\n';
+    const SH = '{ echo STEP_START:a; i=0; while [ ! -e "$GATE" ] && [ $i -lt "$GATE_TRIES" ]; do sleep 0.05; i=$((i+1)); done; if [ -e "$GATE" ]; then echo STEP_GATE:open; else echo STEP_GATE:shut; fi; echo STEP_COMPLETE:a; } | grep STEP\n';
+    const OPEN = ['STEP_START:a', 'STEP_GATE:open', 'STEP_COMPLETE:a'];
+    const SHUT = ['STEP_START:a', 'STEP_GATE:shut', 'STEP_COMPLETE:a'];
+
+    /** Starts a child with its own gate, opened when its STEP_START line arrives; its output lines. */
+    const gated = async (command: string, args: string[], env: NodeJS.ProcessEnv, tries: string): Promise<string[]> => {
+      const gate = path.join(tmp, `gate-${started.length}`);
+      const rp = start({ command, args, env: { ...env, GATE: gate, GATE_TRIES: tries } });
+      const out = collect(rp, (l) => l.text === 'STEP_START:a' && fs.writeFileSync(gate, ''));
       const o = await rp.done;
       assert.equal(o.exitCode, 0, out.text());
-      return { inv, out };
+      return out.lines.map((l) => l.text);
     };
-    const gap = (lines: Line[]): number => {
-      const at = (t: string) => lines.find((l) => l.text === t)?.at ?? NaN;
-      return at('STEP_COMPLETE:a') - at('STEP_START:a');
+    const run = async (file: string, env: NodeJS.ProcessEnv = baseEnv) => {
+      const inv = await resolveInvocation({ script: file, args: [], env });
+      const lines = await gated(inv.command, inv.args, { ...env, ...inv.env }, TRIES_LONG);
+      return { inv, lines };
     };
 
     it('python3 (PYTHONUNBUFFERED)', async () => {
-      const { inv, out } = await run(script('a.py', 'import time\nprint("STEP_START:a")\ntime.sleep(2)\nprint("STEP_COMPLETE:a")\n', 0o644));
+      const { inv, lines } = await run(script('a.py', PY, 0o644));
       assert.equal(inv.interpreter, 'python3');
-      assert.ok(gap(out.lines) >= 1500, `gap ${gap(out.lines)} ms`);
+      assert.deepEqual(lines, OPEN);
     });
 
     it('perl (autoflush module via PERL5OPT)', async () => {
-      const { out } = await run(script('a.pl', STEP, 0o644));
-      assert.ok(gap(out.lines) >= 1500, `gap ${gap(out.lines)} ms`);
+      const { lines } = await run(script('a.pl', PL, 0o644));
+      assert.deepEqual(lines, OPEN);
     });
 
     it('grep inside a shell script (stdbuf -oL)', async () => {
-      const { inv, out } = await run(script('a.sh', '{ echo STEP_START:a; sleep 2; echo STEP_COMPLETE:a; } | grep STEP\n', 0o644));
+      const { inv, lines } = await run(script('a.sh', SH, 0o644));
       assert.equal(inv.args[0], '-oL');
-      assert.ok(gap(out.lines) >= 1500, `gap ${gap(out.lines)} ms`);
+      assert.deepEqual(lines, OPEN);
     });
 
     // ruby comes from scripts/install-test-deps.sh (Debian's package).
     it('ruby (RUBYOPT sync shim)', async () => {
-      const { out } = await run(script('a.rb', 'puts "STEP_START:a"; sleep 2; puts "STEP_COMPLETE:a"\n', 0o644));
-      assert.ok(gap(out.lines) >= 1500, `gap ${gap(out.lines)} ms`);
+      const { lines } = await run(script('a.rb', RB, 0o644));
+      assert.deepEqual(lines, OPEN);
     });
 
     it('control: without the measures the same children do buffer', async () => {
-      const py = script('b.py', 'import time\nprint("STEP_START:a")\ntime.sleep(2)\nprint("STEP_COMPLETE:a")\n');
-      const pl = script('b.pl', STEP);
-      const sh = script('b.sh', '{ echo STEP_START:a; sleep 2; echo STEP_COMPLETE:a; } | grep STEP\n');
-      const runRaw = async (command: string, file: string): Promise<number> => {
-        const rp = start({ command, args: [file] });
-        const out = collect(rp);
-        await rp.done;
-        return gap(out.lines);
-      };
-      const gaps = await Promise.all([runRaw('python3', py), runRaw('perl', pl), runRaw('bash', sh)]);
-      for (const g of gaps) assert.ok(g < 1000, `gaps ${gaps.join(', ')} ms`);
+      const py = script('b.py', PY);
+      const pl = script('b.pl', PL);
+      const sh = script('b.sh', SH);
+      const env = { ...baseEnv, PIDS: path.join(tmp, 'pids') };
+      const outputs = await Promise.all([gated('python3', [py], env, TRIES_SHORT), gated('perl', [pl], env, TRIES_SHORT), gated('bash', [sh], env, TRIES_SHORT)]);
+      // Nothing arrived while they waited, so no gate opened; all of it came at exit.
+      for (const lines of outputs) assert.deepEqual(lines, SHUT);
     });
 
     it('a .ts script through a project-local tsx', async () => {
@@ -314,9 +383,9 @@ describe('runner/processRunner', () => {
       const tsx = path.resolve('node_modules/.bin/tsx');
       fs.mkdirSync(local, { recursive: true });
       fs.symlinkSync(tsx, path.join(local, 'tsx'));
-      const { inv, out } = await run(script('a.ts', 'const n: number = 42;\nconsole.log(`ts ${n} ${process.argv.slice(2).length}`);\n'));
+      const { inv, lines } = await run(script('a.ts', 'const n: number = 42;\nconsole.log(`ts ${n} ${process.argv.slice(2).length}`);\n'));
       assert.equal(inv.interpreter, 'tsx');
-      assert.equal(out.text(), 'ts 42 0');
+      assert.deepEqual(lines, ['ts 42 0']);
     });
   });
 });

@@ -23,7 +23,7 @@ interface Writer {
 /** Children still running: killed after each test, so a failing test leaves no writer behind. */
 const live = new Set<ChildProcessWithoutNullStreams>();
 
-function startWriter(db: string, mode: 'batch' | 'forever', runs: number, tag: string): Writer {
+function startWriter(db: string, mode: 'batch' | 'halves' | 'forever', runs: number, tag: string): Writer {
   const child = spawn(process.execPath, ['--import', 'tsx', writerScript, db, mode, String(runs), tag], { cwd: root, stdio: 'pipe' });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -68,9 +68,15 @@ describe('store: several processes on one database', function () {
   it('two processes writing at once lose nothing', async () => {
     const db = path.join(dir, 'shared.db');
     const RUNS = 200;
-    const writers = ['a', 'b'].map((tag) => startWriter(db, 'batch', RUNS, tag));
+    const writers = ['a', 'b'].map((tag) => startWriter(db, 'halves', RUNS, tag));
     await Promise.all(writers.map((w) => w.line(/^ready$/)));
-    // Both are open and waiting: start them together so their transactions interleave.
+    // Both are open and waiting: start them together so their transactions interleave. Each
+    // stops after its first half until both got there, so whatever the scheduler does, both
+    // first halves commit before either second half: the commit order interleaves by
+    // construction (on a loaded machine one writer could otherwise finish before the other
+    // started).
+    for (const w of writers) w.child.stdin.write('go\n');
+    await Promise.all(writers.map((w) => w.line(/^half$/)));
     for (const w of writers) w.child.stdin.write('go\n');
     const results = await Promise.all(writers.map((w) => w.exit));
     writers.forEach((w, i) => assert.deepEqual(results[i], { code: 0, signal: null }, w.stderr()));
@@ -86,9 +92,13 @@ describe('store: several processes on one database', function () {
       assert.equal(count('SELECT count(*) FROM warnings'), 2 * RUNS);
       assert.equal(count('SELECT count(*) FROM artifacts'), 2 * RUNS);
       assert.equal(store.db.pragma('integrity_check', { simple: true }), 'ok');
-      // Commit order (rid) alternates between the writers: they really wrote at the same time.
-      const order = store.db.prepare('SELECT substr(id, 1, 1) FROM runs ORDER BY rid').pluck().all() as string[];
-      assert.ok(order.some((w, i) => i > 0 && w !== order[i - 1] && i < order.length - 1), 'the writers interleaved');
+      // Commit order (rid): both first halves before both second halves — the barrier held,
+      // so the two processes really had the database open and writing at the same time.
+      const order = store.db.prepare('SELECT id FROM runs ORDER BY rid').pluck().all() as string[];
+      const half = (id: string) => (Number(id.split('-')[1]) < RUNS / 2 ? 1 : 2);
+      const firstSecond = order.findIndex((id) => half(id) === 2);
+      assert.equal(firstSecond, RUNS, 'every first-half run committed before any second-half run');
+      assert.deepEqual(new Set(order.slice(0, RUNS).map((id) => id[0])), new Set(['a', 'b']));
       for (const runId of ['a-0', 'b-0', 'a-199', 'b-123']) {
         const run = store.getRun(runId)!;
         assert.deepEqual(run.steps.map((s) => [s.name, s.children.map((c) => c.name)]), [['s1', ['s2', 's3']], ['s4', ['s5']]]);
