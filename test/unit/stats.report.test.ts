@@ -192,9 +192,16 @@ describe('stats: run reports', function () {
     assert.ok(!/<(?!\/?(details|summary|b|sub)\b)/i.test(prose), 'no raw HTML besides the report’s own details/summary/b/sub');
     assert.ok(!prose.includes('](https://'), 'no live link from an artifact description');
     assert.ok(md.includes('&lt;img src\\=x onerror\\=&quot;window\\.\\_\\_pwned\\=1&quot;&gt;'));
-    // Each table row keeps its five cells: the hostile "|" is escaped.
-    const rows = md.split('\n').filter((l) => l.startsWith('| ') && l.includes('✅') || l.includes('❌ failed |'));
-    for (const row of rows.filter((r) => r.split(/(?<!\\)\|/).length > 3)) assert.equal(row.split(/(?<!\\)\|/).length, 7, row);
+    // Each row of the steps table keeps its five cells: the hostile "|" is escaped. The
+    // table is found by its header, and has one row per step (so the check is never empty).
+    const lines = md.split('\n');
+    const header = lines.indexOf('| Step | Status | Duration | Mean ± σ (runs) | Δ |');
+    assert.ok(header >= 0, 'the steps table');
+    const end = lines.indexOf('', header);
+    const rows = lines.slice(header + 2, end);
+    assert.equal(rows.length, data.steps.length);
+    assert.ok(rows.length >= 2);
+    for (const row of rows) assert.equal(row.split(/(?<!\\)\|/).length, 7, row);
     assert.match(md, /\| \\\| \\\*\\\*bold\\\*\\\* \\`code\\` &lt;b&gt;html&lt;\/b&gt; &amp;amp; \| ❌ failed \|/);
     assert.match(md, /⚠️ critical/);
     assert.match(md, /### ⚠️ Warnings/);
