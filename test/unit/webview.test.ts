@@ -49,8 +49,16 @@ describe('webview: ANSI', () => {
     assert.deepEqual(parseAnsi(`\x1b[31m${hostile}`), [{ text: hostile, classes: 'f1', color: null, background: null }]);
   });
 
-  it('never throws on malformed sequences', () => {
-    for (const s of ['\x1b', '\x1b[', '\x1b[38;5m', '\x1b[38;2;1m', '\x1b[999999999m', '\x1b[;;;m', '\x1b]unterminated']) assert.doesNotThrow(() => parseAnsi(s));
+  it('swallows malformed sequences without losing the text before them or showing control characters', () => {
+    for (const s of ['\x1b', '\x1b[', '\x1b[38;5m', '\x1b[38;2;1m', '\x1b[999999999m', '\x1b[;;;m', '\x1b]unterminated']) {
+      assert.deepEqual(parseAnsi(s), [], JSON.stringify(s));
+      assert.deepEqual(parseAnsi(`ok${s}`), [{ text: 'ok', classes: '', color: null, background: null }], JSON.stringify(s));
+    }
+    // An incomplete colour changes nothing; the complete one before it still applies.
+    assert.deepEqual(
+      parseAnsi('a\x1b[31mb\x1b[38;5mc').map((seg) => [seg.text, seg.classes]),
+      [['a', ''], ['b', 'f1'], ['c', 'f1']],
+    );
   });
 });
 
