@@ -18,8 +18,10 @@ export interface StepflowConfig {
   timeoutSec: number;
   /** Succeeded runs of a step before it can be flagged as an outlier. */
   statsMinSamples: number;
-  /** A step less than this much slower than usual is never an outlier (0: the rules exactly). */
+  /** A step less than this much slower than usual is never an outlier (0 and 0: the rules exactly). */
   statsMinSlowdownMs: number;
+  /** …nor one less than this percentage of its mean slower. */
+  statsMinSlowdownPercent: number;
   notifyCriticalOutliers: boolean;
 }
 
@@ -36,7 +38,8 @@ export function readConfig(scope?: vscode.Uri): StepflowConfig {
     revealOnRun: c.get<boolean>('view.revealOnRun', true),
     timeoutSec: Math.max(0, c.get<number>('run.timeoutSeconds', 0)),
     statsMinSamples: Math.max(1, Math.floor(c.get<number>('stats.minSamples', 3))),
-    statsMinSlowdownMs: Math.max(0, c.get<number>('stats.minSlowdownMs', 0)),
+    statsMinSlowdownMs: Math.max(0, c.get<number>('stats.minSlowdownMs', 100)),
+    statsMinSlowdownPercent: Math.max(0, c.get<number>('stats.minSlowdownPercent', 20)),
     notifyCriticalOutliers: c.get<boolean>('stats.notifyCritical', false),
   };
 }

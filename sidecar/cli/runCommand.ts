@@ -73,6 +73,7 @@ async function runWithSignals(
     ...(config.outlierMinSamples !== undefined ? { outlierMinSamples: config.outlierMinSamples } : {}),
     ...(config.outlierMinSlowdownMs !== undefined ? { outlierMinSlowdownMs: config.outlierMinSlowdownMs } : {}),
     ...(config.separateStderr !== undefined ? { separateStderr: config.separateStderr } : {}),
+    ...(config.outlierMinSlowdownPercent !== undefined ? { outlierMinSlowdownPercent: config.outlierMinSlowdownPercent } : {}),
   });
 
   const json = args.options.json === true;

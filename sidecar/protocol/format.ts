@@ -9,3 +9,34 @@ export function formatDuration(ms: number | null | undefined): string {
   if (minutes < 60) return `${minutes}m ${String(seconds).padStart(2, '0')}s`;
   return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`;
 }
+
+/**
+ * A z-score as every view writes it: one decimal, rounded down so a label never claims a
+ * threshold the value missed (3.96σ → "3.9σ").
+ */
+export function formatSigma(z: number): string {
+  return `${(Math.floor(z * 10) / 10).toFixed(1)}σ`;
+}
+
+/** A spread (σ) always with its unit: "± 1.1 s", "± 12 ms". */
+export function formatSpread(sdMs: number): string {
+  return `± ${formatDuration(sdMs)}`;
+}
+
+/** "+42 %" / "−8 %" of a duration against a mean; null without a usable mean. */
+export function formatPercentChange(durationMs: number, meanMs: number): string | null {
+  if (!(meanMs > 0)) return null;
+  const change = Math.round(((durationMs - meanMs) / meanMs) * 100);
+  return change > 0 ? `+${change} %` : change < 0 ? `−${-change} %` : '±0 %';
+}
+
+/**
+ * A moment as every view writes it: "2026-03-05 14:07:09" in local time (sortable, no
+ * locale surprises, the same in the panel, the pickers and the reports).
+ */
+export function formatDateTime(at: number | string | Date): string {
+  const d = at instanceof Date ? at : new Date(typeof at === 'string' ? Date.parse(at) : at);
+  if (Number.isNaN(d.getTime())) return '—';
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}

@@ -20,6 +20,8 @@ export interface RunParams {
   outlierMinSamples?: number;
   /** A step less than this much slower than usual is never an outlier (`stepflow.stats.minSlowdownMs`). */
   outlierMinSlowdownMs?: number;
+  /** …nor one less than this percentage of its mean slower (`stepflow.stats.minSlowdownPercent`). */
+  outlierMinSlowdownPercent?: number;
   /** Capture stderr apart from stdout (`stepflow.run.separateStderr`); default: one ordered stream. */
   separateStderr?: boolean;
 }

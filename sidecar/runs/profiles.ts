@@ -26,6 +26,8 @@ export interface ProjectConfig {
   outlierMinSamples?: number;
   /** `"stats": {"minSlowdownMs": N}`: a step less than this much slower than usual is never an outlier. */
   outlierMinSlowdownMs?: number;
+  /** `"stats": {"minSlowdownPercent": N}`: …nor one less than N % of its mean slower. */
+  outlierMinSlowdownPercent?: number;
   /** `"capture": {"separateStderr": true}`: keep stderr apart (marked) instead of one ordered stream. */
   separateStderr?: boolean;
 }
@@ -59,6 +61,11 @@ export function loadProjectConfig(startDir: string): ProjectConfig {
     const ms = raw.stats.minSlowdownMs;
     if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new UserError(`${file}: "stats.minSlowdownMs" must be a number of milliseconds ≥ 0`);
     config.outlierMinSlowdownMs = ms;
+  }
+  if (isRecord(raw.stats) && raw.stats.minSlowdownPercent !== undefined) {
+    const pc = raw.stats.minSlowdownPercent;
+    if (typeof pc !== 'number' || !Number.isFinite(pc) || pc < 0) throw new UserError(`${file}: "stats.minSlowdownPercent" must be a number ≥ 0`);
+    config.outlierMinSlowdownPercent = pc;
   }
   if (isRecord(raw.capture) && raw.capture.separateStderr !== undefined) {
     const v = raw.capture.separateStderr;

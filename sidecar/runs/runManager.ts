@@ -39,6 +39,7 @@ export class RunManager {
       ...(params.graceMs !== undefined ? { graceMs: params.graceMs } : {}),
       ...(params.outlierMinSamples !== undefined ? { outlierMinSamples: params.outlierMinSamples } : {}),
       ...(params.outlierMinSlowdownMs !== undefined ? { outlierMinSlowdownMs: params.outlierMinSlowdownMs } : {}),
+      ...(params.outlierMinSlowdownPercent !== undefined ? { outlierMinSlowdownPercent: params.outlierMinSlowdownPercent } : {}),
       ...(params.separateStderr !== undefined ? { separateStderr: params.separateStderr } : {}),
       liveOutput: true,
     });

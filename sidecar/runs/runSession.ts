@@ -10,7 +10,7 @@ import { resolveInvocation } from '../runner/interpreter';
 import { startProcess, shellExitCode, type ProcessOutcome, type RunningProcess } from '../runner/processRunner';
 import type { SpoolSource, Store, StepStat } from '../store/store';
 import { stepPathKey } from '../store/schema';
-import { detectOutlier } from '../stats/outliers';
+import { detectOutlier, practicalOutlierOptions } from '../stats/outliers';
 import type { RunEvent, RunFinishedEvent } from '../protocol/events';
 import type { RunStatus, StepError, StreamName } from '../protocol/model';
 import type { RunExpectations } from '../protocol/stats';
@@ -43,6 +43,7 @@ export interface RunOptions {
   outlierMinSamples?: number;
   /** A step less than this much slower than its mean is never an outlier (default 0: §6 exactly). */
   outlierMinSlowdownMs?: number;
+  outlierMinSlowdownPercent?: number;
 }
 
 export interface RunResult {
@@ -278,11 +279,7 @@ export class RunSession {
       if (event.status !== 'succeeded' || !names) return;
       const baseline = this.baselines.get(stepPathKey(names));
       if (!baseline) return;
-      const { outlierMinSamples: minSamples, outlierMinSlowdownMs: minSlowdownMs } = this.options;
-      const warning = detectOutlier(event.durationMs, baseline, {
-        ...(minSamples !== undefined ? { minSamples } : {}),
-        ...(minSlowdownMs !== undefined ? { minSlowdownMs } : {}),
-      });
+      const warning = detectOutlier(event.durationMs, baseline, practicalOutlierOptions(this.options));
       if (warning) this.emit({ type: 'warning', runId: this.runId, stepId: event.stepId, warning, at: event.endedAt }, true);
     }
   }

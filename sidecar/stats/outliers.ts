@@ -5,20 +5,42 @@
 // Guards around them:
 // - nothing is judged before `minSamples` succeeded runs of the step (default 3);
 // - optionally, a step is only judged when it is slower than its mean by at least
-//   `minSlowdownMs` (default 0, i.e. exactly §6): a floor such as 100 ms would silence the
-//   ratios of millisecond steps (a 2 ms step after a 1 ms mean is "2×").
+//   `minSlowdownMs` and by at least `minSlowdownPercent` % of the mean (both 0 here, i.e.
+//   exactly §6). Without them a 42 ms slowdown of a steady 509 ms step is "9.4σ, critical"
+//   and a 2 ms step after a 1 ms mean is "2×". The *product* defaults are practical —
+//   max(100 ms, 20 %), `PRACTICAL_OUTLIER_OPTIONS`, filled in by `practicalOutlierOptions`
+//   where a run reads its settings — so 0 and 0 in the settings restore the literal rules.
 // A step faster than its mean is never an outlier; σ = 0 skips the z rules (z is undefined).
 // Pure.
-import { formatDuration } from '../protocol/format';
+import { formatDuration, formatSigma } from '../protocol/format';
 import type { StepWarning, WarningSeverity } from '../protocol/model';
 import type { StepBaseline } from '../protocol/stats';
 
 export interface OutlierOptions {
   minSamples?: number;
   minSlowdownMs?: number;
+  /** A step less than this percentage of its mean slower is never an outlier (0: the rules exactly). */
+  minSlowdownPercent?: number;
 }
 
-export const OUTLIER_DEFAULTS = { minSamples: 3, minSlowdownMs: 0 } as const;
+/** The pure rule's defaults: §6 exactly. */
+export const OUTLIER_DEFAULTS = { minSamples: 3, minSlowdownMs: 0, minSlowdownPercent: 0 } as const;
+
+/** What StepFlow uses when neither a setting nor stepflow.json says otherwise: max(100 ms, 20 %). */
+export const PRACTICAL_OUTLIER_OPTIONS = { minSamples: 3, minSlowdownMs: 100, minSlowdownPercent: 20 } as const;
+
+/** A run's outlier settings (RunParams / stepflow.json names), with the practical defaults filled in. */
+export function practicalOutlierOptions(settings: {
+  outlierMinSamples?: number | undefined;
+  outlierMinSlowdownMs?: number | undefined;
+  outlierMinSlowdownPercent?: number | undefined;
+}): Required<OutlierOptions> {
+  return {
+    minSamples: settings.outlierMinSamples ?? PRACTICAL_OUTLIER_OPTIONS.minSamples,
+    minSlowdownMs: settings.outlierMinSlowdownMs ?? PRACTICAL_OUTLIER_OPTIONS.minSlowdownMs,
+    minSlowdownPercent: settings.outlierMinSlowdownPercent ?? PRACTICAL_OUTLIER_OPTIONS.minSlowdownPercent,
+  };
+}
 
 export type OutlierRule = 'zscore' | 'slower' | 'ratio';
 
@@ -34,10 +56,12 @@ export interface OutlierVerdict {
 export function classifyOutlier(durationMs: number, baseline: StepBaseline, options: OutlierOptions = {}): OutlierVerdict | null {
   const minSamples = options.minSamples ?? OUTLIER_DEFAULTS.minSamples;
   const minSlowdownMs = options.minSlowdownMs ?? OUTLIER_DEFAULTS.minSlowdownMs;
+  const minSlowdownPercent = options.minSlowdownPercent ?? OUTLIER_DEFAULTS.minSlowdownPercent;
   if (!Number.isFinite(durationMs) || baseline.count < Math.max(1, minSamples)) return null;
   const mean = baseline.meanMs;
   const delta = durationMs - mean;
   if (!(delta > 0) || delta < minSlowdownMs) return null;
+  if (minSlowdownPercent > 0 && mean > 0 && delta < (mean * minSlowdownPercent) / 100) return null;
   const sd = baseline.stdDevMs;
   const z = sd !== null && sd > 0 ? delta / sd : null;
   const ratio = mean > 0 ? durationMs / mean : null;
@@ -58,7 +82,7 @@ export function detectOutlier(durationMs: number, baseline: StepBaseline, option
   const mean = formatDuration(baseline.meanMs);
   let detail: string;
   if (verdict.rule === 'zscore') {
-    detail = `${floor1(verdict.z!)}σ above ${mean} mean`;
+    detail = `${formatSigma(verdict.z!)} above ${mean} mean`;
   } else if (verdict.rule === 'slower') {
     detail = `${formatDuration(durationMs - baseline.meanMs)} or ${Math.floor(((durationMs - baseline.meanMs) / baseline.meanMs) * 100)} % slower than ${mean} mean`;
   } else {
