@@ -42,6 +42,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
       const { runId } = await client.sendRequest(RunRequest, {
         outlierMinSamples: config.statsMinSamples,
         outlierMinSlowdownMs: config.statsMinSlowdownMs,
+        outlierMinSlowdownPercent: config.statsMinSlowdownPercent,
         ...params,
       });
       last = params;
@@ -121,6 +122,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
   });
   register('stepflow.revealRun', (runId?: string) => (runId ? reveal(runId) : undefined));
   register('stepflow.refresh', () => model.load());
+  register('stepflow.clearFinished', () => tree.clearFinished());
   return launcher;
 }
 

@@ -7,12 +7,13 @@ import { readConfig } from './config';
 import { registerCommands, type RunLauncher } from './commands';
 import { registerHistoryPanel } from './historyPanel';
 import { RunsModel } from './runsModel';
-import { RunsTreeProvider } from './runsTree';
+import { RunsTreeProvider, type RunNode } from './runsTree';
 import { RunStatusBar } from './statusBar';
 import { RunTerminals } from './runTerminal';
 import { SidecarStartError, createSidecarClient } from './sidecarClient';
 import { registerReportCommand } from './report';
 import { OutlierNotifier } from './outlierNotifier';
+import { FailureRevealer } from './failureReveal';
 
 /** What `activate` returns: used by the integration tests and by other extensions. */
 export interface StepflowApi {
@@ -21,6 +22,8 @@ export interface StepflowApi {
   tree: RunsTreeProvider;
   launcher: RunLauncher;
   statusBar: RunStatusBar;
+  treeView: vscode.TreeView<RunNode>;
+  failures: FailureRevealer;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<StepflowApi | undefined> {
@@ -42,7 +45,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Stepfl
   context.subscriptions.push(client);
 
   const model = new RunsModel(client, () => readConfig().runsInTree);
-  const tree = new RunsTreeProvider(model);
+  const tree = new RunsTreeProvider(model, context.workspaceState);
   const treeView = vscode.window.createTreeView('stepflow.runs', { treeDataProvider: tree, showCollapseAll: true });
   const terminals = new RunTerminals(client, model);
   const statusBar = new RunStatusBar(model);
@@ -50,6 +53,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Stepfl
   const launcher = registerCommands(context, { client, model, tree, treeView, terminals, log });
   registerReportCommand(context, client, model);
   context.subscriptions.push(new OutlierNotifier(model));
+  const failures = new FailureRevealer(model, tree, treeView, log);
+  context.subscriptions.push(failures);
   registerHistoryPanel(context, { client, model, log });
 
   await client.start();
@@ -61,7 +66,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Stepfl
   );
   await model.load();
   log.info('StepFlow activated');
-  return { client, model, tree, launcher, statusBar };
+  return { client, model, tree, launcher, statusBar, treeView, failures };
 }
 
 export function deactivate(): void {

@@ -1,5 +1,8 @@
 // The StepFlow view: runs (newest first) → steps → child steps, with errors, warnings and
 // artifacts under the step they belong to. Refreshes come batched from RunsModel.
+// What a step looks like comes from sidecar/protocol/results.ts (a step with a failed
+// descendant is shown failed, whatever its script said); only the newest run of each script
+// and running runs are expanded; "Clear finished" hides finished runs (they stay in history).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { throttle } from './throttle';
@@ -8,6 +11,7 @@ import type { ArtifactRecord, RunRecord, StepError, StepRecord, StepWarning } fr
 import type { RunsModel } from './runsModel';
 import { formatDuration } from '../sidecar/protocol/format';
 import { estimateProgress, formatEta } from '../sidecar/protocol/stats';
+import { firstFailingStep, isOutcomeError, runErrorShownAsRow, shownStatus, shownStatusNote, stepPath } from '../sidecar/protocol/results';
 
 export type RunNode =
   | { kind: 'run'; runId: string }
@@ -23,9 +27,66 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
   private ticker: NodeJS.Timeout | undefined;
   /** Nodes are recreated on every refresh; ids keep VS Code's expansion state stable. */
   private readonly nodes = new Map<string, RunNode>();
+  /** Finished runs the user cleared from the view (they stay in the history). */
+  private readonly hidden: Set<string>;
 
-  constructor(private readonly model: RunsModel) {
+  constructor(
+    private readonly model: RunsModel,
+    private readonly memento?: vscode.Memento,
+  ) {
     this.subscription = model.onDidChange(() => this.refresh());
+    this.hidden = new Set(memento?.get<string[]>(HIDDEN_KEY, []) ?? []);
+  }
+
+  /** The runs the view lists: newest first, without the cleared ones. */
+  visibleRuns(): LiveRun[] {
+    return this.model.list().filter((run) => run.record.status === 'running' || !this.hidden.has(run.record.id));
+  }
+
+  /**
+   * Runs shown expanded: the newest visible run of each script, and every running run.
+   * Older runs start collapsed, so the view stays readable after many runs.
+   */
+  expandedRuns(): Set<string> {
+    const out = new Set<string>();
+    const seen = new Set<string>();
+    for (const run of this.visibleRuns()) {
+      const r = run.record;
+      if (r.status === 'running' || !seen.has(r.script)) out.add(r.id);
+      seen.add(r.script);
+    }
+    return out;
+  }
+
+  /** Hides every finished run from the view ("Clear finished"); they stay in the history. */
+  clearFinished(): number {
+    let n = 0;
+    for (const run of this.model.list()) {
+      if (run.record.status !== 'running' && !this.hidden.has(run.record.id)) {
+        this.hidden.add(run.record.id);
+        n++;
+      }
+    }
+    // Only ids the model can still list are worth remembering.
+    const known = new Set(this.model.list().map((r) => r.record.id));
+    for (const id of this.hidden) if (!known.has(id)) this.hidden.delete(id);
+    void this.memento?.update(HIDDEN_KEY, [...this.hidden]);
+    this.changed.fire(undefined);
+    return n;
+  }
+
+  /** The node of the step a user wants to see first in a failed run (ancestors come from getParent). */
+  failingStepNode(runId: string): RunNode | undefined {
+    const run = this.model.get(runId);
+    const step = run ? firstFailingStep(run.record.steps) : null;
+    return step ? this.node({ kind: 'step', runId, stepId: step.id }) : undefined;
+  }
+
+  /** The step nodes from the root down to a step (for tests and reveal). */
+  stepNodePath(runId: string, stepId: number): RunNode[] {
+    const run = this.model.get(runId);
+    const path = run ? stepPath(run.record.steps, stepId) : null;
+    return (path ?? []).map((step) => this.node({ kind: 'step', runId, stepId: step.id }));
   }
 
   /**
@@ -58,13 +119,13 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
   }
 
   getChildren(element?: RunNode): RunNode[] {
-    if (!element) return this.model.list().map((run) => this.runNode(run.record.id));
+    if (!element) return this.visibleRuns().map((run) => this.runNode(run.record.id));
     const run = this.model.get(element.runId);
     if (!run) return [];
     const runId = run.record.id;
     if (element.kind === 'run') {
       return [
-        ...(run.record.error ? [this.node({ kind: 'error', runId, stepId: null })] : []),
+        ...(runErrorShownAsRow(run.record) ? [this.node({ kind: 'error', runId, stepId: null })] : []),
         ...run.record.warnings.map((_, index) => this.node({ kind: 'warning', runId, stepId: null, index })),
         ...run.record.steps.map((step) => this.node({ kind: 'step', runId, stepId: step.id })),
         ...this.artifactNodes(run, null),
@@ -98,8 +159,12 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
     const run = this.model.get(element.runId);
     if (!run) return new vscode.TreeItem('(gone)');
     switch (element.kind) {
-      case 'run':
-        return runItem(run, this.nodeId(element));
+      case 'run': {
+        const expanded = this.expandedRuns().has(run.record.id);
+        // VS Code keeps an item's expansion by id: a run that becomes "older" gets a new id
+        // so it collapses once; after that the user's own choice sticks.
+        return runItem(run, expanded ? this.nodeId(element) : `${this.nodeId(element)}~older`, expanded);
+      }
       case 'step': {
         const step = run.steps.get(element.stepId);
         return step ? stepItem(run, step, this.nodeId(element)) : new vscode.TreeItem('(gone)');
@@ -158,11 +223,14 @@ function parentOf(run: LiveRun, stepId: number): number | null {
   return null;
 }
 
-const ICONS: Record<string, vscode.ThemeIcon> = {
+const HIDDEN_KEY = 'stepflow.view.clearedRuns';
+
+/** Icons by shown status. Cancelled is neutral (no error colour): the user asked for it. */
+export const ICONS: Record<string, vscode.ThemeIcon> = {
   running: new vscode.ThemeIcon('loading~spin'),
   succeeded: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')),
   failed: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')),
-  cancelled: new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('testing.iconSkipped')),
+  cancelled: new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('disabledForeground')),
   timed_out: new vscode.ThemeIcon('watch', new vscode.ThemeColor('testing.iconFailed')),
   interrupted: new vscode.ThemeIcon('debug-disconnect', new vscode.ThemeColor('testing.iconErrored')),
 };
@@ -171,13 +239,15 @@ function elapsed(startedAt: number, endedAt: number | null, durationMs: number |
   return formatDuration(durationMs ?? (endedAt ?? Date.now()) - startedAt);
 }
 
-function runItem(run: LiveRun, id: string): vscode.TreeItem {
+function runItem(run: LiveRun, id: string, expanded: boolean): vscode.TreeItem {
   const r = run.record;
-  const item = new vscode.TreeItem(path.basename(r.script), vscode.TreeItemCollapsibleState.Expanded);
+  const item = new vscode.TreeItem(path.basename(r.script), expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
   item.id = id;
   item.iconPath = ICONS[r.status];
   const started = Date.parse(r.startedAt);
-  item.description = `${r.status === 'running' ? 'running' : r.status} · ${elapsed(started, r.endedAt ? Date.parse(r.endedAt) : null, r.durationMs)}${r.status === 'running' ? progressText(run) : ''}${r.profile ? ` · ${r.profile}` : ''}`;
+  // "exit code 3" reads as part of the run's line when a step row already shows the failure.
+  const outcome = r.error && isOutcomeError(r.error) && !runErrorShownAsRow(r) && r.error.message !== STATUS_LABEL[r.status] ? ` · ${r.error.message}` : '';
+  item.description = `${STATUS_LABEL[r.status] ?? r.status}${outcome} · ${elapsed(started, r.endedAt ? Date.parse(r.endedAt) : null, r.durationMs)}${r.status === 'running' ? progressText(run) : ''}${r.profile ? ` · ${r.profile}` : ''}`;
   item.tooltip = new vscode.MarkdownString(undefined, true);
   item.tooltip.appendText(`${r.script} ${r.args.join(' ')}\n\nrun ${r.id} · started ${new Date(started).toLocaleString()}\nexit ${r.signal ?? r.exitCode ?? '—'} · ${r.lineCount} lines`);
   item.contextValue = r.status === 'running' ? 'stepflow.run.running' : 'stepflow.run.finished';
@@ -185,27 +255,39 @@ function runItem(run: LiveRun, id: string): vscode.TreeItem {
   return item;
 }
 
+const STATUS_LABEL: Record<string, string> = {
+  running: 'running',
+  succeeded: 'succeeded',
+  failed: 'failed',
+  cancelled: 'cancelled',
+  timed_out: 'timed out',
+  interrupted: 'interrupted',
+};
+
 function stepItem(run: LiveRun, step: StepRecord, id: string): vscode.TreeItem {
+  const shown = shownStatus(step);
+  const note = shownStatusNote(step);
   const hasChildren = step.children.length > 0 || step.error !== null || step.warnings.length > 0 || run.record.artifacts.some((a) => a.stepId === step.id);
   const collapsible = !hasChildren
     ? vscode.TreeItemCollapsibleState.None
-    : step.status === 'succeeded'
+    : shown === 'succeeded'
       ? vscode.TreeItemCollapsibleState.Collapsed
       : vscode.TreeItemCollapsibleState.Expanded;
   const item = new vscode.TreeItem(step.name, collapsible);
   item.id = id;
   const outlier = step.warnings.find((w) => w.type === 'outlier');
   item.iconPath =
-    outlier?.severity === 'critical' && step.status === 'succeeded'
+    outlier?.severity === 'critical' && shown === 'succeeded'
       ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.errorForeground'))
-      : step.warnings.length > 0 && step.status === 'succeeded'
+      : step.warnings.length > 0 && shown === 'succeeded'
         ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('testing.iconQueued'))
-        : ICONS[step.status];
+        : ICONS[shown];
   const progress = step.status === 'running' && step.meta.PROGRESS ? ` · ${step.meta.PROGRESS}%` : '';
   const eta = step.status === 'running' ? stepEta(run, step.id) : '';
   // An outlier's message starts with the duration: "⚠ 11.0 s (4.2σ above 3.1 s mean)".
-  item.description = outlier ? `⚠ ${outlier.message}` : `${elapsed(step.startedAt, step.endedAt, step.durationMs)}${progress}${eta}`;
-  item.tooltip = `${step.name}\n${step.status}${step.meta.DESCRIPTION ? `\n${step.meta.DESCRIPTION}` : ''}`;
+  const time = outlier ? `⚠ ${outlier.message}` : `${elapsed(step.startedAt, step.endedAt, step.durationMs)}${progress}${eta}`;
+  item.description = note ? `${time} · ${note}` : time;
+  item.tooltip = `${step.name}\n${shown}${note ? ` (${note}; the script closed it as ${step.status})` : ''}${step.meta.DESCRIPTION ? `\n${step.meta.DESCRIPTION}` : ''}`;
   item.contextValue = 'stepflow.step';
   item.command = { command: 'stepflow.showLog', title: 'Show Log', arguments: [run.record.id, step.firstLine] };
   return item;

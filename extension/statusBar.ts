@@ -7,6 +7,14 @@ import { formatDuration } from '../sidecar/protocol/format';
 import { estimateProgress, formatEta } from '../sidecar/protocol/stats';
 import type { RunsModel } from './runsModel';
 
+const FINISHED_ICON: Record<string, string> = {
+  succeeded: '$(pass)',
+  failed: '$(error)',
+  timed_out: '$(watch)',
+  cancelled: '$(circle-slash)',
+  interrupted: '$(debug-disconnect)',
+};
+
 export class RunStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('stepflow.status', vscode.StatusBarAlignment.Left, 50);
   private readonly subscription: vscode.Disposable;
@@ -22,6 +30,11 @@ export class RunStatusBar implements vscode.Disposable {
   /** What the item shows now ('' when hidden); for tests. */
   get text(): string {
     return this.shown ? this.item.text : '';
+  }
+
+  /** The item's background colour id (undefined: none); for tests. */
+  get backgroundColorId(): string | undefined {
+    return this.shown ? (this.item.backgroundColor as vscode.ThemeColor | undefined)?.id : undefined;
   }
 
   update(): void {
@@ -46,9 +59,10 @@ export class RunStatusBar implements vscode.Disposable {
       this.item.text = `$(loading~spin) ${script}${step ? ` › ${step.name}${progress}` : ''} · ${elapsed}${done}${eta ? ` · ${eta}` : ''}${more}`;
       this.item.backgroundColor = undefined;
     } else {
-      const icon = r.status === 'succeeded' ? '$(pass)' : '$(error)';
-      this.item.text = `${icon} ${script} ${r.status} · ${elapsed}`;
-      this.item.backgroundColor = r.status === 'succeeded' ? undefined : new vscode.ThemeColor('statusBarItem.errorBackground');
+      // Cancelled is what the user asked for: neutral, not an error.
+      const icon = FINISHED_ICON[r.status] ?? '$(error)';
+      this.item.text = `${icon} ${script} ${r.status.replace('_', ' ')} · ${elapsed}`;
+      this.item.backgroundColor = r.status === 'failed' || r.status === 'timed_out' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     }
     this.item.tooltip = `StepFlow: ${r.script}\nClick to reveal the run`;
     this.item.command = { command: 'stepflow.revealRun', title: 'Reveal Run', arguments: [r.id] };

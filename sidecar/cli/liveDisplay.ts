@@ -5,6 +5,7 @@
 import type { RunEvent } from '../protocol/events';
 import type { StreamName } from '../protocol/model';
 import { applyRunEvent, liveRunFromStart, type LiveRun } from '../protocol/runState';
+import { shownStatus, shownStatusNote } from '../protocol/results';
 import { estimateProgress, formatEta } from '../protocol/stats';
 import { SPINNER, colourWanted, fit, formatDuration, makeStyle, safe, type Style } from './term';
 
@@ -66,8 +67,12 @@ class TerminalDisplay implements LiveDisplay {
       case 'stepFinished': {
         const index = this.open.findIndex((step) => step.id === event.stepId);
         if (index !== -1) this.open.splice(index, 1);
-        const mark = event.status === 'succeeded' ? s.green('✓') : event.status === 'cancelled' ? s.yellow('■') : s.red('✗');
-        const error = event.error ? ` — ${s.red(safe(event.error.message))}${location(event.error)}` : '';
+        // A step the script closed as succeeded is still shown failed when a child failed.
+        const step = this.run?.steps.get(event.stepId);
+        const status = step ? shownStatus(step) : event.status;
+        const note = step ? shownStatusNote(step) : null;
+        const mark = status === 'succeeded' ? s.green('✓') : status === 'cancelled' ? s.yellow('■') : s.red('✗');
+        const error = event.error ? ` — ${s.red(safe(event.error.message))}${location(event.error)}` : note ? ` — ${s.red(note)}` : '';
         return this.line(`${mark} ${this.label(event.stepId)} ${s.dim(formatDuration(event.durationMs))}${error}`);
       }
       case 'warning': {
@@ -85,7 +90,7 @@ class TerminalDisplay implements LiveDisplay {
         return this.line(`${s.red('✗')} run: ${safe(event.error.message)}${location(event.error)}`);
       case 'runFinished': {
         const ok = event.status === 'succeeded';
-        const mark = ok ? s.green('✓') : s.red('✗');
+        const mark = ok ? s.green('✓') : event.status === 'cancelled' ? s.yellow('■') : s.red('✗');
         const detail = event.error && !ok ? ` — ${safe(event.error.message)}` : '';
         return this.line(`${mark} ${s.bold(`run ${event.status}`)} in ${formatDuration(event.durationMs)}${detail}`);
       }

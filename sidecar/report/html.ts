@@ -5,6 +5,7 @@
 import { formatDuration } from '../protocol/format';
 import type { StepWarning } from '../protocol/model';
 import type { ReportData, ReportStep } from './reportData';
+import { shownStatus, shownStatusNote } from '../protocol/results';
 import { deltaText, runTitle, warningsOf } from './common';
 
 class Markup {
@@ -83,7 +84,7 @@ ${failures(data)}
 
 function summary(data: ReportData): Markup {
   const run = data.run;
-  const failed = data.steps.filter((s) => s.step.status === 'failed').length;
+  const failed = data.steps.filter((s) => shownStatus(s.step) === 'failed').length;
   const rows: Array<[string, Value]> = [
     ['Status', html`<span class="badge s-${run.status}">${run.status.replace('_', ' ')}</span>`],
     ['Duration', formatDuration(run.durationMs)],
@@ -115,9 +116,9 @@ function timeline(data: ReportData): Markup {
     const outlier = step.warnings.find((w) => w.type === 'outlier');
     const label = `${step.name}: ${formatDuration(duration)}${baseline ? `, mean ${formatDuration(baseline.meanMs)}` : ''}`;
     return html`<div class="row" role="listitem">
-  <div class="label" style="padding-left:${(depth * 14).toFixed(0)}px" title="${step.name}">${statusIcon(step.status)} ${step.name}</div>
+  <div class="label" style="padding-left:${(depth * 14).toFixed(0)}px" title="${step.name}">${statusIcon(shownStatus(step))} ${step.name}</div>
   <div class="track">
-    <div class="bar s-${step.status}${outlier ? ` o-${outlier.severity}` : ''}" style="left:${pct(left)};width:${pct(width)}" title="${label}"></div>
+    <div class="bar s-${shownStatus(step)}${outlier ? ` o-${outlier.severity}` : ''}" style="left:${pct(left)};width:${pct(width)}" title="${label}"></div>
     ${baseline ? html`<div class="mean" style="left:${pct(left + baseline.meanMs / span)}" title="mean ${formatDuration(baseline.meanMs)}"></div>` : ''}
   </div>
   <div class="dur">${formatDuration(duration)}${outlier ? html` <span class="warn o-${outlier.severity}" title="${outlier.message}">⚠</span>` : ''}</div>
@@ -141,7 +142,7 @@ function durations(data: ReportData): Markup {
     const delta = deltaText(step.durationMs, baseline);
     const outlier = step.warnings.find((w) => w.type === 'outlier');
     return html`<tr class="${outlier ? `o-${outlier.severity}` : ''}">
-<td style="padding-left:${(8 + depth * 14).toFixed(0)}px">${statusIcon(step.status)} ${step.name}</td>
+<td style="padding-left:${(8 + depth * 14).toFixed(0)}px">${statusIcon(shownStatus(step))} ${step.name}${shownStatusNote(step) ? html` <span class="note">— ${shownStatusNote(step)}</span>` : ''}</td>
 <td class="num">${formatDuration(step.durationMs)}</td>
 <td class="num">${baseline ? formatDuration(baseline.meanMs) : '—'}</td>
 <td class="num">${baseline && baseline.stdDevMs !== null ? `± ${formatDuration(baseline.stdDevMs)}` : '—'}</td>

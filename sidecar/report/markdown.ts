@@ -3,6 +3,7 @@
 // Markdown and HTML; log lines go into code fences longer than any backtick run they hold.
 import { formatDuration } from '../protocol/format';
 import type { ReportData } from './reportData';
+import { shownStatus, shownStatusNote } from '../protocol/results';
 import { deltaText, runTitle, statusIcon, warningsOf } from './common';
 import { escapeHtml } from './html';
 
@@ -45,7 +46,9 @@ export function renderMarkdownReport(data: ReportData): string {
         ? `${formatDuration(baseline.meanMs)}${baseline.stdDevMs !== null ? ` ± ${formatDuration(baseline.stdDevMs)}` : ''} (${baseline.count})`
         : '—';
       const delta = `${deltaText(step.durationMs, baseline)}${outlier ? ` ⚠️ ${outlier.severity}` : ''}`;
-      out.push(`| ${indent}${md(step.name)} | ${statusIcon(step.status)} ${md(step.status)} | ${md(formatDuration(step.durationMs))} | ${md(usual)} | ${md(delta)} |`);
+      const shown = shownStatus(step);
+      const note = shownStatusNote(step);
+      out.push(`| ${indent}${md(step.name)} | ${statusIcon(shown)} ${md(shown)}${note ? ` (${md(note)})` : ''} | ${md(formatDuration(step.durationMs))} | ${md(usual)} | ${md(delta)} |`);
     }
     out.push('');
   }

@@ -5,7 +5,8 @@ import type { RunRecord, StepError, StepRecord, StreamName } from '../protocol/m
 import type { StepBaseline } from '../protocol/stats';
 import { stepPathKey } from '../store/schema';
 import type { Store } from '../store/store';
-import { m2FromStdDev, removeSample, sampleStdDev, type Aggregate } from '../stats/welford';
+import { baselineWithout, ownDurations, pathKey } from '../protocol/usual';
+import { failedDescendants, shownStatus } from '../protocol/results';
 import { UserError } from '../util/errors';
 
 export interface ReportStep {
@@ -49,7 +50,7 @@ export function loadReportData(store: Store, runId: string, now = Date.now()): R
   const run = store.getRun(runId);
   if (!run) throw new UserError(`no run with id "${runId}"`);
   const steps = flatten(run.steps);
-  const baselines = usualDurations(store, run, steps);
+  const baselines = usualDurations(store, run);
   for (const entry of steps) entry.baseline = baselines.get(stepPathKey(entry.path)) ?? null;
   return { run, steps, excerpts: excerpts(store, run, steps), generatedAt: now };
 }
@@ -67,27 +68,20 @@ function flatten(roots: readonly StepRecord[]): ReportStep[] {
   return out;
 }
 
-/** Statistics per step path with this run's own succeeded durations taken out again. */
-function usualDurations(store: Store, run: RunRecord, steps: readonly ReportStep[]): Map<string, StepBaseline> {
-  const own = new Map<string, number[]>();
-  for (const { step, path } of steps) {
-    if (step.status !== 'succeeded' || step.durationMs === null) continue;
-    const key = stepPathKey(path);
-    own.set(key, [...(own.get(key) ?? []), step.durationMs]);
-  }
+/** Statistics per step path with this run's own succeeded durations taken out again (the panel does the same). */
+function usualDurations(store: Store, run: RunRecord): Map<string, StepBaseline> {
+  const own = ownDurations(run.steps);
   const result = new Map<string, StepBaseline>();
   for (const stat of store.stepStats(run.script)) {
-    const key = stepPathKey(stat.path);
-    let agg: Aggregate = { count: stat.count, mean: stat.meanMs, m2: m2FromStdDev(stat.count, stat.stdDevMs), min: stat.minMs, max: stat.maxMs };
-    for (const d of own.get(key) ?? []) agg = removeSample(agg, d);
-    if (agg.count > 0) result.set(key, { count: agg.count, meanMs: agg.mean, stdDevMs: sampleStdDev(agg) });
+    const baseline = baselineWithout(stat, own.get(pathKey(stat.path)) ?? []);
+    if (baseline) result.set(stepPathKey(stat.path), baseline);
   }
   return result;
 }
 
 function excerpts(store: Store, run: RunRecord, steps: readonly ReportStep[]): LogExcerpt[] {
   // The steps where a failure starts: failed, without a failed child of their own.
-  const failing = steps.filter(({ step }) => step.status === 'failed' && !step.children.some((c) => c.status === 'failed')).slice(0, MAX_EXCERPTS);
+  const failing = steps.filter(({ step }) => shownStatus(step) === 'failed' && failedDescendants(step).length === 0).slice(0, MAX_EXCERPTS);
   const out = failing.map(({ step, path }) => excerpt(store, run, step.id, path.join(' › '), step.error, step.firstLine, step.lastLine ?? run.lineCount));
   if (out.length === 0 && run.status !== 'succeeded' && run.status !== 'running' && run.lineCount > 0) {
     out.push(excerpt(store, run, null, 'Run', run.error, 1, run.lineCount));

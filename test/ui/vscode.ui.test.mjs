@@ -1,7 +1,10 @@
 // What a user sees: examples/ open in a real VS Code (code-server) in headless Chromium,
 // a click on "▶ Run with StepFlow" above shell_example.sh, and the StepFlow view filling
-// with the script's steps. Saves test-results/vscode-run.png.
+// with the script's steps. Saves test-results/vscode-run.png. Issue 9: a failed nested run
+// opens at its failing step (test-results/vscode-failed-nested.png), and the view stays
+// readable after 50 runs (test-results/vscode-after-50-runs.png).
 import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -47,5 +50,87 @@ describe('StepFlow in VS Code (code-server + Chromium)', function () {
     }
     const file = await ui.screenshot(page, 'vscode-run');
     assert.ok(fs.statSync(file).size > 10_000, 'a real screenshot');
+  });
+
+  /** The Runs view's rendered rows: label text, tree level, expanded and selected state. */
+  const runsRows = (page) =>
+    ui.treeRows(page, 'Runs').evaluateAll((els) =>
+      els.map((e) => ({
+        text: (e.textContent || '').trim(),
+        aria: e.getAttribute('aria-label') || '',
+        level: Number(e.getAttribute('aria-level')),
+        expanded: e.getAttribute('aria-expanded'),
+        selected: e.getAttribute('aria-selected') === 'true' || e.classList.contains('selected'),
+      })),
+    );
+
+  /** Resolves once a rendered row of the Runs view satisfies `predicate` (checked on every DOM change). */
+  async function waitForRow(page, predicate, what, timeoutMs = 60_000) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const rows = await runsRows(page);
+      const row = rows.find(predicate);
+      if (row) return { row, rows };
+      if (Date.now() > deadline) throw new Error(`${what}: ${JSON.stringify(rows)}`);
+      await page
+        .waitForFunction(() => false, null, { timeout: 250, polling: 'mutation' })
+        .catch(() => {});
+    }
+  }
+
+  it('opens a failed nested run at its failing step, its parent shown failed', async () => {
+    const { page } = workbench;
+    await ui.openFile(page, 'nested_failing.sh');
+    await ui.clickCodeLens(page, 'Run with StepFlow');
+    // The failing step ("integration", inside "Tests", which the script closed with
+    // STEP_COMPLETE) is revealed and selected when the run ends.
+    const { rows } = await waitForRow(page, (r) => r.selected && r.text.startsWith('integration'), 'the failing step selected');
+    const tests = rows.find((r) => r.text.startsWith('Tests'));
+    assert.ok(tests, JSON.stringify(rows));
+    assert.match(tests.text, /1 child step failed/);
+    assert.equal(tests.expanded, 'true');
+    const run = rows.find((r) => r.text.startsWith('nested_failing.sh'));
+    assert.match(run.text, /failed · exit code 3/);
+    assert.ok(!rows.some((r) => r.level === 2 && /^exit code/.test(r.text)), 'no synthetic exit code row');
+    const file = await ui.screenshot(page, 'vscode-failed-nested');
+    assert.ok(fs.statSync(file).size > 10_000, 'a real screenshot');
+  });
+
+  it('stays readable after 50 runs: only the newest run of each script is expanded', async () => {
+    const { page } = workbench;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepflow-ui-50-'));
+    const scripts = ['alpha.sh', 'beta.sh', 'gamma.sh', 'last.sh'].map((name) => {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, `#!/usr/bin/env bash\necho "STEP_START:${name} step"\necho "STEP_COMPLETE:${name} step"\n`, { mode: 0o755 });
+      return file;
+    });
+    const cli = (file) =>
+      new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, [path.join(root, 'bin', 'stepflow.js'), 'run', file, '--json'], {
+          stdio: 'ignore',
+          env: { ...process.env, STEPFLOW_HOME: home },
+        });
+        child.on('error', reject);
+        child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`stepflow run ${file}: exit ${code}`))));
+      });
+    try {
+      // 49 runs of three scripts, two at a time (as from two terminals), then a last one.
+      const queue = Array.from({ length: 49 }, (_, i) => scripts[i % 3]);
+      await Promise.all([0, 1].map(async () => {
+        while (queue.length) await cli(queue.shift());
+      }));
+      await cli(scripts[3]);
+      const { rows } = await waitForRow(page, (r) => r.level === 1 && r.text.startsWith('last.sh'), 'the 50th run in the view');
+      const runs = rows.filter((r) => r.level === 1);
+      const expanded = runs.filter((r) => r.expanded === 'true');
+      const scriptsShown = new Set(runs.map((r) => r.text.split(/\s/)[0]));
+      assert.ok(runs.length >= 15, `the view lists the kept runs: ${JSON.stringify(runs)}`);
+      assert.ok(expanded.length <= scriptsShown.size, `one expanded run per script at most: ${JSON.stringify(expanded)}`);
+      assert.ok(runs.filter((r) => r.expanded === 'false').length >= runs.length - scriptsShown.size, 'older runs are collapsed');
+      const file = await ui.screenshot(page, 'vscode-after-50-runs');
+      assert.ok(fs.statSync(file).size > 10_000, 'a real screenshot');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

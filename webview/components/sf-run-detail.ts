@@ -5,6 +5,7 @@ import type { DetailTab } from '../dataSource';
 import type { HistoryController } from '../historyController';
 import { basename, dateTime, pickTrend, stepRows, trendChoices } from '../runView';
 import { base, statusIcon, STATUS_LABEL } from './theme';
+import { runErrorShownAsRow } from '../../sidecar/protocol/results';
 import './sf-artifacts';
 import './sf-compare';
 import './sf-icon';
@@ -109,7 +110,7 @@ export class SfRunDetail extends LitElement {
           <span><span class="muted">Id</span> <span class="mono">${run.id}</span></span>
         </div>
         <sf-run-progress .run=${run} .expectations=${ctl.expectations} .version=${this.version}></sf-run-progress>
-        ${run.error ? html`<div class="banner"><sf-icon class="failed" name="error"></sf-icon><span>${run.error.message}</span></div>` : nothing}
+        ${run.error && runErrorShownAsRow(run) ? html`<div class="banner"><sf-icon class="failed" name="error"></sf-icon><span>${run.error.message}</span></div>` : nothing}
         ${run.warnings.map((w) => html`<div class="banner"><sf-icon class="warn" name="warning"></sf-icon><span>${w.message}</span></div>`)}
         <nav role="tablist">
           ${tabButton('timeline', 'Timeline', rows.length)} ${tabButton('log', 'Log', run.lineCount)}

@@ -4,21 +4,18 @@ import { cssProps } from './cssProps';
 import { formatDuration } from '../../sidecar/protocol/format';
 import type { StepStatistic } from '../../sidecar/protocol/history';
 import type { RunRecord, StepRecord } from '../../sidecar/protocol/model';
-import { statKey, stepRows, verdict, type Verdict } from '../runView';
+import { statKey, stepRows } from '../runView';
+import { shownStatus, shownStatusNote } from '../../sidecar/protocol/results';
+import { baselineWithout, ownDurations, stepVerdict } from '../../sidecar/protocol/usual';
+import { formatSpread } from '../../sidecar/protocol/format';
 import { base, statusIcon } from './theme';
 import './sf-icon';
 
-const VERDICT_LABEL: Record<Verdict, string> = {
-  faster: 'faster',
-  usual: 'as usual',
-  slower: 'slower',
-  'much-slower': 'much slower',
-  unknown: '',
-};
-
 /**
  * The steps of a run with their durations against the usual time (mean ± σ of the
- * script's history), errors and warnings. `jump` (detail: step id) opens the step's log;
+ * script's history without this run, as in the report), errors and warnings. "Slower" /
+ * "much slower" only where the step carries its outlier warning (protocol/usual.ts), so
+ * the column never contradicts the warning beside it. `jump` (detail: step id) opens the step's log;
  * clicking a step with history fires `step-select` (detail: its stat key) to show its trend.
  */
 @customElement('sf-step-table')
@@ -60,6 +57,7 @@ export class SfStepTable extends LitElement {
     const rows = stepRows(this.run.steps);
     if (rows.length === 0) return nothing;
     const now = Date.now();
+    const own = ownDurations(this.run.steps);
     return html`<table aria-label="Steps">
       <colgroup><col /><col class="c-dur" /><col class="c-usual" /><col class="c-vs" /><col class="c-log" /></colgroup>
       <thead><tr><th>Step</th><th class="num">Duration</th><th class="num">Usual</th><th>vs usual</th><th></th></tr></thead>
@@ -67,9 +65,10 @@ export class SfStepTable extends LitElement {
         ${rows.map(({ step, depth, path }) => {
           const key = statKey(path);
           const stat = this.stats.get(key);
+          const usual = baselineWithout(stat, own.get(key) ?? []);
           const duration = step.durationMs ?? (step.status === 'running' ? now - step.startedAt : null);
-          const v = step.status === 'succeeded' ? verdict(step.durationMs, stat) : 'unknown';
-          const delta = stat && step.durationMs !== null && stat.meanMs > 0 ? Math.round(((step.durationMs - stat.meanMs) / stat.meanMs) * 100) : null;
+          const v = stepVerdict(step, usual);
+          const shown = shownStatus(step);
           const chosen = stat !== undefined && key === this.selectedKey;
           return html`<tr
             data-step-id=${step.id}
@@ -80,16 +79,16 @@ export class SfStepTable extends LitElement {
           >
             <td>
               <div class="step" ${cssProps({ 'padding-left': `${depth * 16}px` })}>
-                <sf-icon class=${step.status} name=${statusIcon(step.status)} ?spin=${step.status === 'running'}></sf-icon>
+                <sf-icon class=${shown} name=${statusIcon(shown)} ?spin=${shown === 'running'}></sf-icon>
                 <span class="ellipsis" title=${step.name}>${step.name}</span>
               </div>
               ${this.details(step, depth)}
             </td>
             <td class="num">${formatDuration(duration)}</td>
-            <td class="num muted" title=${stat ? `${stat.count} runs · min ${formatDuration(stat.minMs)} · max ${formatDuration(stat.maxMs)}` : 'no history yet'}>
-              ${stat ? html`${formatDuration(stat.meanMs)}${stat.stdDevMs ? html` ± ${formatDuration(stat.stdDevMs)}` : nothing}` : '—'}
+            <td class="num muted usual" title=${usual && stat ? `${usual.count} earlier runs · min ${formatDuration(stat.minMs)} · max ${formatDuration(stat.maxMs)}` : 'no history yet'}>
+              ${usual ? html`${formatDuration(usual.meanMs)}${usual.stdDevMs ? html` ${formatSpread(usual.stdDevMs)}` : nothing}` : '—'}
             </td>
-            <td class=${v}>${v === 'unknown' ? '' : html`${VERDICT_LABEL[v]}${delta !== null && v !== 'usual' ? ` (${delta > 0 ? '+' : ''}${delta}%)` : ''}`}</td>
+            <td class="verdict ${v.kind}" title=${v.outlier ? v.outlier.message : nothing}>${v.outlier ? html`<sf-icon name="warning"></sf-icon> ` : nothing}${v.label}</td>
             <td><button class="link" title="Show this step in the log" @click=${() => this.jump(step.id)}>Log</button></td>
           </tr>`;
         })}
@@ -98,10 +97,12 @@ export class SfStepTable extends LitElement {
   }
 
   private details(step: StepRecord, depth: number) {
-    if (!step.error && step.warnings.length === 0) return nothing;
+    const note = shownStatusNote(step);
+    if (!step.error && step.warnings.length === 0 && !note) return nothing;
     const indent = `${depth * 16 + 21}px`;
     const where = (file: string | null, line: number | null) => (file ? ` — ${file}${line ? `:${line}` : ''}` : '');
     return html`
+      ${note ? html`<div class="detail error-text child-failed" ${cssProps({ 'padding-left': indent })}><sf-icon name="error"></sf-icon><span>${note}</span></div>` : nothing}
       ${step.error ? html`<div class="detail error-text" ${cssProps({ 'padding-left': indent })}><sf-icon name="error"></sf-icon><span>${step.error.message}${where(step.error.file, step.error.line)}</span></div>` : nothing}
       ${step.warnings.map(
         (w) => html`<div class="detail warn" ${cssProps({ 'padding-left': indent })}><sf-icon name="warning"></sf-icon><span>${w.message}${where(w.file, w.line)}</span></div>`,

@@ -4,6 +4,7 @@ import { cssProps } from './cssProps';
 import { formatDuration } from '../../sidecar/protocol/format';
 import type { RunRecord } from '../../sidecar/protocol/model';
 import { stepRows } from '../runView';
+import { shownStatus, shownStatusNote } from '../../sidecar/protocol/results';
 import { base, statusIcon } from './theme';
 import './sf-icon';
 
@@ -81,16 +82,19 @@ export class SfTimeline extends LitElement {
         const widthPct = (duration / total) * 100;
         const labelInside = leftPct + widthPct > 80;
         const click = () => this.dispatchEvent(new CustomEvent<number>('step-click', { detail: step.id }));
+        // A step with a failed descendant is shown failed, whatever its script said.
+        const shown = shownStatus(step);
+        const note = shownStatusNote(step);
         return html`
-          <div class="name row" role="rowheader" ${cssProps({ 'padding-left': `${depth * 14 + 2}px` })} title=${step.name} @click=${click}>
-            <sf-icon class=${step.status} name=${statusIcon(step.status)} ?spin=${step.status === 'running'}></sf-icon>
+          <div class="name row" role="rowheader" data-step-id=${step.id} data-status=${shown} ${cssProps({ 'padding-left': `${depth * 14 + 2}px` })} title=${note ? `${step.name} — ${note}` : step.name} @click=${click}>
+            <sf-icon class=${shown} name=${statusIcon(shown)} ?spin=${shown === 'running'}></sf-icon>
             <span class="ellipsis">${step.name}</span>
           </div>
           <div class="track" role="cell" @click=${click}>
             ${ticks.map((t) => html`<span class="gridline" ${cssProps({ 'left': pct(t) })}></span>`)}
             <span
-              class="bar ${step.status}"
-              title=${`${step.name}: ${formatDuration(duration)} (from +${formatDuration(from)})`}
+              class="bar ${shown}"
+              title=${`${step.name}: ${formatDuration(duration)} (from +${formatDuration(from)})${note ? ` — ${note}` : ''}`}
               ${cssProps({ 'left': pct(from), width: `${Math.max(0, Math.min(widthPct, 100 - leftPct))}%` })}
             ></span>
             ${labelInside ? nothing : html`<span class="label muted" ${cssProps({ left: `calc(${leftPct + widthPct}% + 6px)` })}>${formatDuration(duration)}</span>`}
