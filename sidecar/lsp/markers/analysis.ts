@@ -77,8 +77,6 @@ export function analyze(text: string, languageId: string, uri: string): Analysis
     if (marker) markers.push(marker);
     const event = marker ? eventOf(marker) : null;
     if (event) events.push(event);
-    // A misspelt START/COMPLETE/ERROR is reported as such; the structure around it is unknown.
-    else if (marker?.misspeltOf && /^STEP_(START|COMPLETE|ERROR)$/.test(marker.misspeltOf)) events.push({ kind: 'unknown', at: source.statement.start, region: source.region });
     else if (!marker?.printed && containsStackMarker(source)) events.push({ kind: 'unknown', at: source.statement.start, region: source.region });
   }
   for (const o of scan.opaque) events.push({ kind: 'unknown', at: o.span.start, region: o.region });
@@ -168,14 +166,21 @@ function valueSpan(parts: PrintedString['parts'], afterColon: number, text: stri
   return start < 0 ? { start: afterColon, end: afterColon } : { start, end };
 }
 
+/**
+ * The step event of a marker. A misspelt START/COMPLETE/ERROR (`STEP_STRAT:Build`) counts as
+ * the marker it was meant to be: the typo itself is reported (with its quick fix), and the
+ * balance checks of every other step keep working instead of falling silent for the whole
+ * file; once the typo is fixed, the structure is the one already checked.
+ */
 function eventOf(marker: MarkerOccurrence): StepEvent | null {
   const at = marker.source.statement.start;
   const region = marker.source.region;
-  if (!marker.known) return null;
+  const keyword = marker.known ?? marker.misspeltOf;
+  if (!keyword) return null;
   if (!marker.printed) {
-    return marker.known === 'STEP_START' || marker.known === 'STEP_COMPLETE' || marker.known === 'STEP_ERROR' ? { kind: 'unknown', at, region } : null;
+    return keyword === 'STEP_START' || keyword === 'STEP_COMPLETE' || keyword === 'STEP_ERROR' ? { kind: 'unknown', at, region } : null;
   }
-  switch (marker.known) {
+  switch (keyword) {
     case 'STEP_START':
       // `STEP_START:` with no name is no marker at runtime.
       return marker.value === '' ? null : { kind: 'start', name: marker.value, at, region, marker };

@@ -3,7 +3,7 @@
 // runs of the step with their status. Steps are keyed like the store keys them: the
 // absolute script path and the names from the root step (stepPathKey).
 import type { StepStatus } from '../../protocol/model';
-import { formatDuration } from '../../protocol/format';
+import { formatDuration, formatSpread } from '../../protocol/format';
 import { stepPathKey } from '../../store/schema';
 import type { Store } from '../../store/store';
 
@@ -93,19 +93,14 @@ export class StepHistory {
 
 const STATUS_ICON: Record<StepStatus, string> = { succeeded: '✓', failed: '✗', cancelled: '⊘', running: '⟳' };
 
-/** σ in the mean's unit where that reads well (12.3 s ± 1.1), else with its own (1.9 s ± 12 ms). */
-function spread(meanMs: number, sdMs: number): string {
-  return meanMs >= 1000 && meanMs < 60_000 && sdMs >= 100 && sdMs < 60_000 ? (sdMs / 1000).toFixed(1) : formatDuration(sdMs);
-}
-
-/** `avg 12.3 s ± 1.1 · last ✓ 11.9 s` — null when the step never ran. */
+/** `avg 12.3 s ± 1.1 s · last ✓ 11.9 s` — σ always with its unit; null when the step never ran. */
 export function lensTitle(entry: StepHistoryEntry): string | null {
   const { stat, recent } = entry;
   const last = recent[0];
   const parts: string[] = [];
   if (stat && stat.count > 0) {
     const sd = stat.stdDevMs;
-    parts.push(`avg ${formatDuration(stat.meanMs)}${sd !== null && sd !== undefined && stat.count > 1 ? ` ± ${spread(stat.meanMs, sd)}` : ''}`);
+    parts.push(`avg ${formatDuration(stat.meanMs)}${sd !== null && sd !== undefined && stat.count > 1 ? ` ${formatSpread(sd)}` : ''}`);
   }
   if (last) parts.push(`last ${STATUS_ICON[last.status]} ${last.status === 'running' ? 'running' : formatDuration(last.durationMs)}`);
   if (parts.length === 0) return null;
@@ -122,7 +117,7 @@ export function hoverMarkdown(name: string, path: string[], entry: StepHistoryEn
   const lines = [title, ''];
   if (stat && stat.count > 0) {
     const sd = stat.stdDevMs;
-    const sigma = sd !== null && sd !== undefined && stat.count > 1 ? ` ± ${formatDuration(sd)} (σ)` : '';
+    const sigma = sd !== null && sd !== undefined && stat.count > 1 ? ` ${formatSpread(sd)} (σ)` : '';
     const range = stat.minMs !== undefined && stat.maxMs !== undefined ? ` · min ${formatDuration(stat.minMs)} · max ${formatDuration(stat.maxMs)}` : '';
     lines.push(`**${stat.count}** successful run${stat.count === 1 ? '' : 's'} · mean **${formatDuration(stat.meanMs)}**${sigma}${range}`, '');
   } else {

@@ -1,5 +1,5 @@
-// Marker intelligence inside a real VS Code: completion (the sidecar's and the static
-// snippets), diagnostics with a quick fix that works, the Outline, rename, and hover/CodeLens
+// Marker intelligence inside a real VS Code: completion (the sidecar's, each marker once),
+// diagnostics with a quick fix that works, the Outline, rename, and hover/CodeLens
 // with step history after a run. Fixtures: test/vscode/workspace/intelligence/.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
@@ -47,7 +47,7 @@ suite('StepFlow editor intelligence', () => {
     ['intelligence/setup.ps1', 2, 'Write-Host "STEP_START:${1:name}"'],
   ];
   for (const [file, line, start] of statementFiles) {
-    test(`completes marker statements and offers the snippets in ${file}`, async () => {
+    test(`completes marker statements, each marker once, in ${file}`, async () => {
       const uri = workspaceFile(file);
       await vscode.window.showTextDocument(uri);
       const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', uri, new vscode.Position(line, 0));
@@ -57,8 +57,11 @@ suite('StepFlow editor intelligence', () => {
       }
       const item = list.items.find((i) => label(i) === 'STEP_START')!;
       assert.equal((item.insertText as vscode.SnippetString).value, start);
-      // The static snippets (contributes.snippets) are there too.
-      assert.ok(labels.includes('step-pair'), `the step-pair snippet in ${JSON.stringify(labels)}`);
+      // Each marker once: the language server is the only source (no static snippets beside it).
+      for (const keyword of ['STEP_START', 'STEP_COMPLETE', 'STEP_ERROR', 'ARTIFACT', 'META']) {
+        assert.equal(labels.filter((l) => l === keyword).length, 1, `${keyword} once in ${JSON.stringify(labels)}`);
+      }
+      assert.ok(!labels.some((l) => /^step-/.test(l)), `no static step-* snippets in ${JSON.stringify(labels)}`);
     });
   }
 
