@@ -234,8 +234,10 @@ await section('soak', async () => {
   const r = await runJson(await bundle('soak'), quick ? ['--runs', '1000', '--warmup', '100'] : []);
   const S = 'Issue 16 · reliability';
   const mib = (b) => `${(b / 2 ** 20).toFixed(1)} MiB`;
-  const trend = r.samples.map((x) => (x.rss / r.baselineRssBytes).toFixed(2)).join(' ');
-  row(S, `${r.runs.toLocaleString('en')} runs in a row through one \`stepflow serve\`: RSS after / baseline`, mib(r.finalRssBytes), `${mib(r.baselineRssBytes)} after ${r.warmup} runs`, x2(r.ratio), '≈ 1× (no leak)', `peak ${x2(r.peakRatio)}; per ${Math.round(r.runs / 10).toLocaleString('en')} runs: ${trend}; ${r.runsPerSecond.toFixed(0)} runs/s`);
+  const trend = (key, base) => r.samples.map((x) => (x[key] / base).toFixed(2)).join(' ');
+  const per = `per ${Math.round(r.runs / 10).toLocaleString('en')} runs`;
+  row(S, `${r.runs.toLocaleString('en')} runs in a row through one \`stepflow serve\`: RSS after / baseline`, mib(r.finalRssBytes), `${mib(r.baselineRssBytes)} after ${r.warmup} runs`, x2(r.ratio), '≈ 1× (no leak)', `peak ${x2(r.peakRatio)}; ${per}: ${trend('rss', r.baselineRssBytes)}; ${r.runsPerSecond.toFixed(0)} runs/s; database ${mib(r.databaseBytes)} (read through mmap: file pages in RSS)`);
+  row(S, `same, anonymous memory only (heap + native, without mapped files)`, mib(r.finalAnonBytes), mib(r.baselineAnonBytes), x2(r.anonRatio), '≈ 1× (no leak)', `${per}: ${trend('anon', r.baselineAnonBytes)}`);
   if (r.failed !== 0) failures.push(`soak: ${r.failed} of ${r.runs} runs did not succeed`);
   return r;
 });

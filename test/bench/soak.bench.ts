@@ -24,11 +24,17 @@ const say = (line: string) => (json ? process.stderr.write(line + '\n') : consol
 const root = path.resolve(__dirname, '..', '..');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepflow-soak-'));
 
-function rssOf(pid: number): number {
+/**
+ * The process's resident memory (Linux /proc): all of it, and the anonymous part — heap
+ * and native allocations, without file pages such as the database SQLite reads through
+ * mmap (which grows with the database, not with a leak).
+ */
+function memoryOf(pid: number): { rss: number; anon: number } {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
-  return kb * 1024;
+  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) * 1024;
+  return { rss: kb('VmRSS'), anon: kb('RssAnon') };
 }
+const rssOf = (pid: number) => memoryOf(pid).rss;
 
 async function main(): Promise<void> {
   const script = path.join(dir, 'step.sh');
@@ -98,8 +104,9 @@ async function main(): Promise<void> {
     let failed = 0;
     for (let i = 0; i < WARMUP; i++) if ((await runOnce()) !== 'succeeded') failed++;
     const baseline = rssOf(serve.pid!);
-    say(`baseline after ${WARMUP} warm-up runs: RSS ${(baseline / 2 ** 20).toFixed(1)} MiB`);
-    const samples: Array<{ runs: number; rss: number }> = [];
+    const baselineAnon = memoryOf(serve.pid!).anon;
+    say(`baseline after ${WARMUP} warm-up runs: RSS ${(baseline / 2 ** 20).toFixed(1)} MiB (anonymous ${(baselineAnon / 2 ** 20).toFixed(1)} MiB)`);
+    const samples: Array<{ runs: number; rss: number; anon: number }> = [];
     let peak = baseline;
     const t0 = performance.now();
     const every = Math.max(1, Math.floor(RUNS / 10));
@@ -108,12 +115,15 @@ async function main(): Promise<void> {
       const rss = rssOf(serve.pid!);
       peak = Math.max(peak, rss);
       if (i % every === 0) {
-        samples.push({ runs: i, rss });
-        say(`  ${i.toLocaleString('en')} runs: RSS ${(rss / 2 ** 20).toFixed(1)} MiB (${(rss / baseline).toFixed(2)}×)`);
+        const anon = memoryOf(serve.pid!).anon;
+        samples.push({ runs: i, rss, anon });
+        say(`  ${i.toLocaleString('en')} runs: RSS ${(rss / 2 ** 20).toFixed(1)} MiB (${(rss / baseline).toFixed(2)}×), anonymous ${(anon / 2 ** 20).toFixed(1)} MiB (${(anon / baselineAnon).toFixed(2)}×)`);
       }
     }
     const seconds = (performance.now() - t0) / 1000;
     const final = rssOf(serve.pid!);
+    const finalAnon = memoryOf(serve.pid!).anon;
+    const dbBytes = ['', '-wal'].reduce((sum, suffix) => sum + (fs.existsSync(path.join(dir, `stepflow.db${suffix}`)) ? fs.statSync(path.join(dir, `stepflow.db${suffix}`)).size : 0), 0);
     ws.close();
     agent.destroy();
     const figures = {
@@ -124,11 +134,15 @@ async function main(): Promise<void> {
       finalRssBytes: final,
       peakRssBytes: peak,
       ratio: final / baseline,
+      baselineAnonBytes: baselineAnon,
+      finalAnonBytes: finalAnon,
+      anonRatio: finalAnon / baselineAnon,
+      databaseBytes: dbBytes,
       peakRatio: peak / baseline,
       runsPerSecond: RUNS / seconds,
       samples,
     };
-    say(`${RUNS.toLocaleString('en')} runs in ${seconds.toFixed(1)} s (${figures.runsPerSecond.toFixed(0)}/s), ${failed} not succeeded; RSS ${(final / 2 ** 20).toFixed(1)} MiB = ${figures.ratio.toFixed(2)}× the baseline (peak ${figures.peakRatio.toFixed(2)}×)`);
+    say(`${RUNS.toLocaleString('en')} runs in ${seconds.toFixed(1)} s (${figures.runsPerSecond.toFixed(0)}/s), ${failed} not succeeded; RSS ${(final / 2 ** 20).toFixed(1)} MiB = ${figures.ratio.toFixed(2)}× the baseline (peak ${figures.peakRatio.toFixed(2)}×); anonymous ${(finalAnon / 2 ** 20).toFixed(1)} MiB = ${figures.anonRatio.toFixed(2)}×; database ${(dbBytes / 2 ** 20).toFixed(1)} MiB`);
     if (json) process.stdout.write(JSON.stringify(figures) + '\n');
   } finally {
     serve.kill('SIGTERM');
