@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { StepflowApi } from '../../../extension/main';
 import type { RunNode } from '../../../extension/runsTree';
-import { ListRunsRequest } from '../../../sidecar/protocol/lsp';
+import { ListRunsRequest, RunRequest, type RunSummary } from '../../../sidecar/protocol/lsp';
 import { stepflowApi, waitForRun, workspaceFile } from './helpers';
 
 suite('Results a user can trust (issue 9)', () => {
@@ -122,7 +122,8 @@ suite('Results a user can trust (issue 9)', () => {
       const scripts = ['alpha.sh', 'beta.sh', 'gamma.sh'].map((name) => script(name, `echo "STEP_START:${name}"\necho "STEP_COMPLETE:${name}"`));
       const ids: string[] = [];
       for (let i = 0; i < 50; i++) {
-        const runId = await api.launcher.run(scripts[i % 3]);
+        // Straight to the sidecar (as a terminal's `stepflow run` would): 50 terminals are not the point here.
+        const { runId } = await api.client.sendRequest<{ runId: string }>(RunRequest.method, { script: scripts[i % 3].fsPath, cwd: dir() });
         assert.ok(runId);
         ids.push(runId);
         await waitForRun(api, (r) => r.record.id === runId && r.record.status !== 'running', `run ${i + 1} to finish`);
@@ -143,7 +144,8 @@ suite('Results a user can trust (issue 9)', () => {
 
       assert.equal(await vscode.commands.executeCommand('stepflow.clearFinished'), 30);
       assert.equal(api.tree.getChildren().length, 0, 'finished runs are hidden from the view');
-      const stored = await api.client.sendRequest(ListRunsRequest, { limit: 100 });
+      // By method name: the suite bundle's own copy of the protocol classes is not the client's.
+      const stored = await api.client.sendRequest<RunSummary[]>(ListRunsRequest.method, { limit: 100 });
       for (const id of ids.slice(-30)) assert.ok(stored.some((s) => s.id === id), `run ${id} stays in the history`);
 
       // A new run shows up again (and expanded).
