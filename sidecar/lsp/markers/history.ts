@@ -76,7 +76,17 @@ export class StepHistory {
   private recent(store: Store, script: string, key: string): RecentStep[] {
     if (this.recentQuery?.store !== store) {
       const statement = store.db.prepare(
-        `SELECT r.id AS runId, s.status AS status, s.duration_ms AS durationMs, s.started_at AS startedAt
+        // The status as every view shows it (protocol/results.ts shownStatus): a step the
+        // script closed as succeeded counts as failed when a step inside it failed.
+        `SELECT r.id AS runId,
+                CASE WHEN s.status = 'succeeded' AND EXISTS (
+                  SELECT 1 FROM steps d
+                  WHERE d.rid = s.rid AND d.step_id > s.step_id AND d.status = 'failed'
+                    AND d.first_line >= s.first_line AND (s.last_line IS NULL OR d.first_line <= s.last_line)
+                    AND substr(d.path, 1, length(s.path) - 1) = substr(s.path, 1, length(s.path) - 1)
+                    AND substr(d.path, length(s.path), 1) = ','
+                ) THEN 'failed' ELSE s.status END AS status,
+                s.duration_ms AS durationMs, s.started_at AS startedAt
          FROM runs r JOIN steps s ON s.rid = r.rid
          WHERE r.script = ? AND s.path = ?
          ORDER BY s.started_at DESC, r.rid DESC LIMIT ?`,
