@@ -29,7 +29,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
 
   const reveal = async (runId: string) => {
     if (!model.get(runId)) await waitForRun(model, runId);
-    await treeView.reveal(tree.runNode(runId), { select: true, focus: false, expand: true });
+    await tree.serialReveal(() => treeView.reveal(tree.runNode(runId), { select: true, focus: false, expand: true }));
   };
 
   const start = async (params: RunParams): Promise<string | undefined> => {

@@ -40,7 +40,7 @@ export class FailureRevealer implements vscode.Disposable {
   async reveal(runId: string): Promise<RunNode | undefined> {
     const node = this.tree.failingStepNode(runId);
     if (!node) return undefined;
-    await this.view.reveal(node, { select: true, focus: false, expand: true });
+    await this.tree.serialReveal(() => this.view.reveal(node, { select: true, focus: false, expand: true }));
     this.revealedEmitter.fire(node);
     return node;
   }

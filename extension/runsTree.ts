@@ -58,6 +58,19 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
     return out;
   }
 
+  private revealChain: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Runs reveals one after the other, in the order they were asked for: a run revealed when
+   * it starts must not land after (and replace the selection of) its failing step revealed
+   * when it ended.
+   */
+  serialReveal<T>(reveal: () => Thenable<T>): Promise<T> {
+    const next = this.revealChain.then(reveal, reveal);
+    this.revealChain = next.catch(() => undefined);
+    return next;
+  }
+
   /** Hides every finished run from the view ("Clear finished"); they stay in the history. */
   clearFinished(): number {
     let n = 0;
