@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { ReportRequest, type ReportFormat } from '../sidecar/protocol/lsp';
+import { formatDateTime } from '../sidecar/protocol/format';
 import type { RunsModel } from './runsModel';
 import type { RunNode } from './runsTree';
 
@@ -50,7 +51,7 @@ export function registerReportCommand(context: vscode.ExtensionContext, client: 
 async function pickRun(model: RunsModel): Promise<string | undefined> {
   const items = model.list().map((run) => ({
     label: path.basename(run.record.script),
-    description: `${run.record.status} · ${new Date(run.record.startedAt).toLocaleString()}`,
+    description: `${run.record.status} · ${formatDateTime(run.record.startedAt)}`,
     detail: run.record.id,
     runId: run.record.id,
   }));

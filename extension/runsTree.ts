@@ -9,7 +9,7 @@ import { throttle } from './throttle';
 import type { LiveRun } from '../sidecar/protocol/runState';
 import type { ArtifactRecord, RunRecord, StepError, StepRecord, StepWarning } from '../sidecar/protocol/model';
 import type { RunsModel } from './runsModel';
-import { formatDuration } from '../sidecar/protocol/format';
+import { formatDateTime, formatDuration } from '../sidecar/protocol/format';
 import { estimateProgress, formatEta } from '../sidecar/protocol/stats';
 import { firstFailingStep, isOutcomeError, runErrorShownAsRow, shownStatus, shownStatusNote, stepPath } from '../sidecar/protocol/results';
 
@@ -262,7 +262,7 @@ function runItem(run: LiveRun, id: string, expanded: boolean): vscode.TreeItem {
   const outcome = r.error && isOutcomeError(r.error) && !runErrorShownAsRow(r) && r.error.message !== STATUS_LABEL[r.status] ? ` · ${r.error.message}` : '';
   item.description = `${STATUS_LABEL[r.status] ?? r.status}${outcome} · ${elapsed(started, r.endedAt ? Date.parse(r.endedAt) : null, r.durationMs)}${r.status === 'running' ? progressText(run) : ''}${r.profile ? ` · ${r.profile}` : ''}`;
   item.tooltip = new vscode.MarkdownString(undefined, true);
-  item.tooltip.appendText(`${r.script} ${r.args.join(' ')}\n\nrun ${r.id} · started ${new Date(started).toLocaleString()}\nexit ${r.signal ?? r.exitCode ?? '—'} · ${r.lineCount} lines`);
+  item.tooltip.appendText(`${r.script} ${r.args.join(' ')}\n\nrun ${r.id} · started ${formatDateTime(started)}\nexit ${r.signal ?? r.exitCode ?? '—'} · ${r.lineCount} lines`);
   item.contextValue = r.status === 'running' ? 'stepflow.run.running' : 'stepflow.run.finished';
   item.command = { command: 'stepflow.showLog', title: 'Show Log', arguments: [r.id] };
   return item;

@@ -7,6 +7,23 @@ import { formatDuration } from '../sidecar/protocol/format';
 import { estimateProgress, formatEta } from '../sidecar/protocol/stats';
 import type { RunsModel } from './runsModel';
 
+/**
+ * "build.sh › Compile 60 % · 12 s · run 56 % · ETA 2 s": every number says what it is about
+ * (the step's own META:PROGRESS, the elapsed time, the run's estimated progress).
+ */
+export function runningText(
+  script: string,
+  stepName: string | null,
+  stepProgress: string | null,
+  elapsed: string,
+  estimate: ReturnType<typeof estimateProgress>,
+): string {
+  const step = stepName ? ` › ${stepName}${stepProgress ? ` ${stepProgress} %` : ''}` : '';
+  const run = estimate?.fraction !== null && estimate?.fraction !== undefined ? ` · run ${Math.floor(estimate.fraction * 100)} %` : '';
+  const eta = formatEta(estimate);
+  return `${script}${step} · ${elapsed}${run}${eta ? ` · ${eta}` : ''}`;
+}
+
 const FINISHED_ICON: Record<string, string> = {
   succeeded: '$(pass)',
   failed: '$(error)',
@@ -51,12 +68,9 @@ export class RunStatusBar implements vscode.Disposable {
     const step = currentStep(run);
     const elapsed = formatDuration((r.durationMs ?? Date.now() - Date.parse(r.startedAt)));
     if (r.status === 'running') {
-      const progress = step?.meta.PROGRESS ? ` ${step.meta.PROGRESS}%` : '';
       const more = running.length > 1 ? ` (+${running.length - 1})` : '';
       const estimate = estimateProgress(r, run.expectations, Date.now());
-      const eta = formatEta(estimate);
-      const done = estimate?.fraction !== null && estimate?.fraction !== undefined ? ` · ${Math.floor(estimate.fraction * 100)}%` : '';
-      this.item.text = `$(loading~spin) ${script}${step ? ` › ${step.name}${progress}` : ''} · ${elapsed}${done}${eta ? ` · ${eta}` : ''}${more}`;
+      this.item.text = `$(loading~spin) ${runningText(script, step?.name ?? null, step?.meta.PROGRESS ?? null, elapsed, estimate)}${more}`;
       this.item.backgroundColor = undefined;
     } else {
       // Cancelled is what the user asked for: neutral, not an error.
@@ -64,7 +78,10 @@ export class RunStatusBar implements vscode.Disposable {
       this.item.text = `${icon} ${script} ${r.status.replace('_', ' ')} · ${elapsed}`;
       this.item.backgroundColor = r.status === 'failed' || r.status === 'timed_out' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     }
-    this.item.tooltip = `StepFlow: ${r.script}\nClick to reveal the run`;
+    this.item.tooltip =
+      r.status === 'running'
+        ? `StepFlow: ${r.script}\nstep › its own progress (META:PROGRESS) · elapsed · run: estimated progress of the whole run · ETA\nClick to reveal the run`
+        : `StepFlow: ${r.script}\nClick to reveal the run`;
     this.item.command = { command: 'stepflow.revealRun', title: 'Reveal Run', arguments: [r.id] };
     this.item.show();
     this.shown = true;

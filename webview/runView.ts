@@ -5,6 +5,7 @@
 import type { HistoryRun, StepStatistic } from '../sidecar/protocol/history';
 import type { RunRecord, StepRecord } from '../sidecar/protocol/model';
 import { formatRemaining, type RunProgress } from '../sidecar/protocol/stats';
+import { formatDateTime } from '../sidecar/protocol/format';
 
 export interface StepRow {
   step: StepRecord;
@@ -173,11 +174,10 @@ export function relativeTime(ms: number, now = Date.now()): string {
   if (s < 3600) return `${Math.round(s / 60)} min ago`;
   if (s < 86_400) return `${Math.round(s / 3600)} h ago`;
   if (s < 7 * 86_400) return `${Math.round(s / 86_400)} d ago`;
-  return new Date(ms).toLocaleDateString();
+  return formatDateTime(ms).slice(0, 10);
 }
 
+/** The one date format (protocol/format.ts), kept under this name for the components. */
 export function dateTime(ms: number): string {
-  const d = new Date(ms);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  return formatDateTime(ms);
 }

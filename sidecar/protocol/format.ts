@@ -31,12 +31,16 @@ export function formatPercentChange(durationMs: number, meanMs: number): string 
 }
 
 /**
- * A moment as every view writes it: "2026-03-05 14:07:09" in local time (sortable, no
- * locale surprises, the same in the panel, the pickers and the reports).
+ * A moment as every view writes it: "2026-03-05 14:07:09" (sortable, no locale surprises,
+ * the same in the panel, the tree, the pickers and the reports). Local time by default;
+ * `utc` adds " UTC" (reports, which are read elsewhere).
  */
-export function formatDateTime(at: number | string | Date): string {
+export function formatDateTime(at: number | string | Date, options: { utc?: boolean } = {}): string {
   const d = at instanceof Date ? at : new Date(typeof at === 'string' ? Date.parse(at) : at);
   if (Number.isNaN(d.getTime())) return '—';
   const p = (n: number) => String(n).padStart(2, '0');
+  if (options.utc) {
+    return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} UTC`;
+  }
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }

@@ -191,5 +191,6 @@ describe('one "unusual" verdict and one σ format', () => {
     assert.equal(formatDateTime(at.getTime()), '2026-03-05 14:07:09');
     assert.equal(formatDateTime(at.toISOString()), '2026-03-05 14:07:09');
     assert.equal(formatDateTime('nonsense'), '—');
+    assert.equal(formatDateTime(Date.UTC(2026, 2, 5, 14, 7, 9), { utc: true }), '2026-03-05 14:07:09 UTC');
   });
 });

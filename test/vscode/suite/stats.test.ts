@@ -59,7 +59,7 @@ suite('StepFlow statistics', () => {
     assert.equal(running.expectations?.basedOnRuns, 3, 'the run came with what history expects');
     const runNode = api.tree.runNode(runId);
     await waitForRun(api, () => /ETA|overdue/.test(api.statusBar.text), 'an ETA in the status bar');
-    assert.match(api.statusBar.text, /timed\.sh › Compile · [\d.]+ (ms|s) · \d+% · (ETA [\d<]+ s|overdue)/);
+    assert.match(api.statusBar.text, /timed\.sh › Compile · [\d.]+ (ms|s) · run \d+ % · (ETA [\d<]+ s|overdue)/);
     assert.match(String(api.tree.getTreeItem(runNode).description), /^running · .+ · \d+% · (ETA [\d<]+ s|overdue)/);
 
     fs.rmSync(slowFile.fsPath);
