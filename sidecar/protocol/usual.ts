@@ -61,7 +61,12 @@ export function baselineWithout(stat: StatLike | undefined | null, own: readonly
     min: stat.minMs ?? stat.meanMs,
     max: stat.maxMs ?? stat.meanMs,
   };
-  for (const d of own.slice(0, stat.count)) agg = removeSample(agg, d);
+  for (const d of own.slice(0, stat.count)) {
+    // A duration outside the statistics' min–max was never part of them (a run whose step
+    // did not count, or statistics read before it): nothing to take out.
+    if ((stat.minMs !== undefined && d < stat.minMs) || (stat.maxMs !== undefined && d > stat.maxMs)) continue;
+    agg = removeSample(agg, d);
+  }
   return agg.count > 0 ? { count: agg.count, meanMs: agg.mean, stdDevMs: sampleStdDev(agg) } : null;
 }
 

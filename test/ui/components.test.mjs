@@ -37,7 +37,9 @@ const runs = {
     step(1, HOSTILE, 0, 1200, { error: { message: '<b>bold</b></script><script>window.__pwned=2</script>', file: null, line: null } , status: 'failed' }),
     step(2, '</script><script>window.__pwned=3</script>', 1200, 2500),
   ], { status: 'failed', exitCode: 1, lineCount: 3, artifacts: [{ path: '/w/out/report.xml', description: HOSTILE, step: null }] }),
-  big00000001: run('big00000001', '/w/big.sh', [step(1, 'Generate', 0, 3000, { lastLine: 1000000 })], { lineCount: 1000000, startedAt: iso(T - 60000) }),
+  big00000001: run('big00000001', '/w/big.sh', [step(1, 'Generate', 0, 3000, { lastLine: 1000000,
+    // The warning the run stored (the table says "much slower" only beside it).
+    warnings: [{ type: 'outlier', severity: 'critical', message: '3.0 s (10.0σ above 2.0 s mean)', file: null, line: null }] })], { lineCount: 1000000, startedAt: iso(T - 60000) }),
   prev0000001: run('prev0000001', '/w/big.sh', [step(1, 'Generate', 0, 2000, { lastLine: 900000 })], { lineCount: 900000, startedAt: iso(T - 120000) }),
 };
 const HOSTILE_LOG = ['\\u001b[31m' + HOSTILE + '\\u001b[0m', '</script><script>window.__pwned=4</script>', 'plain & <b>not bold</b>'];

@@ -166,7 +166,7 @@ describe('one "unusual" verdict and one σ format', () => {
   it('takes this run out of the statistics again, as the report does', () => {
     const earlier = [1000, 1100, 900];
     const all = aggregateOf([...earlier, 4000]);
-    const stat = { count: all.count, meanMs: all.mean, stdDevMs: sampleStdDev(all) };
+    const stat = { count: all.count, meanMs: all.mean, stdDevMs: sampleStdDev(all), minMs: all.min, maxMs: all.max };
     const own = ownDurations([step('Build', 'succeeded', [], { durationMs: 4000 })]);
     const baseline = baselineWithout(stat, own.get('Build'));
     const before = aggregateOf(earlier);
@@ -174,6 +174,8 @@ describe('one "unusual" verdict and one σ format', () => {
     assert.ok(Math.abs(baseline!.meanMs - before.mean) < 1e-6);
     assert.ok(Math.abs(baseline!.stdDevMs! - sampleStdDev(before)!) < 1e-6);
     assert.equal(baselineWithout(undefined, []), null);
+    // Outside min–max: never part of the statistics, so nothing is taken out.
+    assert.deepEqual(baselineWithout({ count: 3, meanMs: 1000, stdDevMs: 100, minMs: 900, maxMs: 1100 }, [4000]), { count: 3, meanMs: 1000, stdDevMs: 100 });
     assert.equal(baselineWithout({ count: 1, meanMs: 4000, stdDevMs: null }, [4000]), null);
   });
 
