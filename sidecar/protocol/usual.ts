@@ -13,6 +13,7 @@
 import { m2FromStdDev, removeSample, sampleStdDev, type Aggregate } from '../stats/welford';
 import { formatPercentChange } from './format';
 import type { StepRecord, StepWarning } from './model';
+import { shownStatus } from './results';
 import type { StepBaseline } from './stats';
 
 export { classifyOutlier, practicalOutlierOptions, PRACTICAL_OUTLIER_OPTIONS, type OutlierOptions, type OutlierVerdict } from '../stats/outliers';
@@ -94,7 +95,8 @@ export function stepVerdict(step: StepRecord, baseline: StepBaseline | null): St
     const kind: VerdictKind = outlier.severity === 'critical' ? 'much-slower' : 'slower';
     return { kind, label: `${LABEL[kind]}${change ? ` (${change})` : ''}`, outlier };
   }
-  if (step.status !== 'succeeded' || step.durationMs === null || !baseline) return { kind: 'unknown', label: '', outlier: null };
+  // A step shown failed (itself or below it) has no meaningful "usual" comparison.
+  if (shownStatus(step) !== 'succeeded' || step.durationMs === null || !baseline) return { kind: 'unknown', label: '', outlier: null };
   const faster = baseline.meanMs - step.durationMs;
   if (faster >= Math.max(100, 0.2 * baseline.meanMs)) return { kind: 'faster', label: `faster${change ? ` (${change})` : ''}`, outlier: null };
   return { kind: 'usual', label: LABEL.usual, outlier: null };

@@ -13,7 +13,7 @@ import {
   shownStatusNote,
   stepPath,
 } from '../../sidecar/protocol/results';
-import { formatDateTime, formatSigma, formatSpread } from '../../sidecar/protocol/format';
+import { formatDateTime, formatDuration, formatSigma, formatSpread } from '../../sidecar/protocol/format';
 import { baselineWithout, ownDurations, stepVerdict } from '../../sidecar/protocol/usual';
 import { classifyOutlier, detectOutlier, practicalOutlierOptions, PRACTICAL_OUTLIER_OPTIONS } from '../../sidecar/stats/outliers';
 import { aggregateOf, sampleStdDev } from '../../sidecar/stats/welford';
@@ -160,6 +160,7 @@ describe('one "unusual" verdict and one σ format', () => {
     assert.equal(stepVerdict(step('x', 'succeeded', [], { durationMs: 3000 }), base).label, 'faster (−40 %)');
     assert.equal(stepVerdict(step('x', 'succeeded', [], { durationMs: 4950 }), base).label, 'as usual');
     assert.equal(stepVerdict(step('x', 'failed', [], { durationMs: 4950 }), base).kind, 'unknown');
+    assert.equal(stepVerdict(step('x', 'succeeded', [step('y', 'failed')], { durationMs: 4950 }), base).kind, 'unknown', 'shown failed');
     assert.equal(stepVerdict(step('x', 'succeeded', [], { durationMs: 4950 }), null).kind, 'unknown');
   });
 
@@ -184,6 +185,12 @@ describe('one "unusual" verdict and one σ format', () => {
     assert.equal(formatSigma(3.96), '3.9σ');
     assert.equal(formatSpread(1100), '± 1.1 s');
     assert.equal(formatSpread(12), '± 12 ms');
+    // A value is written in the unit it rounds to.
+    assert.equal(formatDuration(999.6), '1.0 s');
+    assert.equal(formatDuration(999.4), '999 ms');
+    assert.equal(formatDuration(59_960), '1m 00s');
+    assert.equal(formatDuration(119_600), '2m 00s');
+    assert.equal(formatDuration(12_345), '12.3 s');
     assert.match(detectOutlier(12_000, { count: 10, meanMs: 5000, stdDevMs: 1000 })!.message, /\(7\.0σ above 5\.0 s mean\)/);
   });
 

@@ -85,7 +85,7 @@ export class SfStepTable extends LitElement {
               ${this.details(step, depth)}
             </td>
             <td class="num">${formatDuration(duration)}</td>
-            <td class="num muted usual" title=${usual && stat ? `${usual.count} earlier runs · min ${formatDuration(stat.minMs)} · max ${formatDuration(stat.maxMs)}` : 'no history yet'}>
+            <td class="num muted usual-time" title=${usual && stat ? `${usual.count} earlier runs · min ${formatDuration(stat.minMs)} · max ${formatDuration(stat.maxMs)}` : 'no history yet'}>
               ${usual ? html`${formatDuration(usual.meanMs)}${usual.stdDevMs ? html` ${formatSpread(usual.stdDevMs)}` : nothing}` : '—'}
             </td>
             <td class="verdict ${v.kind}" title=${v.outlier ? v.outlier.message : nothing}>${v.outlier ? html`<sf-icon name="warning"></sf-icon> ` : nothing}${v.label}</td>
