@@ -2,6 +2,7 @@
 // StepFlow may only read, see context.ts), and prune.
 import * as path from 'node:path';
 import type { RunRecord, StepRecord } from '../protocol/model';
+import { shownStatus, shownStatusNote } from '../protocol/results';
 import type { StepStat } from '../store/store';
 import { UserError } from '../util/errors';
 import { numberOption, parseArgs, stringOption } from './args';
@@ -150,7 +151,9 @@ function printRun(run: RunRecord, s: Style): void {
   const walk = (steps: StepRecord[], depth: number) => {
     for (const step of steps) {
       const indent = '  '.repeat(depth + 1);
-      out(`${indent}${statusMark(step.status, s)} ${safe(step.name)} ${s.dim(formatDuration(step.durationMs))}`);
+      // Shown like every view shows it: failed when a step inside it failed (protocol/results.ts).
+      const note = shownStatusNote(step);
+      out(`${indent}${statusMark(shownStatus(step), s)} ${safe(step.name)} ${s.dim(formatDuration(step.durationMs))}${note ? ` ${s.red(`— ${note}`)}` : ''}`);
       if (step.error) out(`${indent}    ${s.red(safe(step.error.message))}${step.error.file ? s.dim(` at ${safe(step.error.file)}:${step.error.line ?? ''}`) : ''}`);
       for (const warning of step.warnings) out(`${indent}    ${s.yellow('⚠')} ${safe(warning.message)}`);
       walk(step.children, depth + 1);

@@ -50,6 +50,12 @@ describe('issue 9: a failure is never hidden (CLI, reports, step history)', () =
     assert.match(output, /\[stepflow\] ✗ run failed in/);
   });
 
+  it('shows the parent failed in `stepflow show` too', async () => {
+    const shown = await runCli(['show', runId], { home });
+    assert.match(shown.stdout, /^ {2}✗ Tests \d+ ms — 1 child step failed$/m);
+    assert.match(shown.stdout, /^ {4}✓ unit \d+ ms$/m);
+  });
+
   it('keeps the stored status as the script said', async () => {
     const shown = await runCli(['show', runId, '--json'], { home });
     const run = JSON.parse(shown.stdout) as { steps: Array<{ name: string; status: string }> };
