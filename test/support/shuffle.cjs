@@ -23,6 +23,8 @@ if (raw && !off && !/^\d+$/.test(raw)) {
   throw new Error(`STEPFLOW_TEST_SEED must be a non-negative integer (or "off"), not ${JSON.stringify(raw)}`);
 }
 const seed = raw && !off ? Number.parseInt(raw, 10) >>> 0 : (Math.random() * 0x100000000) >>> 0;
+// Passed on, so that with --parallel every worker (a child of this process) uses the same seed.
+if (!raw) process.env.STEPFLOW_TEST_SEED = String(seed);
 
 /** mulberry32: small, fast, good enough to pick an order; the same seed gives the same sequence. */
 function prng(a) {
