@@ -2,13 +2,16 @@
 // - groupAlive: is any member of the group still running (zombies do not count: where PID 1
 //   does not reap orphans, a killed grandchild stays <defunct> for ever);
 // - startIdentity: what tells this process apart from a later one with the same pid;
-// - startWatchdog: a tiny `sh` that ends the group when its owner dies, even by SIGKILL.
+// - startWatchdog: a tiny `sh` that ends the group when its owner dies, even by SIGKILL;
+// - isSignallableGroup: the one guard before any kill(-pgid): a pgid of 0 or 1 would mean
+//   "our own group" or "every process we may signal" (kill(-1) as root ends the machine's
+//   processes), so such a number (from a corrupt record, say) is never used.
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 
 /** True while some process of group `pgid` is alive (not a zombie). */
 export function groupAlive(pgid: number | undefined): boolean {
-  if (pgid === undefined || pgid <= 0) return false;
+  if (!isSignallableGroup(pgid)) return false;
   try {
     process.kill(-pgid, 0);
   } catch (err) {
@@ -42,6 +45,10 @@ function statFields(pid: number): string[] | undefined {
   }
 }
 
+export function isSignallableGroup(pgid: unknown): pgid is number {
+  return typeof pgid === 'number' && Number.isSafeInteger(pgid) && pgid > 1;
+}
+
 let bootId: string | null | undefined;
 
 /**
@@ -67,53 +74,100 @@ export function startIdentity(pid: number): string | null {
 }
 
 /**
- * The watchdog's script. Its stdin is a pipe whose only write end is in our process (libuv
- * opens it close-on-exec, so neither the script nor any other child inherits it). A line
- * means "done, the run ended normally": it exits. End-of-file without a line means we died
- * (even by SIGKILL, which no handler of ours sees): it sends SIGTERM to the group, SIGKILL
- * after the grace period, and exits. It runs in a session of its own, so a Ctrl-C or a
- * hang-up meant for us does not reach it.
+ * The watchdog's script: ONE per StepFlow process, guarding every group it runs. Its stdin is
+ * a pipe whose only write end is in our process (libuv opens it close-on-exec, so neither a
+ * script nor any other child inherits it). `+PGID GRACE_S` adds a group, `-PGID` removes it
+ * (the run ended). End-of-file means we died — even by SIGKILL, which no handler of ours
+ * sees: it sends SIGTERM to every group still registered, SIGKILL after the longest grace
+ * period, and exits. It runs in a session of its own, so a Ctrl-C or a hang-up meant for us
+ * does not reach it. Pure shell (no process per line): registering a run costs one write.
  */
-const WATCHDOG = [
+export const WATCHDOG_SCRIPT = [
   'trap "" INT HUP',
-  'if read -r _; then exit 0; fi',
-  'kill -s TERM -- "-$1" 2>/dev/null || exit 0',
-  'sleep "$2"',
-  'kill -s KILL -- "-$1" 2>/dev/null',
+  'groups=" "',
+  'grace=0',
+  'while read -r cmd g; do',
+  '  case $cmd in',
+  // Only a plain number above 1 is ever registered: `kill -- -1` would signal everything.
+  '    +*) p=${cmd#+}; case $p in ""|*[!0-9]*|0*|1) ;; *) groups="$groups$p "; grace=$g ;; esac ;;',
+  '    -*) x=" ${cmd#-} "; case $groups in *"$x"*) groups="${groups%%"$x"*} ${groups#*"$x"}" ;; esac ;;',
+  '  esac',
+  'done',
+  '[ -n "${groups# }" ] || exit 0',
+  'for p in $groups; do kill -s TERM -- "-$p" 2>/dev/null; done',
+  'sleep "$grace"',
+  'for p in $groups; do kill -s KILL -- "-$p" 2>/dev/null; done',
   'exit 0',
 ].join('\n');
 
 export interface Watchdog {
-  /** The run is over (or we stop it ourselves): the watchdog exits without touching the group. */
+  /** The run is over (or we stop it ourselves): the watchdog forgets the group. */
   release(): void;
 }
 
-/** Starts a watchdog for group `pgid` (POSIX only; undefined where it cannot run). */
-export function startWatchdog(pgid: number, graceMs: number): Watchdog | undefined {
-  if (process.platform === 'win32') return undefined;
+interface SharedWatchdog {
+  child: ChildProcess;
+  /** Registered groups and their grace periods (re-sent to a replacement watchdog). */
+  groups: Map<number, number>;
+  alive: boolean;
+  maxGrace: number;
+}
+
+let shared: SharedWatchdog | undefined;
+
+function watchdogProcess(): SharedWatchdog | undefined {
+  if (shared?.alive) return shared;
   let child: ChildProcess;
   try {
-    child = spawn('/bin/sh', ['-c', WATCHDOG, 'stepflow-watchdog', String(pgid), (Math.max(0, graceMs) / 1000).toFixed(3)], {
-      stdio: ['pipe', 'ignore', 'ignore'],
-      detached: true,
-    });
+    child = spawn('/bin/sh', ['-c', WATCHDOG_SCRIPT, 'stepflow-watchdog'], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
   } catch {
     return undefined;
   }
-  child.on('error', () => undefined);
-  child.stdin?.on('error', () => undefined);
+  const groups = shared?.groups ?? new Map<number, number>();
+  const dog: SharedWatchdog = { child, groups, alive: true, maxGrace: 0 };
+  child.on('error', () => (dog.alive = false));
+  child.on('exit', () => (dog.alive = false));
+  child.stdin?.on('error', () => (dog.alive = false));
   // Neither the watchdog nor its pipe keeps our process alive.
   child.unref();
   (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  shared = dog;
+  // A replacement (someone killed the previous one) takes over the groups still running.
+  for (const [pgid, graceMs] of groups) send(dog, pgid, graceMs);
+  return dog;
+}
+
+function send(dog: SharedWatchdog, pgid: number, graceMs: number): void {
+  dog.maxGrace = Math.max(dog.maxGrace, graceMs);
+  dog.child.stdin?.write(`+${pgid} ${(dog.maxGrace / 1000).toFixed(3)}\n`);
+}
+
+/** Guards group `pgid` with this process's watchdog (POSIX only; undefined where it cannot run). */
+export function startWatchdog(pgid: number, graceMs: number): Watchdog | undefined {
+  if (process.platform === 'win32' || !isSignallableGroup(pgid)) return undefined;
+  const dog = watchdogProcess();
+  if (!dog) return undefined;
+  const grace = Math.max(0, graceMs);
+  dog.groups.set(pgid, grace);
+  try {
+    send(dog, pgid, grace);
+  } catch {
+    return undefined;
+  }
   let released = false;
   return {
     release() {
       if (released) return;
       released = true;
-      try {
-        child.stdin?.end('done\n');
-      } catch {
-        // already gone: it has nothing left to guard either
+      dog.groups.delete(pgid);
+      const current = shared;
+      if (current?.alive) {
+        current.groups.delete(pgid);
+        try {
+          current.child.stdin?.write(`-${pgid}\n`);
+        } catch {
+          // gone: it has nothing left to guard either
+        }
       }
     },
   };

@@ -8,7 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { Spool } from './spool';
-import { groupAlive, startWatchdog, type Watchdog } from './processGroup';
+import { groupAlive, isSignallableGroup, startWatchdog, type Watchdog } from './processGroup';
 
 // Re-exported so callers get the whole process API from one module.
 export { shellExitCode } from './exitCode';
@@ -106,7 +106,7 @@ export function startProcess(opts: StartOptions): RunningProcess {
 
   const killGroup = (signal: NodeJS.Signals): boolean => {
     const pid = child?.pid;
-    if (pid === undefined) return false;
+    if (pid === undefined || !isSignallableGroup(pid)) return false;
     try {
       // Negative pid = the process group led by the script (spawned detached).
       if (process.platform === 'win32') return child!.kill(signal);

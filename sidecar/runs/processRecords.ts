@@ -8,7 +8,7 @@
 // request, records the run as cancelled.
 import * as os from 'node:os';
 import type { Store } from '../store/store';
-import { groupAlive, startIdentity } from '../runner/processGroup';
+import { groupAlive, isSignallableGroup, startIdentity } from '../runner/processGroup';
 
 export interface ProcessInfo {
   pgid: number;
@@ -66,7 +66,7 @@ export function cancelElsewhere(store: Store, runId: string, graceMs = 3000): Ca
   if (row.owner_uid !== null && uid !== null && row.owner_uid !== uid) {
     return { cancelled: false, reason: `that run belongs to another user (uid ${row.owner_uid})` };
   }
-  if (row.pgid === null || row.proc_start === null) {
+  if (!isSignallableGroup(row.pgid) || row.proc_start === null) {
     return { cancelled: false, reason: 'that run was started without a process record StepFlow can verify here; cancel it where it runs' };
   }
   if (!sameGroup(row.pgid, row.proc_start)) {
@@ -99,6 +99,7 @@ function sameGroup(pgid: number, procStart: string): boolean {
 }
 
 function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  if (!isSignallableGroup(pgid)) return;
   try {
     process.kill(-pgid, signal);
   } catch {

@@ -49,7 +49,7 @@ export function groupMembers(pgid: number): number[] {
 
 /** Kills whatever a failed test left behind. */
 export function killGroupQuietly(pgid: number | undefined): void {
-  if (!pgid) return;
+  if (!pgid || !Number.isSafeInteger(pgid) || pgid <= 1) return; // kill(-1) would signal everything
   try {
     process.kill(-pgid, 'SIGKILL');
   } catch {

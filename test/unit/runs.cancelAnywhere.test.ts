@@ -117,8 +117,9 @@ describe('cancel from anywhere (issue 9 point 4)', function () {
       store.createRun({ id, script: '/x.sh', args: [], cwd: '/', profile: null, startedAt: Date.now(), ownerPid: process.pid });
     }
     store.flush();
-    store.db.prepare(`UPDATE runs SET owner_host = 'build-server-7', pgid = 1, proc_start = 'linux:x:1' WHERE id = 'remote'`).run();
-    store.db.prepare(`UPDATE runs SET owner_uid = ?, pgid = 1, proc_start = 'linux:x:1' WHERE id = 'theirs'`).run(process.getuid!() + 1);
+    // A pgid above pid_max: nothing could be signalled even by mistake.
+    store.db.prepare(`UPDATE runs SET owner_host = 'build-server-7', pgid = 2147483000, proc_start = 'linux:x:1' WHERE id = 'remote'`).run();
+    store.db.prepare(`UPDATE runs SET owner_uid = ?, pgid = 2147483000, proc_start = 'linux:x:1' WHERE id = 'theirs'`).run(process.getuid!() + 1);
     const remote = manager.cancelAnywhere('remote');
     assert.equal(remote.cancelled, false);
     assert.match((remote as { reason: string }).reason, /another machine \(build-server-7\)/);
