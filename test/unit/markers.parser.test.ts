@@ -198,13 +198,24 @@ describe('markers: output parser', () => {
 });
 
 describe('markers: output parser chunking invariance (property)', () => {
+  const CAP = 64;
   const markerLines = [
     'STEP_START:Build', 'STEP_COMPLETE:Build', 'STEP_COMPLETE:', 'STEP_ERROR:src/a.ts:1:2: bad',
     'STEP_WARNING:careful', 'ARTIFACT:C:\\out\\r.xml:Report: final', 'META:PROGRESS:50',
     'STEP_START:日本語 🚀', '\x1b[32mSTEP_START:green\x1b[0m', '  \tMETA:K:v', 'STEP_START:' + 'n'.repeat(70),
   ];
+  // Lines at the cap's edges: markers of exactly CAP bytes (and one less / one more), and
+  // long lines whose continuation after a cut starts with marker text.
+  const atCap = (prefix: string, length: number) => prefix + 'n'.repeat(length - prefix.length);
+  const capEdges = [
+    atCap('STEP_START:', CAP), atCap('STEP_START:', CAP - 1), atCap('STEP_START:', CAP + 1),
+    atCap('META:K:', CAP), atCap('  STEP_COMPLETE:', CAP),
+    'x'.repeat(CAP) + 'STEP_START:cont', 'x'.repeat(CAP) + 'META:K:cont', 'y'.repeat(2 * CAP) + 'STEP_START:third',
+    'z'.repeat(CAP - 3) + 'STEP_START:straddles',
+  ];
   const piece = fc.oneof(
     fc.constantFrom(...markerLines).map((s) => Buffer.from(s)),
+    fc.constantFrom(...capEdges).map((s) => Buffer.from(s)),
     fc.string({ maxLength: 30 }).map((s) => Buffer.from(s)),
     fc.string({ unit: 'binary', maxLength: 20 }).map((s) => Buffer.from(s)),
     fc.constantFrom('🚀', '漢字', 'é', '\r\n', '\n', '\r', '\0', '\x1b[', '\x1b]0;x').map((s) => Buffer.from(s)),
@@ -215,32 +226,81 @@ describe('markers: output parser chunking invariance (property)', () => {
     Buffer.concat(parts.flatMap(([p, end]) => [p, Buffer.from(end)])),
   );
 
-  it('gives the same bytes, lines and markers for any split into chunks', () => {
+  /**
+   * What the parser must produce, written the obvious way: split at "\n", cut each line's
+   * content into pieces of CAP bytes (no empty piece after an exact multiple), and look for
+   * a marker only in the first piece of a line — judged on that piece alone.
+   */
+  function reference(bytes: Buffer, cap: number): Whole {
+    const nl = Buffer.from('\n');
+    const out: Buffer[] = [];
+    const whole: Whole = { bytes: Buffer.alloc(0), lineCount: 0, markers: [] };
+    let from = 0;
+    while (from < bytes.length) {
+      const at = bytes.indexOf(10, from);
+      const content = bytes.subarray(from, at < 0 ? bytes.length : at);
+      for (let off = 0; off === 0 || off < content.length; off += cap) {
+        const part = content.subarray(off, off + cap);
+        if (off === 0) {
+          const found = new OutputParser({ maxLineBytes: cap }).push(Buffer.concat([part, nl])).markers;
+          if (found.length > 0) whole.markers.push({ line: whole.lineCount, event: found[0]!.event });
+        }
+        out.push(part, nl);
+        whole.lineCount++;
+      }
+      from = at < 0 ? bytes.length : at + 1;
+    }
+    whole.bytes = Buffer.concat(out);
+    return whole;
+  }
+
+  /** Chunk boundaries: anywhere, or exactly at (or next to) a line's cut points. */
+  const cutSeeds = fc.array(fc.tuple(fc.boolean(), fc.nat(), fc.integer({ min: -1, max: 1 })), { maxLength: 12 });
+  function cutsFor(bytes: Buffer, seeds: Array<[boolean, number, number]>): number[] {
+    const special: number[] = [];
+    for (let lineStart = 0; lineStart < bytes.length; ) {
+      const at = bytes.indexOf(10, lineStart);
+      const end = at < 0 ? bytes.length : at;
+      for (let k = lineStart + CAP; k <= end; k += CAP) special.push(k);
+      lineStart = end + 1;
+    }
+    const cuts = seeds.map(([atCut, n, nudge]) =>
+      atCut && special.length > 0 ? Math.min(bytes.length, Math.max(0, special[n % special.length]! + nudge)) : n % (bytes.length + 1),
+    );
+    return [...new Set(cuts)].sort((a, b) => a - b);
+  }
+
+  it('gives the bytes, lines and markers of the line-by-line reference for any split into chunks', () => {
     fc.assert(
-      fc.property(stream, fc.array(fc.nat(), { maxLength: 12 }), (bytes, cutSeeds) => {
-        const cuts = [...new Set(cutSeeds.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+      fc.property(stream, cutSeeds, (bytes, seeds) => {
         const chunks: Buffer[] = [];
         let from = 0;
-        for (const cut of [...cuts, bytes.length]) {
+        for (const cut of [...cutsFor(bytes, seeds), bytes.length]) {
           chunks.push(bytes.subarray(from, cut));
           from = cut;
         }
-        const whole = feed([bytes], new OutputParser({ maxLineBytes: 64 }));
-        const split = feed(chunks, new OutputParser({ maxLineBytes: 64 }));
-        assert.deepEqual(split, whole);
-        // Every line ends in "\n" and respects the cap.
-        const text = whole.bytes;
-        assert.equal(text.length === 0 || text[text.length - 1] === 10, true);
-        let lineStart = 0;
-        let lines = 0;
-        for (let nl = text.indexOf(10); nl >= 0; nl = text.indexOf(10, lineStart)) {
-          assert.ok(nl - lineStart <= 64);
-          lineStart = nl + 1;
-          lines++;
-        }
-        assert.equal(lines, whole.lineCount);
+        const expected = reference(bytes, CAP);
+        assert.deepEqual(feed([bytes], new OutputParser({ maxLineBytes: CAP })), expected);
+        assert.deepEqual(feed(chunks, new OutputParser({ maxLineBytes: CAP })), expected);
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('finds markers exactly at the cap and never in a continuation, whatever the split', () => {
+    const cases = fc.tuple(fc.constantFrom(...capEdges), fc.constantFrom(...capEdges), fc.constantFrom('\n', '\r\n'));
+    fc.assert(
+      fc.property(cases, cutSeeds, ([a, b, end], seeds) => {
+        const bytes = Buffer.from(a + end + b + end);
+        const chunks: Buffer[] = [];
+        let from = 0;
+        for (const cut of [...cutsFor(bytes, seeds), bytes.length]) {
+          chunks.push(bytes.subarray(from, cut));
+          from = cut;
+        }
+        assert.deepEqual(feed(chunks, new OutputParser({ maxLineBytes: CAP })), reference(bytes, CAP));
+      }),
+      { numRuns: 300 },
     );
   });
 
