@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { currentStep } from '../sidecar/protocol/runState';
+import { firstFailingStep } from '../sidecar/protocol/results';
 import { formatDuration } from '../sidecar/protocol/format';
 import { estimateProgress, formatEta } from '../sidecar/protocol/stats';
 import type { RunsModel } from './runsModel';
@@ -75,7 +76,9 @@ export class RunStatusBar implements vscode.Disposable {
     } else {
       // Cancelled is what the user asked for: neutral, not an error.
       const icon = FINISHED_ICON[r.status] ?? '$(error)';
-      this.item.text = `${icon} ${script} ${r.status.replace('_', ' ')} · ${elapsed}`;
+      // A failed run names the step where the failure starts, as the tree reveals it.
+      const failing = r.status === 'failed' ? firstFailingStep(r.steps) : null;
+      this.item.text = `${icon} ${script} ${r.status.replace('_', ' ')}${failing ? ` › ${failing.name}` : ''} · ${elapsed}`;
       this.item.backgroundColor = r.status === 'failed' || r.status === 'timed_out' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     }
     this.item.tooltip =

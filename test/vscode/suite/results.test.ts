@@ -86,6 +86,9 @@ suite('Results a user can trust (issue 9)', () => {
     assert.equal(item(testsNode).collapsibleState, vscode.TreeItemCollapsibleState.Expanded);
     assert.deepEqual(api.tree.getChildren(testsNode).map(label), ['unit', 'integration']);
     assert.equal(api.tree.getParent(node), testsNode, 'reveal walks up through the parent step');
+    api.statusBar.update();
+    assert.match(api.statusBar.text, /^\$\(error\) nested\.sh failed › integration · /);
+    assert.equal(api.statusBar.backgroundColorId, 'statusBarItem.errorBackground');
   });
 
   test('a run that fails without a failed step keeps its "exit code" row', async () => {
