@@ -1,7 +1,27 @@
 // A small argument parser for the CLI. `stepflow run` needs one rule node:util's
 // parseArgs cannot express: options StepFlow does not know, and everything after `--`,
-// belong to the script.
+// belong to the script, exactly as written and in order (`--help` after the script too).
+// `--help`/`-h` where StepFlow reads options asks for the command's help (HelpRequested).
 import { UserError } from '../util/errors';
+
+/**
+ * Thrown for `--help`/`-h` among a command's own options; the dispatcher prints the help.
+ * Recognised by `name`, not `instanceof`: `serve` runs from a bundle with its own copy.
+ */
+export class HelpRequested extends UserError {
+  constructor() {
+    super('help requested', 0);
+    this.name = 'HelpRequested';
+  }
+}
+
+/** An option the command does not know; the dispatcher names the command's --help. */
+export class UnknownOption extends UserError {
+  constructor(readonly option: string) {
+    super(`unknown option ${option}`);
+    this.name = 'UnknownOption';
+  }
+}
 
 export interface OptionSpec {
   /** Takes a value (`--db PATH`); otherwise a boolean flag. */
@@ -27,16 +47,18 @@ export function parseArgs(
       parsed.rest.push(...argv.slice(i + 1));
       break;
     }
+    const passing = opts.passUnknown === true && parsed.positionals.length > 0;
     if (arg.startsWith('--') && arg.length > 2) {
       const eq = arg.indexOf('=');
       const name = arg.slice(2, eq === -1 ? undefined : eq);
       const option = spec[name];
       if (!option) {
-        if (opts.passUnknown && parsed.positionals.length > 0) {
+        if (passing) {
           parsed.rest.push(arg);
           continue;
         }
-        throw new UserError(`unknown option --${name}`);
+        if (name === 'help' && eq === -1) throw new HelpRequested();
+        throw new UnknownOption(`--${name}`);
       }
       if (!option.value) {
         parsed.options[name] = true;
@@ -49,6 +71,10 @@ export function parseArgs(
     }
     if (opts.stopAtPositional !== undefined && parsed.positionals.length >= opts.stopAtPositional) {
       parsed.rest.push(arg);
+    } else if (/^-[^-\d]/.test(arg) && !passing) {
+      // A short option: only -h is StepFlow's (a lone `-` or `-1` stays a positional).
+      if (arg === '-h') throw new HelpRequested();
+      throw new UnknownOption(arg);
     } else {
       parsed.positionals.push(arg);
     }

@@ -5,23 +5,7 @@ import { runCommand } from './runCommand';
 import { historyCommand, pruneCommand, showCommand, statsCommand } from './readCommands';
 import { reportCommand } from './reportCommand';
 import { READING_COMMANDS, setCliCommand } from './context';
-import { REPORT_USAGE, RUN_USAGE, SERVE_USAGE } from './usage';
-
-const USAGE = `StepFlow — run scripts and watch their marker-driven steps.
-
-usage:
-  ${RUN_USAGE}
-  stepflow history [--json] [--limit N] [--status S] [--script PATH] [--profile NAME] [--search TEXT] [--read-only]
-  stepflow show <runId> [--json] [--log] [--read-only]
-  stepflow stats [<script>] [--json] [--rebuild] [--read-only]
-  ${REPORT_USAGE}
-  stepflow prune [--keep N] [--max-mb MB]
-  ${SERVE_USAGE}
-
-Every command takes --db PATH (default: $STEPFLOW_HOME/stepflow.db or ~/.stepflow/stepflow.db).
-history, show, stats, report and serve take --read-only: the database is opened for reading
-only (they do so by themselves when it cannot be written: a read-only mount, an immutable file).
-`;
+import { USAGES, commandHelp, overview } from './usage';
 
 const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
   run: runCommand,
@@ -40,9 +24,23 @@ export async function cliMain(argv: readonly string[]): Promise<number> {
   ignoreClosedPipes();
   oneLineWarnings();
   const [command, ...rest] = argv;
-  if (!command || command === 'help' || command === '--help' || command === '-h') {
-    process.stdout.write(USAGE);
+  if (!command || command === '--help' || command === '-h') {
+    process.stdout.write(overview());
     return command ? 0 : 2;
+  }
+  const helpFlag = (arg: string | undefined) => arg === '--help' || arg === '-h';
+  if (command === 'help') {
+    const about = helpFlag(rest[0]) ? 'help' : rest[0];
+    if (about !== undefined && !USAGES[about]) {
+      process.stderr.write(`stepflow: unknown command "${about}" — try \`stepflow help\`\n`);
+      return 2;
+    }
+    process.stdout.write(about === undefined ? overview() : commandHelp(about));
+    return 0;
+  }
+  if (command === 'version' && helpFlag(rest[0])) {
+    process.stdout.write(commandHelp('version'));
+    return 0;
   }
   if (command === '--version' || command === 'version') {
     process.stdout.write(`${VERSION}\n`);
@@ -68,6 +66,16 @@ export async function cliMain(argv: readonly string[]): Promise<number> {
     setCliCommand(command, readOnly);
     return await handler(readOnly ? rest.filter((_, i) => i !== flag) : rest);
   } catch (err) {
+    // By name: `serve` throws from a bundle with its own copy of args.ts.
+    const name = err instanceof Error ? err.name : '';
+    if (name === 'HelpRequested') {
+      process.stdout.write(commandHelp(command));
+      return 0;
+    }
+    if (name === 'UnknownOption') {
+      process.stderr.write(`stepflow: unknown option ${(err as { option: string }).option} for ${command} (see stepflow ${command} --help)\n`);
+      return 2;
+    }
     process.stderr.write(`stepflow: ${oneLine(err)}\n`);
     if (process.env.STEPFLOW_DEBUG && !(err instanceof UserError)) process.stderr.write(`${(err as Error).stack ?? ''}\n`);
     return err instanceof UserError ? err.exitCode : 1;
