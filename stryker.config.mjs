@@ -46,12 +46,9 @@ export default {
   tsconfigFile: 'tsconfig.stryker.json',
   mutate: selected.flatMap((m) => m.mutate),
   mochaOptions: {
-    // Not .mocharc.json: that one selects the whole suite and a counting reporter.
-    'no-config': true,
+    // Not .mocharc.json: that one selects the whole suite, shuffles it and counts results.
+    config: '.mocharc.stryker.json',
     spec: selected.flatMap((m) => m.spec),
-    require: ['tsx/cjs'],
-    extension: ['ts'],
-    timeout: 20000,
   },
   coverageAnalysis: 'perTest',
   // The machines have two cores shared with others.
