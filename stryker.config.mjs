@@ -1,5 +1,5 @@
 // @ts-check
-// Mutation testing (issue 18; docs/testing.md "Mutation testing"). Normally run through
+// Mutation testing (docs/testing.md "Mutation testing"). Normally run through
 // `npm run mutate [-- <module>…]` (scripts/mutate.mjs), which runs Stryker once per module
 // with STRYKER_MODULE set and prints a per-module table. `npx stryker run` on its own mutates
 // every module below against all of their tests in one go.

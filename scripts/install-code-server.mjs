@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Installs code-server (VS Code's own server + web workbench) into the git-ignored cache
 // folder .vscode-test/code-server/, outside the project's dependencies — the way
-// @vscode/test-electron caches its VS Code download. See shared docs/testing.md.
+// @vscode/test-electron caches its VS Code download. See docs/testing.md, "Testing in a real VS Code".
 //
 //   node scripts/install-code-server.mjs          # install if needed, print the bin path
 //   import { ensureCodeServer } from './scripts/install-code-server.mjs'

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the integration / UI tests need (see shared docs/testing.md):
+# Installs the Debian packages the integration / UI tests need (see docs/testing.md):
 #   chromium     headless browser driven by playwright-core (/usr/bin/chromium)
 #   ruby, perl   interpreters the runner tests run for real (unbuffered output shims)
 #   libkrb5-dev  code-server's `kerberos` module compiles against gssapi

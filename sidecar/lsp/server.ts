@@ -41,7 +41,7 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
   const documents = new TextDocuments(TextDocument);
   const diagnostics = new RunDiagnosticsBook();
   let store: Store | undefined;
-  // Marker completion, diagnostics, outline, hover/CodeLens history (issue 4).
+  // Marker completion, diagnostics, outline, hover/CodeLens history.
   const intelligence = new EditorIntelligence(connection, documents, diagnostics, new StepHistory(() => store));
   let runs: RunManager | undefined;
   let watcher: ExternalRunWatcher | undefined;
@@ -107,9 +107,9 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
   connection.onRequest(GetRunRequest, ({ runId }) => requireStore().getRun(runId) ?? null);
   connection.onRequest(ListRunsRequest, (params) => requireStore().listRuns(params));
   connection.onRequest(ReadLogRequest, ({ runId, fromLine, maxLines }) => requireStore().readLog(runId, fromLine, maxLines));
-  // Statistics and reports (issue 6): stepflow/runExpectations, stepflow/report.
+  // Statistics and reports: stepflow/runExpectations, stepflow/report.
   registerReportRequests(connection, requireStore);
-  // History panel requests (issue 5): query runs with a cursor, search logs, step statistics.
+  // History panel requests: query runs with a cursor, search logs, step statistics.
   registerHistoryRequests(connection, requireStore);
 
   // Stop the runs, wait until their ends are written, then close the database: in that

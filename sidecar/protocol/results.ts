@@ -1,5 +1,5 @@
 // What a step or run *looks like* to a user, as opposed to what the script said. One pure
-// place, so the tree, the panel, the CLI and the reports never disagree (issue 9).
+// place, so the tree, the panel, the CLI and the reports never disagree.
 //
 // The stored status stays exactly what the markers said (a step closed with STEP_COMPLETE
 // is `succeeded` in the database, in `stepflow run --json` and in the statistics). What is

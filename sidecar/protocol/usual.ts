@@ -1,5 +1,5 @@
 // "Is this step's duration unusual?" — one answer for the tree, the panel's step table, the
-// CLI, the CodeLens and the reports (issue 9).
+// CLI, the CodeLens and the reports.
 //
 // - The decision is made once, when the step finishes, by the outlier rule
 //   (`classifyOutlier`, sidecar/stats/outliers.ts) with the run's settings, and stored as

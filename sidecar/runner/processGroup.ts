@@ -1,4 +1,4 @@
-// The script's process group as a thing we can check, identify and guard (issue 16):
+// The script's process group as a thing we can check, identify and guard:
 // - groupAlive: is any member of the group still running (zombies do not count: where PID 1
 //   does not reap orphans, a killed grandchild stays <defunct> for ever);
 // - startIdentity: what tells this process apart from a later one with the same pid;

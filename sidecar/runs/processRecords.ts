@@ -1,5 +1,5 @@
 // The process behind a running run, as stored with it (migration 4), and cancelling a run
-// from any StepFlow process of the same user on the same machine (issue 9 point 4):
+// from any StepFlow process of the same user on the same machine:
 // a run started by `stepflow run` in a terminal can be cancelled from VS Code or the
 // dashboard. The canceller records a cancel request, then signals the script's process
 // group (SIGTERM, SIGKILL after the grace period) — but only after checking that the group

@@ -107,7 +107,7 @@ export function registerApi(router: Router, deps: ApiDeps): void {
   router.add('POST', '/api/executions/:id/cancel', ({ params }) => {
     const run = hub.liveRecord(params.id!) ?? store.getRun(params.id!);
     if (!run) throw new HttpError(404, `no run with id "${params.id}"`);
-    // Ours, or a run another StepFlow process of this user runs on this machine (issue 9.4).
+    // Ours, or a run another StepFlow process of this user runs on this machine.
     const answer = runs.cancelAnywhere(run.id);
     if (!answer.cancelled) throw new HttpError(409, run.status === 'running' ? answer.reason : `that run is not running (${run.status})`);
     return { id: run.id, cancelled: true };

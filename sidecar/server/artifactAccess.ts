@@ -1,4 +1,4 @@
-// Which artifact files the HTTP service may hand out (issue 16). A run announces artifacts
+// Which artifact files the HTTP service may hand out. A run announces artifacts
 // by path (`ARTIFACT:../../etc/passwd` is a valid marker), so a dashboard link must not
 // become a way to read any file the user can. A file is served only when — after every
 // symlink is resolved — it lies inside the run's working directory or inside a root the

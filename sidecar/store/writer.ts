@@ -215,7 +215,7 @@ export class WriteBatcher {
       }
       const failure = toStoreError(err, this.db.name, 'write to');
       if (failure.code === 'FULL' && !this.retryingFull && (chunks.length > 0 || this.truncated.size > 0)) {
-        // Disk full (issue 16): the output that cannot be stored is given up, and its bytes
+        // Disk full: the output that cannot be stored is given up, and its bytes
         // in the spool/log files freed (again: a script still running fills them up), so
         // the steps, the end and a note saying where the log stops can still be written.
         // The script is left alone.

@@ -1,5 +1,5 @@
 // Editor intelligence latency: figures, not pass/fail. Run: npx tsx test/bench/lsp.bench.ts
-// (after `npm run build` for the JSON-RPC rows). Aims (issue 4): diagnostics of a 5,000-line
+// (after `npm run build` for the JSON-RPC rows). Aims: diagnostics of a 5,000-line
 // script after an edit ≤ 20 ms in the server; completion ≤ 10 ms.
 //   in-process   analyze + diagnostics (what the server does on didChange), completion on a
 //                cached analysis (the server analysed the edit already) and on a fresh one

@@ -1,4 +1,4 @@
-// Soak benchmark (issue 16, "nothing left running"): many runs in a row through ONE
+// Soak benchmark: many runs in a row through ONE
 // sidecar — `stepflow serve`, the built CLI in its own process — and its resident memory
 // against the baseline measured after a warm-up. A figure, not pass/fail: RSS floats with
 // the allocator and V8's heap sizing; a leak shows as a ratio that keeps climbing with the

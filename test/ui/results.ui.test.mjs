@@ -72,7 +72,7 @@ const source = {
 mountHistory(source);
 `;
 
-describe('issue 9 in the history panel (Chromium, fake data source)', function () {
+describe('results in the history panel (Chromium, fake data source)', function () {
   this.timeout(60_000);
   let browser;
   let page;

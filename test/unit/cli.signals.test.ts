@@ -22,7 +22,7 @@ const STUBBORN = [
   'wait',
 ].join('\n');
 
-describe('stepflow run: signals and the process group (issue 16)', function () {
+describe('stepflow run: signals and the process group', function () {
   this.timeout(30_000);
   let home: string;
   let work: string;
@@ -168,7 +168,7 @@ describe('stepflow run: signals and the process group (issue 16)', function () {
   });
 });
 
-describe('stepflow serve and the language server: shutdown during a run (issue 16)', function () {
+describe('stepflow serve and the language server: shutdown during a run', function () {
   this.timeout(30_000);
   let home: string;
   let work: string;

@@ -1,5 +1,5 @@
 // Faults a user's machine produces, each with a real `stepflow run` process and real files
-// (issue 16): the disk fills up while a run writes, another process holds the database
+// — the disk fills up while a run writes, another process holds the database
 // locked, the spool folder is deleted under a running run, a script closes its stdout.
 // Every wait is on an event (a line on a pipe, a FIFO, a process exit); nothing sleeps.
 // The disk-full case needs a small tmpfs, so root (as in CI): it fails, never skips, when

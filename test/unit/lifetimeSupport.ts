@@ -1,4 +1,4 @@
-// Helpers for the process-lifetime tests (issue 16): a CLI child we can signal, waits on
+// Helpers for the process-lifetime tests: a CLI child we can signal, waits on
 // conditions with an overall timeout, and "is this pid gone" that treats a zombie as gone
 // (PID 1 on the build machines does not reap orphans, so a killed grandchild can stay
 // <defunct> although it is dead).

@@ -1,4 +1,4 @@
-// Marker behaviours a user relies on that no other test pinned down (issue 18): the line
+// Marker behaviours a user relies on that no other test pinned down: the line
 // cap's edges, a parser reused after end(), META values with spaces, a clock that steps
 // back. Each of these once let a deliberate bug through.
 import { strict as assert } from 'node:assert';

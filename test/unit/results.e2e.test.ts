@@ -8,7 +8,7 @@ import { StepHistory, lensTitle } from '../../sidecar/lsp/markers/history';
 import { Store } from '../../sidecar/store/store';
 import { runCli, tempDir, writeScript } from '../support/cli';
 
-describe('issue 9: a failure is never hidden (CLI, reports, step history)', () => {
+describe('a failure is never hidden (CLI, reports, step history)', () => {
   let home: string;
   let work: string;
   let script: string;

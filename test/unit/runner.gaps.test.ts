@@ -1,4 +1,4 @@
-// Process behaviours a user relies on that no other test pinned down (issue 18): output a
+// Process behaviours a user relies on that no other test pinned down: output a
 // background grandchild writes after the script exited, `--timeout 0`, cancelling twice
 // and cancelling a run that already timed out. Real child processes in a temporary folder;
 // the tests wait on output, files and the outcome, never on the clock.
@@ -40,7 +40,7 @@ async function until(cond: () => boolean, rp: RunningProcess, what: string): Pro
   }
 }
 
-describe('runner: gaps (issue 18)', () => {
+describe('runner: gaps', () => {
   let tmp: string;
   const started: RunningProcess[] = [];
   const bash = (body: string, o: Partial<StartOptions> = {}): RunningProcess => {

@@ -1,4 +1,4 @@
-// The guards of the process-lifetime machinery (issue 16), without signalling anything real:
+// The guards of the process-lifetime machinery, without signalling anything real:
 // a pgid of 0 or 1 is never used (kill(-1) would signal every process we may signal), and
 // the watchdog's own script only registers plain numbers above 1. The script is run with
 // its `kill` replaced by `echo`, so the test sees what it would signal.
@@ -14,7 +14,7 @@ function dryRun(input: string): string[] {
   return r.stdout.trim().split('\n').filter(Boolean);
 }
 
-describe('process-lifetime guards (issue 16)', () => {
+describe('process-lifetime guards', () => {
   it('never treats 0, 1, negative or odd values as a process group to signal', () => {
     for (const bad of [0, 1, -1, -5, 1.5, NaN, Infinity, undefined, null, '42']) assert.equal(isSignallableGroup(bad), false, String(bad));
     assert.equal(isSignallableGroup(2), true);

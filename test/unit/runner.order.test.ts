@@ -42,7 +42,7 @@ function expectedLines(): string[] {
   return out;
 }
 
-describe('output order (issue 9 point 1)', function () {
+describe('output order', function () {
   this.timeout(60_000);
   let dir: string;
   let store: Store;

@@ -24,7 +24,7 @@ const STUBBORN = [
   'wait',
 ].join('\n');
 
-describe('cancel from anywhere (issue 9 point 4)', function () {
+describe('cancel from anywhere', function () {
   this.timeout(30_000);
   let home: string;
   let work: string;

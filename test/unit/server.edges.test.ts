@@ -1,4 +1,4 @@
-// The service's edges against a real server on loopback (issue 16): one body limit for every
+// The service's edges against a real server on loopback: one body limit for every
 // route, checked before the body is read (Content-Length up front, bytes counted for
 // chunked bodies), and artifact downloads only from inside the run's folder or a root the
 // project configured. No sleeps: every wait is on an HTTP answer or a WebSocket event.
@@ -95,7 +95,7 @@ describe('server edges: request bodies', () => {
     }
   });
 
-  it('answers 413 to a whole 10 MB body, plain and chunked (the probes of issue 16)', async () => {
+  it('answers 413 to a whole 10 MB body, plain and chunked', async () => {
     for (const route of routes.slice(0, 2)) {
       const plain = await streamingRequest(port, { ...route, declared: 10 * 1024 * 1024, send: 10 * 1024 * 1024, end: true });
       assert.equal(plain.status, 413, `plain ${route.path}`);

@@ -1,4 +1,4 @@
-// Statistics behaviours a user relies on that no other test pinned down (issue 18):
+// Statistics behaviours a user relies on that no other test pinned down:
 // META:PROGRESS written as a percentage, progress reaching 100 % while the run still runs,
 // estimates that are overdue or nonsense, what history counts, and the ETA wording.
 import { strict as assert } from 'node:assert';
@@ -138,7 +138,8 @@ describe('stats: the script’s own estimates', () => {
   });
 
   it('ignores estimates that say nothing: zero, negative, words, empty', () => {
-    for (const meta of [{ ESTIMATED_DURATION: '0' }, { ESTIMATED_DURATION: '-3' }, { ESTIMATED_DURATION: 'soon' }, { ESTIMATED_DURATION: '' }, { PROGRESS: 'lots' }, { PROGRESS: '0' }, { PROGRESS: '-20' }]) {
+    const nonsense: Record<string, string>[] = [{ ESTIMATED_DURATION: '0' }, { ESTIMATED_DURATION: '-3' }, { ESTIMATED_DURATION: 'soon' }, { ESTIMATED_DURATION: '' }, { PROGRESS: 'lots' }, { PROGRESS: '0' }, { PROGRESS: '-20' }];
+    for (const meta of nonsense) {
       assert.equal(metaOnly(meta, 1000), null, JSON.stringify(meta));
     }
   });

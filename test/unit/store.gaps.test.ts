@@ -1,4 +1,4 @@
-// Store behaviours a user relies on that no other test pinned down (issue 18): metadata
+// Store behaviours a user relies on that no other test pinned down: metadata
 // merged within one flush, line counts that only grow, history search taking `%` and `_`
 // literally, and what a run record keeps of errors, failures and steps. Real SQLite files
 // in a temporary folder.

@@ -1,4 +1,4 @@
-// Databases StepFlow may only read (issue 16): a read-only mount, a database copied in with
+// Databases StepFlow may only read: a read-only mount, a database copied in with
 // or without its -wal/-shm files, an immutable file, a file of another user. Every command
 // that only reads works; every command that writes says so in one line. Real conditions,
 // not chmod (the suite runs as root, and root writes 0444 files): a tmpfs remounted

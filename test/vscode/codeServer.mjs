@@ -1,6 +1,6 @@
 // Helpers to run a real VS Code here: code-server (VS Code's server + web workbench, installed
 // into .vscode-test/code-server by scripts/install-code-server.mjs) and Debian's Chromium driven
-// by playwright-core. See shared docs/testing.md.
+// by playwright-core. See docs/testing.md, "Testing in a real VS Code".
 //
 //   const cs = await startCodeServer({ workspace: '/abs/folder', env: { FOO: '1' } });
 //   const browser = await launchChromium();

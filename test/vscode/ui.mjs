@@ -1,5 +1,5 @@
 // Helpers for UI tests that drive the real VS Code workbench (code-server) in headless Chromium,
-// the way a user sees it. Selectors are the ones that work in VS Code 1.100 (shared docs/testing.md).
+// the way a user sees it. Selectors are the ones that work in VS Code 1.100 (docs/testing.md, "Testing in a real VS Code").
 //
 //   import * as ui from './test/vscode/ui.mjs';
 //   const wb = await ui.openWorkbench({ folder: '/abs/ws', extensionDevelopmentPath: repoRoot });

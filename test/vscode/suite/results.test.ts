@@ -12,7 +12,7 @@ import type { RunNode } from '../../../extension/runsTree';
 import { ListRunsRequest, RunRequest, type RunSummary } from '../../../sidecar/protocol/lsp';
 import { stepflowApi, waitForRun, workspaceFile } from './helpers';
 
-suite('Results a user can trust (issue 9)', () => {
+suite('Results a user can trust', () => {
   let api: StepflowApi;
   const dir = () => workspaceFile('issue9').fsPath;
   const script = (name: string, body: string) => {

@@ -20,7 +20,7 @@ function itemsAt(textWithCursor: string, languageId: string, file: string) {
   return completionItems(a, offset, { line: lines.length - 1, character: lines[lines.length - 1]!.length });
 }
 
-describe('issue 9: completion never lists the same marker twice', () => {
+describe('completion never lists the same marker twice', () => {
   const cases: Array<[string, string, string]> = [
     ['shellscript', 'a.sh', '#!/bin/bash\necho "STEP_START:Build"\n|\n'],
     ['shellscript', 'b.sh', '#!/bin/bash\nST|\n'],
@@ -48,7 +48,7 @@ describe('issue 9: completion never lists the same marker twice', () => {
   });
 });
 
-describe('issue 9: a misspelt keyword does not silence the other checks', () => {
+describe('a misspelt keyword does not silence the other checks', () => {
   const codes = (text: string, languageId = 'shellscript', file = 'x.sh') => markerProblems(analyze(text, languageId, `file:///tmp/${file}`)!).map((p) => p.code);
 
   it('still reports the step that is never completed beside a STEP_STRAT typo', () => {
@@ -75,7 +75,7 @@ describe('issue 9: a misspelt keyword does not silence the other checks', () => 
   });
 });
 
-describe('issue 9: the CodeLens writes σ with its unit', () => {
+describe('the CodeLens writes σ with its unit', () => {
   it('reads "avg 12.3 s ± 1.1 s"', () => {
     const title = lensTitle({ stat: { count: 12, meanMs: 12_300, stdDevMs: 1100 }, recent: [{ status: 'succeeded', durationMs: 11_900 }] } as never);
     assert.equal(title, 'avg 12.3 s ± 1.1 s · last ✓ 11.9 s · 12 runs');
