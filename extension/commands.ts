@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { CancelRequest, RunRequest, type RunParams } from '../sidecar/protocol/lsp';
-import { readConfig } from './config';
+import { readConfig, type StepflowConfig } from './config';
+import { showStartError } from './startErrors';
 import type { RunsModel } from './runsModel';
 import type { RunNode, RunsTreeProvider } from './runsTree';
 import type { RunTerminals } from './runTerminal';
@@ -38,19 +39,15 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
       return undefined;
     }
     try {
-      const config = readConfig();
-      const { runId } = await client.sendRequest(RunRequest, {
-        outlierMinSamples: config.statsMinSamples,
-        outlierMinSlowdownMs: config.statsMinSlowdownMs,
-        outlierMinSlowdownPercent: config.statsMinSlowdownPercent,
-        ...params,
-      });
+      const config = readConfig(scriptUri(params.script));
+      // The settings as they are now, for the first run and every rerun alike.
+      const { runId } = await client.sendRequest(RunRequest, { ...settingsParams(config, params.profileName), ...params });
       last = params;
       terminals.follow(runId, params.script);
       if (config.revealOnRun) void reveal(runId).catch((err) => log.warn(`reveal: ${String(err)}`));
       return runId;
     } catch (err) {
-      void vscode.window.showErrorMessage(`StepFlow: ${err instanceof Error ? err.message : String(err)}`);
+      showStartError(err, params.script);
       return undefined;
     }
   };
@@ -68,16 +65,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
         if (open?.isDirty) await open.save();
       }
       const folder = vscode.workspace.getWorkspaceFolder(uri);
-      const profile = profileName ? config.profiles[profileName] : undefined;
-      return start({
-        script: uri.fsPath,
-        cwd: folder?.uri.fsPath ?? path.dirname(uri.fsPath),
-        profileName,
-        ...(profile ? { profile } : {}),
-        interpreters: config.interpreters,
-        graceMs: config.cancelGraceMs,
-        ...(config.timeoutSec > 0 ? { timeoutSec: config.timeoutSec } : {}),
-      });
+      return start({ script: uri.fsPath, cwd: folder?.uri.fsPath ?? path.dirname(uri.fsPath), profileName });
     },
   };
 
@@ -100,9 +88,9 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
   register('stepflow.cancelRun', async (arg?: RunNode | string) => {
     const runId = runIdOf(arg);
     if (!runId) return false;
-    const { cancelled } = await client.sendRequest(CancelRequest, { runId });
-    if (!cancelled) void vscode.window.showInformationMessage('StepFlow: that run is not running in this window.');
-    return cancelled;
+    const answer = await client.sendRequest(CancelRequest, { runId });
+    if (!answer.cancelled) showCancelRefused(answer.reason);
+    return answer.cancelled;
   });
   register('stepflow.showLog', (arg?: RunNode | string, fromLine?: number) => {
     const runId = runIdOf(arg);
@@ -124,6 +112,33 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
   register('stepflow.refresh', () => model.load());
   register('stepflow.clearFinished', () => tree.clearFinished());
   return launcher;
+}
+
+/** What the `stepflow.*` settings add to a run of a script (the request's own fields win). */
+export function settingsParams(config: StepflowConfig, profileName: string | null | undefined): Omit<RunParams, 'script'> {
+  const profile = profileName ? config.profiles[profileName] : undefined;
+  return {
+    ...(profile ? { profile } : {}),
+    interpreters: config.interpreters,
+    graceMs: config.cancelGraceMs,
+    ...(config.timeoutSec > 0 ? { timeoutSec: config.timeoutSec } : {}),
+    separateStderr: config.separateStderr,
+    outlierMinSamples: config.statsMinSamples,
+    outlierMinSlowdownMs: config.statsMinSlowdownMs,
+    outlierMinSlowdownPercent: config.statsMinSlowdownPercent,
+  };
+}
+
+/**
+ * A refused cancel says why, in the sidecar's words (sidecar/runs/processRecords.ts: another
+ * machine, another user, a run already over…), instead of guessing.
+ */
+export function showCancelRefused(reason: string | undefined): void {
+  void vscode.window.showWarningMessage(`StepFlow could not cancel the run: ${reason ?? 'it is not running'}.`);
+}
+
+function scriptUri(script: string): vscode.Uri {
+  return script.startsWith('file:') ? vscode.Uri.parse(script) : vscode.Uri.file(script);
 }
 
 async function targetUri(target?: vscode.Uri | string): Promise<vscode.Uri | undefined> {

@@ -16,6 +16,8 @@ export interface StepflowConfig {
   saveBeforeRun: boolean;
   revealOnRun: boolean;
   timeoutSec: number;
+  /** Capture stderr apart from stdout (marked), at the price of exact ordering between them. */
+  separateStderr: boolean;
   /** Succeeded runs of a step before it can be flagged as an outlier. */
   statsMinSamples: number;
   /** A step less than this much slower than usual is never an outlier (0 and 0: the rules exactly). */
@@ -37,6 +39,7 @@ export function readConfig(scope?: vscode.Uri): StepflowConfig {
     saveBeforeRun: c.get<boolean>('run.saveBeforeRun', true),
     revealOnRun: c.get<boolean>('view.revealOnRun', true),
     timeoutSec: Math.max(0, c.get<number>('run.timeoutSeconds', 0)),
+    separateStderr: c.get<boolean>('run.separateStderr', false) === true,
     statsMinSamples: Math.max(1, Math.floor(c.get<number>('stats.minSamples', 3))),
     statsMinSlowdownMs: Math.max(0, c.get<number>('stats.minSlowdownMs', 100)),
     statsMinSlowdownPercent: Math.max(0, c.get<number>('stats.minSlowdownPercent', 20)),

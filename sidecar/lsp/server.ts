@@ -19,11 +19,13 @@ import {
   ReadLogRequest,
   RunEventsNotification,
   RunRequest,
+  type RunErrorData,
 } from '../protocol/lsp';
 import { defaultDatabasePath } from '../store/database';
 import { Store } from '../store/store';
 import { RunManager } from '../runs/runManager';
 import { ExternalRunWatcher } from '../runs/externalRuns';
+import { InterpreterError } from '../runner/interpreter';
 import { UserError, oneLine } from '../util/errors';
 import { RunDiagnosticsBook } from './runDiagnostics';
 import { runLenses } from './runLens';
@@ -99,7 +101,8 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
       const script = params.script.startsWith('file:') ? fileURLToPath(params.script) : params.script;
       return { runId: await runs.start({ ...params, script }) };
     } catch (err) {
-      throw new ResponseError(err instanceof UserError ? 1 : -32603, oneLine(err));
+      const data: RunErrorData | undefined = err instanceof InterpreterError && err.missing ? { missingInterpreter: err.missing } : undefined;
+      throw new ResponseError(err instanceof UserError ? 1 : -32603, oneLine(err), data);
     }
   });
   // Our own runs, and those of other StepFlow processes of this user on this machine.

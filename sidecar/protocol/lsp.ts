@@ -55,7 +55,15 @@ export interface LogLine {
   text: string;
 }
 
-/** Client → sidecar: start a run. Answers once the script has been spawned. */
+/**
+ * The `data` of a stepflow/run error the user fixes by installing an interpreter or choosing
+ * another for the script's extension (the client offers its setting).
+ */
+export interface RunErrorData {
+  missingInterpreter?: { interpreter: string; extension: string };
+}
+
+/** Client → sidecar: start a run. Answers once the script has been spawned; errors may carry RunErrorData. */
 export const RunRequest = new RequestType<RunParams, { runId: string }, void>('stepflow/run');
 
 /**

@@ -26,11 +26,23 @@ export interface ResolveOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** An interpreter that is not installed, and the script extension a setting can give another one. */
+export interface MissingInterpreter {
+  /** What was looked for: `pwsh`, `/opt/bin/python9`, `tsx`. */
+  interpreter: string;
+  /** The script's extension (`.ps1`): `stepflow.run.interpreters` / stepflow.json "interpreters" can choose its interpreter. */
+  extension: string;
+}
+
 /** A problem the user can fix (missing script, no interpreter); its message is one line. */
 export class InterpreterError extends UserError {
-  constructor(message: string) {
+  /** Set when the fix is installing an interpreter or choosing another: clients offer the setting. */
+  readonly missing: MissingInterpreter | undefined;
+
+  constructor(message: string, missing?: MissingInterpreter) {
     super(message);
     this.name = 'InterpreterError';
+    this.missing = missing;
   }
 }
 
@@ -58,10 +70,10 @@ export async function resolveInvocation(opts: ResolveOptions): Promise<Invocatio
   let base: { command: string; lead: string[]; env?: Record<string, string> };
   if (override) {
     if (override.length === 0 || !override[0]) throw new InterpreterError(`${SETTING}["${ext}"] is empty`);
-    base = { command: await locate(override[0], env, `${SETTING}["${ext}"]`), lead: override.slice(1) };
+    base = { command: await locate(override[0], env, `${SETTING}["${ext}"]`, ext), lead: override.slice(1) };
   } else {
     const shebang = parseShebang(await readHead(script));
-    if (shebang) base = await fromShebang(shebang, env, script);
+    if (shebang) base = await fromShebang(shebang, env, script, ext);
     else if (ext in BY_EXTENSION) base = await fromExtension(ext, env, script);
     else if (await isExecutable(script)) return finish({ command: script, lead: [] }, opts, env, 'exec', true);
     else throw new InterpreterError(`no interpreter for ${script}: add a shebang or set ${SETTING}`);
@@ -121,10 +133,10 @@ export function parseShebang(head: string): string[] | null {
   return tokens.length > 0 ? tokens : null;
 }
 
-async function fromShebang(tokens: string[], env: NodeJS.ProcessEnv, script: string) {
+async function fromShebang(tokens: string[], env: NodeJS.ProcessEnv, script: string, ext: string) {
   const where = `shebang of ${script}`;
   const [interp, ...rest] = tokens as [string, ...string[]];
-  if (path.basename(interp) !== 'env') return { command: await locate(interp, env, where), lead: rest };
+  if (path.basename(interp) !== 'env') return { command: await locate(interp, env, where, ext), lead: rest };
   // `#!/usr/bin/env [-S] [NAME=value…] cmd args`: resolve cmd ourselves so the label
   // (and thus the unbuffering) is the real interpreter's, not `env`'s.
   let words = rest;
@@ -137,9 +149,9 @@ async function fromShebang(tokens: string[], env: NodeJS.ProcessEnv, script: str
   }
   if (!words[0] || words[0].startsWith('-')) {
     // Other env options (-i, -u, -C…): let env itself interpret the line.
-    return { command: await locate(interp, env, where), lead: rest };
+    return { command: await locate(interp, env, where, ext), lead: rest };
   }
-  return { command: await locate(words[0], env, where), lead: words.slice(1), env: assigned };
+  return { command: await locate(words[0], env, where, ext), lead: words.slice(1), env: assigned };
 }
 
 /** `env -S` word splitting: whitespace, with '…' and "…" quoting and \ escapes. */
@@ -167,27 +179,31 @@ async function fromExtension(ext: string, env: NodeJS.ProcessEnv, script: string
   const entry = BY_EXTENSION[ext];
   if (entry) {
     const where = `${ext} scripts (set ${SETTING}["${ext}"] to use another)`;
-    return { command: await locate(entry[0]!, env, where), lead: entry.slice(1) };
+    return { command: await locate(entry[0]!, env, where, ext), lead: entry.slice(1) };
   }
   // TypeScript: a project-local runner first (like npx), then PATH.
   for (const name of ['tsx', 'ts-node']) {
     const found = (await findLocalBin(name, path.dirname(script))) ?? (await findOnPath(name, env));
     if (found) return { command: found, lead: [] };
   }
-  throw new InterpreterError(`no TypeScript runner for ${script}: install tsx (npm i -D tsx) or set ${SETTING}["${ext}"]`);
+  throw new InterpreterError(`no TypeScript runner for ${script}: install tsx (npm i -D tsx) or set ${SETTING}["${ext}"]`, { interpreter: 'tsx', extension: ext });
 }
 
-/** Absolute path of an interpreter named in a shebang, the table or a setting. */
-async function locate(name: string, env: NodeJS.ProcessEnv, where: string): Promise<string> {
+/**
+ * Absolute path of an interpreter named in a shebang, the table or a setting. `ext` is the
+ * script's extension ('' for none), which a setting can map to another interpreter.
+ */
+async function locate(name: string, env: NodeJS.ProcessEnv, where: string, ext: string): Promise<string> {
+  const missing = ext ? { interpreter: name, extension: ext } : undefined;
   if (name.includes('/') || name.includes(path.sep)) {
     if (await isExecutable(name)) return path.resolve(name);
-    throw new InterpreterError(`interpreter ${name} (${where}) not found or not executable`);
+    throw new InterpreterError(`interpreter ${name} (${where}) not found or not executable`, missing);
   }
   const found = await findOnPath(name, env);
   if (found) return found;
   // No `node` on PATH: the sidecar itself runs on a real Node (architecture.md).
   if (name === 'node' && !process.versions['electron']) return process.execPath;
-  throw new InterpreterError(`interpreter ${name} (${where}) not found on PATH`);
+  throw new InterpreterError(`interpreter ${name} (${where}) not found on PATH`, missing);
 }
 
 function labelOf(command: string): string {
