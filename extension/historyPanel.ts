@@ -6,7 +6,6 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import type { RunEvent } from '../sidecar/protocol/events';
 import {
   HistoryCancelRun,
   HistoryCopy,
@@ -21,7 +20,6 @@ import {
   MAX_PAGE,
   type HistoryRun,
 } from '../sidecar/protocol/history';
-import { LiveEvents, LiveHello, LiveSnapshot, LiveSubscribe, LiveUnsubscribe, Subscriptions } from '../sidecar/protocol/live';
 import {
   CancelRequest,
   GetRunRequest,
@@ -32,11 +30,11 @@ import {
   StepStatsRequest,
 } from '../sidecar/protocol/lsp';
 import { isAnyRequest, type RequestMessage, type RequestType, type ResponseMessage } from '../sidecar/protocol/messages';
-import type { RunRecord } from '../sidecar/protocol/model';
+import { PanelLiveFeed } from './panelLive';
 import type { RunsModel } from './runsModel';
+import { showCancelRefused } from './commands';
 
 export const HISTORY_VIEW_TYPE = 'stepflow.history';
-const BATCH_MS = 50;
 
 export interface HistoryDeps {
   client: LanguageClient;
@@ -87,10 +85,7 @@ function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & 
 
 class HistoryPanel {
   private readonly disposables: vscode.Disposable[] = [];
-  private readonly subs = new Subscriptions();
-  private pending: RunEvent[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  private seq = 0;
+  private readonly live: PanelLiveFeed;
   private readonly handlers: Handler[];
 
   constructor(
@@ -101,11 +96,20 @@ class HistoryPanel {
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'history.svg');
     panel.webview.html = html(panel.webview, extensionUri);
     this.handlers = this.createHandlers();
+    const { model, client } = deps;
+    this.live = new PanelLiveFeed(
+      {
+        recent: () => model.list().map((run) => run.record),
+        known: (runId) => model.get(runId)?.record,
+        fetch: (runId) => client.sendRequest(GetRunRequest, { runId }),
+      },
+      (message) => this.post(message),
+    );
     this.disposables.push(
       panel.webview.onDidReceiveMessage((message: unknown) => void this.receive(message)),
-      deps.model.onEvent((event) => this.queue(event)),
-      deps.model.onSnapshot((records) => this.snapshot(records)),
-      deps.client.onDidChangeState(() => this.post(LiveHello.create({ server: 'stepflow', version: 'vscode' }))),
+      model.onEvent((event) => this.live.event(event)),
+      model.onSnapshot((records) => this.live.snapshot(records)),
+      client.onDidChangeState(() => this.live.hello()),
       panel.onDidDispose(() => this.dispose()),
     );
   }
@@ -153,23 +157,16 @@ class HistoryPanel {
       handler(HistoryCopy, async ({ text }) => {
         await vscode.env.clipboard.writeText(text);
       }),
-      handler(HistoryCancelRun, ({ runId }) => client.sendRequest(CancelRequest, { runId })),
+      handler(HistoryCancelRun, async ({ runId }) => {
+        const answer = await client.sendRequest(CancelRequest, { runId });
+        if (!answer.cancelled) showCancelRefused(answer.reason);
+        return answer;
+      }),
     ];
   }
 
   private async receive(message: unknown): Promise<void> {
-    if (LiveSubscribe.is(message) || LiveUnsubscribe.is(message)) {
-      const subscribe = LiveSubscribe.is(message);
-      this.subs.apply(subscribe, message.params);
-      const runId = message.params.runId;
-      if (subscribe && runId !== null) {
-        // Everything before the snapshot leaves first, so no event is applied twice.
-        this.flush();
-        const record = this.deps.model.get(runId)?.record ?? (await this.deps.client.sendRequest(GetRunRequest, { runId }).catch(() => null));
-        if (record) this.post(LiveSnapshot.create({ runs: [record] }));
-      }
-      return;
-    }
+    if (this.live.receive(message)) return;
     if (!isAnyRequest(message)) return;
     const found = this.handlers.find((h) => h.type.is(message));
     const response: ResponseMessage = { kind: 'response', id: message.id };
@@ -186,34 +183,12 @@ class HistoryPanel {
     this.post(response);
   }
 
-  private queue(event: RunEvent): void {
-    if (!this.subs.wants(event)) return;
-    this.pending.push(event);
-    this.timer ??= setTimeout(() => this.flush(), BATCH_MS);
-  }
-
-  private flush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    if (this.pending.length === 0) return;
-    const events = this.pending;
-    this.pending = [];
-    this.post(LiveEvents.create({ seq: ++this.seq, events }));
-  }
-
-  private snapshot(records: RunRecord[]): void {
-    const runs = records.filter((r) => this.subs.all || this.subs.runs.has(r.id));
-    if (runs.length === 0) return;
-    this.flush();
-    this.post(LiveSnapshot.create({ runs }));
-  }
-
   private post(message: unknown): void {
     void this.panel.webview.postMessage(message);
   }
 
   private dispose(): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.live.dispose();
     for (const d of this.disposables) d.dispose();
   }
 }

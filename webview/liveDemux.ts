@@ -17,7 +17,13 @@ interface Entry {
 
 export class LiveDemux {
   private readonly entries = new Set<Entry>();
-  private lastSeq = 0;
+  /**
+   * The last events seq seen on this channel; null until the first events or ack of a
+   * sequence (a fresh view, a new connection). A fresh view adopts the sequence it finds:
+   * the VS Code panel's webview is recreated when the panel is shown again, while the
+   * panel's sequence goes on, and a number the view never followed is no gap.
+   */
+  private lastSeq: number | null = null;
   /** Targets whose listeners reload when their next ack arrives (after a reconnect). */
   private readonly resyncAtAck = new Set<string | null>();
 
@@ -54,7 +60,7 @@ export class LiveDemux {
   /** Handles one incoming message; false when it is not a live message. */
   receive(message: unknown): boolean {
     if (LiveEvents.is(message)) {
-      const gap = this.lastSeq !== 0 && message.params.seq !== this.lastSeq + 1;
+      const gap = this.lastSeq !== null && message.params.seq !== this.lastSeq + 1;
       this.lastSeq = message.params.seq;
       this.events(message.params);
       if (gap) this.resync();
@@ -66,7 +72,7 @@ export class LiveDemux {
     }
     if (LiveSubscribed.is(message)) {
       const { runId, seq, runs } = message.params;
-      const gap = seq !== this.lastSeq;
+      const gap = this.lastSeq !== null && seq !== this.lastSeq;
       this.lastSeq = seq;
       const reload = this.resyncAtAck.delete(runId);
       for (const e of [...this.entries]) {
@@ -79,9 +85,10 @@ export class LiveDemux {
       return true;
     }
     if (LiveHello.is(message)) {
-      // A (re)connected host starts a new sequence.
-      const reconnect = this.lastSeq !== 0;
-      this.lastSeq = 0;
+      // A (re)connected host starts a new sequence. Only a view that had seen events may
+      // have missed some (one that only saw acks reloads when its next acks arrive).
+      const reconnect = (this.lastSeq ?? 0) !== 0;
+      this.lastSeq = null;
       if (reconnect) this.resync();
       return true;
     }
