@@ -25,9 +25,12 @@ export function formatSpread(sdMs: number): string {
   return `± ${formatDuration(sdMs)}`;
 }
 
-/** "+42 %" / "−8 %" of a duration against a mean; null without a usable mean. */
+/**
+ * "+42 %" / "−8 %" of a duration against a mean; null without a usable mean — also one that
+ * prints as "0 ms", against which any duration is some absurd "+599900 %".
+ */
 export function formatPercentChange(durationMs: number, meanMs: number): string | null {
-  if (!(meanMs > 0)) return null;
+  if (!(Math.round(meanMs) >= 1)) return null;
   const change = Math.round(((durationMs - meanMs) / meanMs) * 100);
   return change > 0 ? `+${change} %` : change < 0 ? `−${-change} %` : '±0 %';
 }

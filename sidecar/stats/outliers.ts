@@ -74,15 +74,22 @@ export function classifyOutlier(durationMs: number, baseline: StepBaseline, opti
   return null;
 }
 
-/** The warning to store with the step, e.g. `11.0 s (4.2σ above 3.1 s mean)`, or null. */
+/** The warning to store with the step, e.g. `11.0 s (4.2σ above 3.1 s mean)`, `1.2 s (usually under 1 ms)`, or null. */
 export function detectOutlier(durationMs: number, baseline: StepBaseline, options: OutlierOptions = {}): StepWarning | null {
   const verdict = classifyOutlier(durationMs, baseline, options);
   if (!verdict) return null;
   const d = formatDuration(durationMs);
   const mean = formatDuration(baseline.meanMs);
   let detail: string;
-  if (verdict.rule === 'zscore') {
+  if (Math.round(baseline.meanMs) < 1) {
+    // A mean that prints as "0 ms" (an empty step) makes σ, % and × meaningless — dividing
+    // by 0 ms once read "Infinity % slower than 0 ms mean". Say what is true instead.
+    detail = 'usually under 1 ms';
+  } else if (verdict.rule === 'zscore') {
     detail = `${formatSigma(verdict.z!)} above ${mean} mean`;
+  } else if (verdict.rule === 'slower' && verdict.ratio !== null && verdict.ratio >= 10) {
+    // "1.2 s or 119900 % slower than 1 ms mean" is true but unreadable: a factor reads better.
+    detail = `${Math.floor(verdict.ratio)}× the ${mean} mean`;
   } else if (verdict.rule === 'slower') {
     detail = `${formatDuration(durationMs - baseline.meanMs)} or ${Math.floor(((durationMs - baseline.meanMs) / baseline.meanMs) * 100)} % slower than ${mean} mean`;
   } else {
