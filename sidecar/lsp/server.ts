@@ -37,6 +37,20 @@ import { registerHistoryRequests } from '../server/lspHistory';
 /** What the extension sends as `initializationOptions`. */
 interface InitOptions {
   dbPath?: string;
+  /** How long a run outlives a language server that died or was restarted (default 2 min). */
+  adoptGraceMs?: number;
+}
+
+/** Long enough for a window reload or an extension update to bring the next one up. */
+const DEFAULT_ADOPT_GRACE_MS = 120_000;
+
+/** `initializationOptions.adoptGraceMs`, else `STEPFLOW_ADOPT_GRACE_MS`, else the default. */
+function adoptGraceMs(init: InitOptions): number {
+  for (const value of [init.adoptGraceMs, process.env.STEPFLOW_ADOPT_GRACE_MS]) {
+    const ms = Number(value);
+    if (value !== undefined && value !== '' && Number.isFinite(ms) && ms >= 0) return ms;
+  }
+  return DEFAULT_ADOPT_GRACE_MS;
 }
 
 export function startLanguageServer(connection: Connection = createConnection(ProposedFeatures.all)): void {
@@ -47,6 +61,7 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
   const intelligence = new EditorIntelligence(connection, documents, diagnostics, new StepHistory(() => store));
   let runs: RunManager | undefined;
   let watcher: ExternalRunWatcher | undefined;
+  let adopted: string[] = [];
 
   const requireStore = (): Store => {
     if (!store) throw new ResponseError(-32002, 'StepFlow: the database is not open');
@@ -65,19 +80,31 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
     const init = (params.initializationOptions ?? {}) as InitOptions;
     const dbPath = path.resolve(init.dbPath || defaultDatabasePath(process.env));
     store = new Store(dbPath);
+    // The runs our predecessor left running (a reload restarted it) are ours now; only what
+    // is gone is interrupted.
+    runs = new RunManager(
+      store,
+      (batch) => {
+        void connection.sendNotification(RunEventsNotification, batch);
+        for (const event of batch.events) {
+          if (event.type === 'runFinished' || event.type === 'runStarted') publishRunDiagnostics(event.runId);
+        }
+      },
+      50,
+      adoptGraceMs(init),
+    );
+    adopted = runs.adoptOrphans();
     const interrupted = store.markInterrupted();
-    runs = new RunManager(store, (batch) => {
-      void connection.sendNotification(RunEventsNotification, batch);
-      for (const event of batch.events) {
-        if (event.type === 'runFinished' || event.type === 'runStarted') publishRunDiagnostics(event.runId);
-      }
-    });
     const owned = runs;
     watcher = new ExternalRunWatcher(store, (id) => owned.owns(id), (runIds) => {
       void connection.sendNotification(ExternalRunsChangedNotification, { runIds });
       for (const id of runIds) publishRunDiagnostics(id);
     });
-    connection.console.info(`StepFlow sidecar ${process.version}, database ${dbPath}${interrupted.length ? `, ${interrupted.length} run(s) marked interrupted` : ''}`);
+    connection.console.info(
+      `StepFlow sidecar ${process.version}, database ${dbPath}` +
+        (adopted.length ? `, ${adopted.length} run(s) adopted` : '') +
+        (interrupted.length ? `, ${interrupted.length} run(s) marked interrupted` : ''),
+    );
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -88,7 +115,11 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
     };
   });
 
-  connection.onInitialized(() => watcher?.start());
+  connection.onInitialized(() => {
+    watcher?.start();
+    // The editor lists stored runs as it starts; adopted ones go on changing from here.
+    if (adopted.length) void connection.sendNotification(ExternalRunsChangedNotification, { runIds: adopted });
+  });
 
   connection.onCodeLens((params) => {
     const document = documents.get(params.textDocument.uri);
@@ -115,11 +146,12 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
   // History panel requests: query runs with a cursor, search logs, step statistics.
   registerHistoryRequests(connection, requireStore);
 
-  // Stop the runs, wait until their ends are written, then close the database: in that
-  // order, or a run's end is lost (it would be found `interrupted` later instead of cancelled).
-  connection.onShutdown(async () => {
+  // A shutdown is a window reload or an extension update as often as a closed window: the
+  // runs go on, with what was read stored, for the next language server to adopt (if none
+  // comes within the grace period, the watchdog ends them). Then close the database.
+  connection.onShutdown(() => {
     watcher?.stop();
-    await runs?.stopAll();
+    runs?.detachAll();
     store?.close();
     store = undefined;
   });

@@ -78,6 +78,15 @@ export class StepTracker {
     return this.firstRunError;
   }
 
+  /**
+   * Sets when open step `id` started: a run adopted after its sidecar died is replayed from
+   * its output (runs/adoption.ts), and its steps started when they were first seen, not now.
+   */
+  restoreStartedAt(id: StepId, at: number): void {
+    const step = this.stack.find((s) => s.id === id);
+    if (step) step.startedAt = at;
+  }
+
   /** Open steps, outermost first (innermost last). */
   openSteps(): OpenStep[] {
     return this.stack.map(({ id, name }) => ({ id, name }));

@@ -49,6 +49,18 @@ export function isSignallableGroup(pgid: unknown): pgid is number {
   return typeof pgid === 'number' && Number.isSafeInteger(pgid) && pgid > 1;
 }
 
+/**
+ * Is group `pgid` still the one whose leader had identity `procStart`? The leader alive with
+ * that identity: yes. The leader gone but members of its group alive: yes — a pid that is
+ * still some group's id is never handed to a new process, so that group is still ours.
+ * A live leader with another identity (the pid was reused), or nothing left: no.
+ */
+export function sameGroup(pgid: number, procStart: string): boolean {
+  const now = startIdentity(pgid);
+  if (now !== null) return now === procStart;
+  return groupAlive(pgid);
+}
+
 let bootId: string | null | undefined;
 
 /**
@@ -81,20 +93,40 @@ export function startIdentity(pid: number): string | null {
  * sees: it sends SIGTERM to every group still registered, SIGKILL after the longest grace
  * period, and exits. It runs in a session of its own, so a Ctrl-C or a hang-up meant for us
  * does not reach it. Pure shell (no process per line): registering a run costs one write.
+ *
+ * `~PGID GRACE_S TICKS CLAIM_FILE` adds an *adoptable* group (a run of the editor's language
+ * server, which a window reload restarts): on end-of-file it is not signalled at once. The
+ * watchdog waits up to TICKS × 0.2 s for another StepFlow process to adopt the run, which it
+ * says by removing CLAIM_FILE (runs/adoption.ts); a group that is adopted, or gone, is
+ * dropped, and only the groups still unclaimed after the wait get SIGTERM, then SIGKILL.
  */
 export const WATCHDOG_SCRIPT = [
   'trap "" INT HUP',
   'groups=" "',
+  'adoptable=" "',
   'grace=0',
-  'while read -r cmd g; do',
+  'ticks=0',
+  'while read -r cmd g t f; do',
   '  case $cmd in',
   // Only a plain number above 1 is ever registered: `kill -- -1` would signal everything.
   '    +*) p=${cmd#+}; case $p in ""|*[!0-9]*|0*|1) ;; *) groups="$groups$p "; grace=$g ;; esac ;;',
-  '    -*) x=" ${cmd#-} "; case $groups in *"$x"*) groups="${groups%%"$x"*} ${groups#*"$x"}" ;; esac ;;',
+  // $p is digits only here, so the eval names a variable and nothing else.
+  '    "~"*) p=${cmd#"~"}; case $p in ""|*[!0-9]*|0*|1) ;; *) case $t in ""|*[!0-9]*) ;; *) [ -z "$f" ] || { adoptable="$adoptable$p "; grace=$g; ticks=$t; eval "claim_$p=\\\$f"; } ;; esac ;; esac ;;',
+  '    -*) x=" ${cmd#-} "; case $groups in *"$x"*) groups="${groups%%"$x"*} ${groups#*"$x"}" ;; esac; case $adoptable in *"$x"*) adoptable="${adoptable%%"$x"*} ${adoptable#*"$x"}" ;; esac ;;',
   '  esac',
   'done',
-  '[ -n "${groups# }" ] || exit 0',
+  '[ -n "${groups# }" ] || [ -n "${adoptable# }" ] || exit 0',
   'for p in $groups; do kill -s TERM -- "-$p" 2>/dev/null; done',
+  'while [ -n "${adoptable# }" ]; do',
+  '  unclaimed=" "',
+  '  for p in $adoptable; do eval "c=\\\$claim_$p"; [ -e "$c" ] && kill -s 0 -- "-$p" 2>/dev/null && unclaimed="$unclaimed$p "; done',
+  '  adoptable=$unclaimed',
+  '  [ "$ticks" -gt 0 ] || break',
+  '  ticks=$((ticks - 1))',
+  '  [ -n "${adoptable# }" ] && sleep 0.2',
+  'done',
+  'for p in $adoptable; do kill -s TERM -- "-$p" 2>/dev/null; groups="$groups$p "; done',
+  '[ -n "${groups# }" ] || exit 0',
   'sleep "$grace"',
   'for p in $groups; do kill -s KILL -- "-$p" 2>/dev/null; done',
   'exit 0',
@@ -105,13 +137,31 @@ export interface Watchdog {
   release(): void;
 }
 
+/**
+ * A group that outlives our death for a while: the watchdog waits up to `waitMs` for another
+ * StepFlow process to adopt it (by removing `claimFile`) before it ends the group.
+ */
+export interface Adoptable {
+  waitMs: number;
+  claimFile: string;
+}
+
+interface Registration {
+  graceMs: number;
+  adoptable?: Adoptable;
+}
+
 interface SharedWatchdog {
   child: ChildProcess;
-  /** Registered groups and their grace periods (re-sent to a replacement watchdog). */
-  groups: Map<number, number>;
+  /** Registered groups (re-sent to a replacement watchdog). */
+  groups: Map<number, Registration>;
   alive: boolean;
   maxGrace: number;
+  maxTicks: number;
 }
+
+/** The adoption wait is counted in ticks of the script's `sleep 0.2`. */
+const TICK_MS = 200;
 
 let shared: SharedWatchdog | undefined;
 
@@ -123,8 +173,8 @@ function watchdogProcess(): SharedWatchdog | undefined {
   } catch {
     return undefined;
   }
-  const groups = shared?.groups ?? new Map<number, number>();
-  const dog: SharedWatchdog = { child, groups, alive: true, maxGrace: 0 };
+  const groups = shared?.groups ?? new Map<number, Registration>();
+  const dog: SharedWatchdog = { child, groups, alive: true, maxGrace: 0, maxTicks: 0 };
   child.on('error', () => (dog.alive = false));
   child.on('exit', () => (dog.alive = false));
   child.stdin?.on('error', () => (dog.alive = false));
@@ -133,24 +183,35 @@ function watchdogProcess(): SharedWatchdog | undefined {
   (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
   shared = dog;
   // A replacement (someone killed the previous one) takes over the groups still running.
-  for (const [pgid, graceMs] of groups) send(dog, pgid, graceMs);
+  for (const [pgid, registration] of groups) send(dog, pgid, registration);
   return dog;
 }
 
-function send(dog: SharedWatchdog, pgid: number, graceMs: number): void {
+function send(dog: SharedWatchdog, pgid: number, { graceMs, adoptable }: Registration): void {
   dog.maxGrace = Math.max(dog.maxGrace, graceMs);
-  dog.child.stdin?.write(`+${pgid} ${(dog.maxGrace / 1000).toFixed(3)}\n`);
+  const grace = (dog.maxGrace / 1000).toFixed(3);
+  if (!adoptable) {
+    dog.child.stdin?.write(`+${pgid} ${grace}\n`);
+    return;
+  }
+  dog.maxTicks = Math.max(dog.maxTicks, Math.ceil(Math.max(0, adoptable.waitMs) / TICK_MS));
+  dog.child.stdin?.write(`~${pgid} ${grace} ${dog.maxTicks} ${adoptable.claimFile}\n`);
 }
 
-/** Guards group `pgid` with this process's watchdog (POSIX only; undefined where it cannot run). */
-export function startWatchdog(pgid: number, graceMs: number): Watchdog | undefined {
+/**
+ * Guards group `pgid` with this process's watchdog (POSIX only; undefined where it cannot run).
+ * With `adoptable`, our death leaves the group `adoptable.waitMs` to be adopted first.
+ */
+export function startWatchdog(pgid: number, graceMs: number, adoptable?: Adoptable): Watchdog | undefined {
   if (process.platform === 'win32' || !isSignallableGroup(pgid)) return undefined;
+  // The script reads the claim file's name up to the end of the line.
+  if (adoptable && (adoptable.claimFile === '' || /[\r\n]/.test(adoptable.claimFile))) adoptable = undefined;
   const dog = watchdogProcess();
   if (!dog) return undefined;
-  const grace = Math.max(0, graceMs);
-  dog.groups.set(pgid, grace);
+  const registration: Registration = { graceMs: Math.max(0, graceMs), ...(adoptable ? { adoptable } : {}) };
+  dog.groups.set(pgid, registration);
   try {
-    send(dog, pgid, grace);
+    send(dog, pgid, registration);
   } catch {
     return undefined;
   }

@@ -6,9 +6,12 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { Spool } from './spool';
 import { groupAlive, isSignallableGroup, startWatchdog, type Watchdog } from './processGroup';
+import { EXIT_STATUS_FILE, commandExists, wrapForExitStatus } from './exitStatus';
+import { claimFileOf, createClaim } from './ownerClaim';
 
 // Re-exported so callers get the whole process API from one module.
 export { shellExitCode } from './exitCode';
@@ -46,6 +49,14 @@ export interface StartOptions {
   /** Start a watchdog that ends the group if this process dies (default true on POSIX). */
   watchdog?: boolean;
   /**
+   * The run may outlive this process by up to `waitMs`: if we die (a window reload restarts
+   * the language server), the watchdog waits that long for another StepFlow process to adopt
+   * the run (runs/adoption.ts) before it ends the group. Needs a spool folder (`spoolIn`):
+   * the script is started under a wrapper that writes its exit status there (exitStatus.ts),
+   * and our claim on the group lives there (ownerClaim.ts). Ignored without a spool.
+   */
+  adoptable?: { waitMs: number };
+  /**
    * Asked when the script exits without a stop of ours: a stop requested from outside (another
    * process recorded a cancel and signalled the group) returns its reason; the run is then
    * treated like our own stop (stragglers get SIGKILL after the grace period, and the run
@@ -80,6 +91,12 @@ export interface RunningProcess {
   readonly spoolFolder: string | null;
   /** Removes a spool folder created in `spoolIn` (a no-op otherwise). */
   removeSpool(): void;
+  /**
+   * Stops following the run WITHOUT ending it (our process is about to go away and another
+   * one will adopt the run): the group stays registered with the watchdog, the spool folder
+   * stays, and `done` never resolves.
+   */
+  detach(): void;
   /** Never rejects. */
   readonly done: Promise<ProcessOutcome>;
 }
@@ -169,8 +186,17 @@ export function startProcess(opts: StartOptions): RunningProcess {
   const spool = useSpool
     ? new Spool((stream, chunk) => { for (const l of listeners) l(stream, chunk); }, opts.spoolIn, { merged: opts.mergeStderr === true })
     : undefined;
+  // Adoptable: the script runs under the exit-status wrapper (unless it cannot be found: it
+  // then fails to spawn exactly as before).
+  const adoptable =
+    opts.adoptable && spool && opts.spoolIn !== undefined && commandExists(opts.command, opts.env)
+      ? { waitMs: opts.adoptable.waitMs, folder: spool.folder }
+      : undefined;
+  const invocation = adoptable
+    ? wrapForExitStatus(opts.command, opts.args, path.join(adoptable.folder, EXIT_STATUS_FILE))
+    : { command: opts.command, args: opts.args };
   try {
-    child = spawn(opts.command, opts.args, {
+    child = spawn(invocation.command, invocation.args, {
       cwd: opts.cwd,
       env: opts.env,
       stdio: spool ? ['ignore', ...spool.childFds] : ['ignore', 'pipe', 'pipe'],
@@ -180,11 +206,14 @@ export function startProcess(opts: StartOptions): RunningProcess {
   } catch (e) {
     // Synchronous failures (bad argument types, EINVAL…) become an outcome as well.
     finish(spawnFailure(opts, e));
-    return { pid: undefined, onOutput: () => ({ dispose() {} }), cancel() {}, killGroup: () => false, spoolFiles: null, spoolFolder: null, removeSpool: () => spool?.remove(), done };
+    return { pid: undefined, onOutput: () => ({ dispose() {} }), cancel() {}, killGroup: () => false, spoolFiles: null, spoolFolder: null, removeSpool: () => spool?.remove(), detach() {}, done };
   }
 
   const c = child;
-  if (c.pid !== undefined && opts.watchdog !== false) watchdog = startWatchdog(c.pid, graceMs);
+  if (c.pid !== undefined && opts.watchdog !== false) {
+    const claimed = adoptable && createClaim(adoptable.folder);
+    watchdog = startWatchdog(c.pid, graceMs, claimed ? { waitMs: adoptable.waitMs, claimFile: claimFileOf(adoptable.folder, process.pid) } : undefined);
+  }
   spool?.follow();
   const wire = (stream: Readable | null, name: OutputStream): void => {
     if (!stream) return;
@@ -247,6 +276,17 @@ export function startProcess(opts: StartOptions): RunningProcess {
     spoolFiles: spool ? spool.paths : null,
     spoolFolder: spool ? spool.folder : null,
     removeSpool: () => spool?.remove(),
+    detach() {
+      if (finished) return;
+      finished = true;
+      spool?.drain({ final: false });
+      spool?.close({ keepFiles: true });
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      for (const off of unwire.splice(0)) off();
+      listeners.clear();
+      // The watchdog keeps the group registered (adoptable): our exit is its cue.
+    },
     done,
   };
 }

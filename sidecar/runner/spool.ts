@@ -20,6 +20,12 @@ const EMPTY = Buffer.alloc(0);
 export const SPOOL_PREFIX = 'stepflow-spool-';
 
 export type SpoolStream = 'stdout' | 'stderr';
+
+/** The files of a spool some other process created (a run being adopted). */
+export interface ExistingSpool {
+  folder: string;
+  files: Array<{ name: SpoolStream; path: string }>;
+}
 /** The one file of a merged spool (stdout and stderr together, in write order). */
 export const MERGED_FILE = 'output';
 
@@ -51,8 +57,17 @@ export class Spool {
   constructor(
     private readonly deliver: (stream: SpoolStream, chunk: Buffer) => void,
     parent: string = os.tmpdir(),
-    { merged = false }: { merged?: boolean } = {},
+    { merged = false, existing }: { merged?: boolean; existing?: ExistingSpool } = {},
   ) {
+    if (existing) {
+      // A run adopted from a process that died (runs/adoption.ts): its script still writes
+      // into these files; read them from the start, write nothing.
+      this.dir = existing.folder;
+      for (const { name, path: file } of existing.files) {
+        this.files.push({ name, path: file, writeFd: -1, readFd: fs.openSync(file, 'r'), position: 0, tail: EMPTY });
+      }
+      return;
+    }
     fs.mkdirSync(parent, { recursive: true, mode: 0o700 });
     this.dir = fs.mkdtempSync(path.join(parent, `${SPOOL_PREFIX}${process.pid}-`));
     // Merged: ONE file, opened O_APPEND, whose descriptor becomes both the child's fd 1 and
@@ -85,7 +100,7 @@ export class Spool {
   /** After spawn: our copies of the write ends are not needed, and we start following. */
   follow(): void {
     this.following = true;
-    for (const file of this.files) fs.closeSync(file.writeFd);
+    for (const file of this.files) if (file.writeFd >= 0) fs.closeSync(file.writeFd);
     for (const file of this.files) {
       try {
         const watcher = fs.watch(file.path, () => this.schedule());
@@ -98,11 +113,16 @@ export class Spool {
     this.poll = setInterval(() => this.schedule(), POLL_MS);
   }
 
-  /** Reads everything written so far, synchronously (at exit, before the run is finished). */
-  drain(): void {
+  /**
+   * Reads everything written so far, synchronously (at exit, before the run is finished).
+   * `final: false` (we stop following a script that goes on writing) keeps a last line
+   * without its newline back: the script may still finish it.
+   */
+  drain({ final = true }: { final?: boolean } = {}): void {
     while (!this.closed && this.readSome(Number.POSITIVE_INFINITY)) {
       // keep reading until both files are at their end
     }
+    if (!final) return;
     // The script is done: a last line without a newline is all there will be of it.
     for (const file of this.files) {
       if (this.closed || file.tail.length === 0) continue;
@@ -120,7 +140,7 @@ export class Spool {
     if (this.poll) clearInterval(this.poll);
     for (const file of this.files) {
       fs.closeSync(file.readFd);
-      if (!this.following) fs.closeSync(file.writeFd); // spawn failed before follow()
+      if (!this.following && file.writeFd >= 0) fs.closeSync(file.writeFd); // spawn failed before follow()
     }
     if (!keepFiles) this.remove();
   }

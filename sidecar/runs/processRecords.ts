@@ -8,12 +8,14 @@
 // request, records the run as cancelled.
 import * as os from 'node:os';
 import type { Store } from '../store/store';
-import { groupAlive, isSignallableGroup, startIdentity } from '../runner/processGroup';
+import { isSignallableGroup, sameGroup } from '../runner/processGroup';
 
 export interface ProcessInfo {
   pgid: number;
   procStart: string | null;
   spoolDir: string | null;
+  /** Set for a run another process may adopt if we die (runs/adoption.ts). */
+  adoptGraceMs?: number;
 }
 
 /** Stores the run's process group, its start identity and spool folder (after createRun). */
@@ -21,8 +23,8 @@ export function recordProcess(store: Store, runId: string, info: ProcessInfo): v
   // The run's row is buffered by the writer until its next flush: commit it first.
   store.flush();
   store.db
-    .prepare('UPDATE runs SET pgid = ?, proc_start = ?, owner_uid = ?, spool_dir = ? WHERE id = ?')
-    .run(info.pgid, info.procStart, currentUid(), info.spoolDir, runId);
+    .prepare('UPDATE runs SET pgid = ?, proc_start = ?, owner_uid = ?, spool_dir = ?, adopt_grace_ms = ? WHERE id = ?')
+    .run(info.pgid, info.procStart, currentUid(), info.spoolDir, info.adoptGraceMs ?? null, runId);
 }
 
 /** True once some process asked to cancel this run. */
@@ -86,18 +88,6 @@ export function cancelElsewhere(store: Store, runId: string, graceMs = 3000): Ca
   return { cancelled: true };
 }
 
-/**
- * Is group `pgid` still the one whose leader had identity `procStart`? The leader alive with
- * that identity: yes. The leader gone but members of its group alive: yes — a pid that is
- * still some group's id is never handed to a new process, so that group is still ours.
- * A live leader with another identity (the pid was reused), or nothing left: no.
- */
-function sameGroup(pgid: number, procStart: string): boolean {
-  const now = startIdentity(pgid);
-  if (now !== null) return now === procStart;
-  return groupAlive(pgid);
-}
-
 function signalGroup(pgid: number, signal: NodeJS.Signals): void {
   if (!isSignallableGroup(pgid)) return;
   try {
@@ -107,6 +97,6 @@ function signalGroup(pgid: number, signal: NodeJS.Signals): void {
   }
 }
 
-function currentUid(): number | null {
+export function currentUid(): number | null {
   return typeof process.getuid === 'function' ? process.getuid() : null;
 }

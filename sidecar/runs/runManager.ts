@@ -5,6 +5,7 @@ import type { RunParams } from '../protocol/lsp';
 import type { Store } from '../store/store';
 import { RunSession } from './runSession';
 import { cancelElsewhere, type CancelAnswer } from './processRecords';
+import { claimOrphan, findOrphans, storedProgress } from './adoption';
 
 export interface RunEventBatch {
   seq: number;
@@ -19,10 +20,15 @@ export class RunManager {
   private immediate: NodeJS.Immediate | undefined;
   private seq = 0;
 
+  /**
+   * `adoptGraceMs` (the language server): runs may outlive this process by that long, for
+   * the next language server to adopt (runs/adoption.ts). Absent: they end with it.
+   */
   constructor(
     private readonly store: Store,
     private readonly publish: (batch: RunEventBatch) => void,
     private readonly batchMs = 50,
+    private readonly adoptGraceMs?: number,
   ) {}
 
   /** Starts a run; resolves with its id once the script is spawned. Throws UserError on bad input. */
@@ -42,15 +48,51 @@ export class RunManager {
       ...(params.outlierMinSlowdownPercent !== undefined ? { outlierMinSlowdownPercent: params.outlierMinSlowdownPercent } : {}),
       ...(params.separateStderr !== undefined ? { separateStderr: params.separateStderr } : {}),
       liveOutput: true,
+      ...(this.adoptGraceMs !== undefined ? { adoptGraceMs: this.adoptGraceMs } : {}),
     });
     session.onEvent((event) => this.queue(event));
     await session.start();
+    this.track(session);
+    return session.runId;
+  }
+
+  /**
+   * Takes over the runs a dead language server left running (runs/adoption.ts) and follows
+   * them to their end like our own. Returns their ids.
+   */
+  adoptOrphans(): string[] {
+    const adopted: string[] = [];
+    for (const orphan of findOrphans(this.store)) {
+      try {
+        if (!claimOrphan(this.store, orphan)) continue; // another process was first
+        const session = new RunSession(this.store, { script: orphan.script, cwd: orphan.cwd, liveOutput: true, ...(this.adoptGraceMs !== undefined ? { adoptGraceMs: this.adoptGraceMs } : {}) }, orphan.id);
+        session.onEvent((event) => this.queue(event));
+        session.resume(orphan, storedProgress(this.store, orphan.rid));
+        this.track(session);
+        adopted.push(orphan.id);
+      } catch (err) {
+        process.emitWarning(`StepFlow could not adopt run ${orphan.id}: ${(err as Error).message}`);
+      }
+    }
+    return adopted;
+  }
+
+  /**
+   * On shutdown of a language server: its runs go on (a window reload must not end them);
+   * what was read is stored, and the next language server adopts them. Close the store after.
+   */
+  detachAll(): void {
+    for (const session of this.sessions.values()) session.detach();
+    this.sessions.clear();
+    this.flushEvents();
+  }
+
+  private track(session: RunSession): void {
     this.sessions.set(session.runId, session);
     void session.done.then(() => {
       this.sessions.delete(session.runId);
       this.flushEvents();
     });
-    return session.runId;
   }
 
   /** Cancels a run this process started; false when it did not start it (or it is over). */

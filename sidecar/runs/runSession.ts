@@ -18,6 +18,9 @@ import { UserError, oneLine } from '../util/errors';
 import type { Profile } from './profiles';
 import { startIdentity } from '../runner/processGroup';
 import { cancelRequested, recordProcess } from './processRecords';
+import { followAdoptedProcess } from '../runner/adoptedProcess';
+import { dropClaim } from '../runner/ownerClaim';
+import type { OrphanRun, StoredProgress } from './adoption';
 
 export interface RunOptions {
   script: string;
@@ -44,6 +47,12 @@ export interface RunOptions {
   /** A step less than this much slower than its mean is never an outlier (default 0: §6 exactly). */
   outlierMinSlowdownMs?: number;
   outlierMinSlowdownPercent?: number;
+  /**
+   * Let the script outlive this process by this long (a language server that a window reload
+   * restarts): the next language server adopts the run (runs/adoption.ts). None: the script
+   * ends with us.
+   */
+  adoptGraceMs?: number;
 }
 
 export interface RunResult {
@@ -59,7 +68,6 @@ type Listener = (event: RunEvent) => void;
 type OutputListener = (stream: StreamName, bytes: Buffer, firstLine: number, lineCount: number) => void;
 
 export class RunSession {
-  readonly runId = newRunId();
   readonly done: Promise<RunResult>;
   private readonly listeners: Listener[] = [];
   private readonly outputListeners: OutputListener[] = [];
@@ -77,8 +85,19 @@ export class RunSession {
   private readonly baselines = new Map<string, StepStat>();
   /** Names from the root of the open steps, for their statistics. */
   private readonly stepPaths = new Map<number, string[]>();
+  /**
+   * An adopted run (resume()): how many lines of each stream the dead owner already stored.
+   * They are read again from the start of the spool files and parsed — so the tracker is
+   * exactly where it was — but neither stored nor sent a second time.
+   */
+  private readonly replay: Record<StreamName, { left: number; done: number }> = { stdout: { left: 0, done: 0 }, stderr: { left: 0, done: 0 } };
+  private replayStepStarts = new Map<number, number>();
 
-  constructor(private readonly store: Store, private readonly options: RunOptions) {
+  constructor(
+    private readonly store: Store,
+    private readonly options: RunOptions,
+    readonly runId: string = newRunId(),
+  ) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
 
@@ -133,18 +152,62 @@ export class RunSession {
       mergeStderr: this.options.separateStderr !== true,
       // Another process cancelled the run (runs/processRecords.ts): a stop like our own.
       stopRequested: () => (cancelRequested(this.store, this.runId) ? 'cancelled' : undefined),
+      ...(this.options.adoptGraceMs !== undefined ? { adoptable: { waitMs: this.options.adoptGraceMs } } : {}),
     });
     this.process.onOutput((stream, chunk) => this.ingestChunk(stream, chunk));
     const pid = this.process.pid;
     if (pid !== undefined && process.platform !== 'win32') {
       try {
-        recordProcess(this.store, this.runId, { pgid: pid, procStart: startIdentity(pid), spoolDir: this.process.spoolFolder });
+        const adoptable = this.options.adoptGraceMs !== undefined && this.process.spoolFolder !== null;
+        recordProcess(this.store, this.runId, {
+          pgid: pid,
+          procStart: startIdentity(pid),
+          spoolDir: this.process.spoolFolder,
+          ...(adoptable ? { adoptGraceMs: this.options.adoptGraceMs } : {}),
+        });
       } catch (err) {
         // Only cancelling from elsewhere and keeping output after a crash depend on it.
         process.emitWarning(`StepFlow could not record the process of run ${this.runId}: ${oneLine(err)}`);
       }
     }
     void this.process.done.then((outcome) => this.finish(outcome));
+  }
+
+  /**
+   * Follows on a run whose sidecar died (runs/adoption.ts; claimed by us in the database):
+   * re-reads its spool files from the start — the lines `progress` says are stored rebuild
+   * the step tracker without being stored or sent again — then goes on like a run we started,
+   * up to its real end.
+   */
+  resume(orphan: OrphanRun, progress: StoredProgress): void {
+    this.startedAt = orphan.startedAt;
+    this.tracker = new StepTracker({ runId: this.runId, cwd: orphan.cwd });
+    this.loadHistory(orphan.script);
+    for (const stream of ['stdout', 'stderr'] as const) this.replay[stream] = { left: progress.lines[stream], done: 0 };
+    this.lineCount = progress.lines.stdout + progress.lines.stderr;
+    this.replayStepStarts = progress.stepStarts;
+    this.process = followAdoptedProcess({
+      pgid: orphan.pgid,
+      procStart: orphan.procStart,
+      spool: orphan.spool,
+      waitMs: orphan.adoptGraceMs,
+      ...(this.options.graceMs !== undefined ? { graceMs: this.options.graceMs } : {}),
+      stopRequested: () => (cancelRequested(this.store, this.runId) ? 'cancelled' : undefined),
+    });
+    this.process.onOutput((stream, chunk) => this.ingestChunk(stream, chunk));
+    // We guard the group now: the dead owner's watchdog may let go of it.
+    dropClaim(orphan.spool.folder, orphan.ownerPid);
+    void this.process.done.then((outcome) => this.finish(outcome));
+  }
+
+  /**
+   * Our process is going away but the script is to go on (an adoptable run): stop following
+   * it, store what was read, and leave the rest to the next language server. `done` never
+   * resolves.
+   */
+  detach(): void {
+    this.process?.detach();
+    this.store.flush();
   }
 
   /** SIGTERM to the script's whole process group, SIGKILL after the grace period. */
@@ -166,14 +229,44 @@ export class RunSession {
   private ingestChunk(stream: StreamName, chunk: Buffer): void {
     const parser = this.parsers[stream];
     const carriedIn = parser.pendingBytes > 0;
-    const batch = parser.push(chunk);
-    const offset = this.spoolOffsets[stream];
+    let batch = parser.push(chunk);
+    let offset = this.spoolOffsets[stream];
     this.spoolOffsets[stream] += chunk.length;
     // The lines are exactly this chunk (no line carried in or out, none cut at the cap), so
     // they are these bytes of the spool file too: the store may point there.
     const spool = this.process?.spoolFiles;
     const exact = spool && !carriedIn && parser.pendingBytes === 0 && batch.bytes.length === chunk.length;
+    if (this.replay[stream].left > 0 && batch.lineCount > 0) {
+      const replayed = this.replayLines(stream, batch);
+      batch = replayed.rest;
+      offset += replayed.bytes;
+    }
     this.ingest(stream, batch, exact ? { file: spool[stream], offset } : undefined);
+  }
+
+  /**
+   * The first lines of `batch` that the dead owner already stored: their markers go through
+   * the tracker (its state must be what it was), their events go nowhere (they are stored).
+   * Returns the rest of the batch and how many bytes were replayed.
+   */
+  private replayLines(stream: StreamName, batch: ParsedBatch): { rest: ParsedBatch; bytes: number } {
+    const replay = this.replay[stream];
+    const count = Math.min(replay.left, batch.lineCount);
+    const bytes = endOfLine(batch.bytes, 0, count);
+    for (const marker of batch.markers) {
+      if (marker.index >= count) break;
+      for (const event of this.tracker.apply(marker.event, this.startedAt, replay.done + marker.index + 1)) {
+        if (event.type === 'stepStarted') {
+          const startedAt = this.replayStepStarts.get(event.stepId);
+          if (startedAt !== undefined) this.tracker.restoreStartedAt(event.stepId, startedAt);
+        }
+        this.trackStepPath(event);
+      }
+    }
+    replay.left -= count;
+    replay.done += count;
+    const markers = batch.markers.filter((m) => m.index >= count).map((m) => ({ index: m.index - count, event: m.event }));
+    return { rest: { bytes: batch.bytes.subarray(bytes), lineCount: batch.lineCount - count, markers }, bytes };
   }
 
   private ingest(stream: StreamName, batch: ParsedBatch, source?: SpoolSource): void {
@@ -270,18 +363,27 @@ export class RunSession {
   /** A step-tree event, then (after a succeeded step that took unusually long) its outlier warning. */
   private emitStepEvent(event: RunEvent): void {
     this.emit(event, true);
-    if (event.type === 'stepStarted') {
-      const parent = event.parentId === null ? [] : (this.stepPaths.get(event.parentId) ?? []);
-      this.stepPaths.set(event.stepId, [...parent, event.name]);
-    } else if (event.type === 'stepFinished') {
-      const names = this.stepPaths.get(event.stepId);
-      this.stepPaths.delete(event.stepId);
+    const names = this.trackStepPath(event);
+    if (event.type === 'stepFinished') {
       if (event.status !== 'succeeded' || !names) return;
       const baseline = this.baselines.get(stepPathKey(names));
       if (!baseline) return;
       const warning = detectOutlier(event.durationMs, baseline, practicalOutlierOptions(this.options));
       if (warning) this.emit({ type: 'warning', runId: this.runId, stepId: event.stepId, warning, at: event.endedAt }, true);
     }
+  }
+
+  /** Keeps the names from the root of open steps; returns those of a step that finished. */
+  private trackStepPath(event: RunEvent): string[] | undefined {
+    if (event.type === 'stepStarted') {
+      const parent = event.parentId === null ? [] : (this.stepPaths.get(event.parentId) ?? []);
+      this.stepPaths.set(event.stepId, [...parent, event.name]);
+    } else if (event.type === 'stepFinished') {
+      const names = this.stepPaths.get(event.stepId);
+      this.stepPaths.delete(event.stepId);
+      return names;
+    }
+    return undefined;
   }
 
   private emit(event: RunEvent, persist: boolean): void {
@@ -308,8 +410,11 @@ function runError(outcome: ProcessOutcome, markerError: StepError | null): StepE
           ? 'cancelled'
           : outcome.signal
             ? `killed by ${outcome.signal}`
-            : outcome.exitCode !== 0
-              ? `exit code ${outcome.exitCode}`
+            : outcome.exitCode === null
+              ? // an adopted run whose exit-status wrapper was killed (runner/exitStatus.ts)
+                'exited abnormally (no exit status was recorded)'
+              : outcome.exitCode !== 0
+                ? `exit code ${outcome.exitCode}`
               : null;
   return message ? { message, file: null, line: null } : null;
 }

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type { Database } from './database';
 import { sourceCode, type LogFiles } from './logFiles';
 import { MERGED_FILE } from '../runner/spool';
+import { isSignallableGroup, sameGroup } from '../runner/processGroup';
 import { schemaVersion } from './schema';
 
 export interface PruneOptions {
@@ -59,11 +60,28 @@ export class Maintenance {
    */
   markInterrupted(isAlive: (pid: number) => boolean, isOwn: (runId: string) => boolean): string[] {
     const rows = this.db
-      .prepare(`SELECT rid, id, owner_pid, owner_host, spool_dir FROM runs WHERE status = 'running'`)
-      .all() as Array<{ rid: number; id: string; owner_pid: number | null; owner_host: string | null; spool_dir: string | null }>;
-    // A pid means nothing on another machine, and a run without one cannot be judged.
+      .prepare(`SELECT rid, id, owner_pid, owner_host, spool_dir, pgid, proc_start, adopt_grace_ms FROM runs WHERE status = 'running'`)
+      .all() as Array<{
+        rid: number;
+        id: string;
+        owner_pid: number | null;
+        owner_host: string | null;
+        spool_dir: string | null;
+        pgid: number | null;
+        proc_start: string | null;
+        adopt_grace_ms: number | null;
+      }>;
+    // A pid means nothing on another machine, and a run without one cannot be judged. An
+    // adoptable run (the editor's, whose language server a reload restarts) whose script
+    // still runs is not interrupted: the next language server adopts it (runs/adoption.ts),
+    // or its owner's watchdog ends it after the grace period and a later check marks it.
     const dead = rows.filter(
-      (r) => !isOwn(r.id) && r.owner_pid !== null && (r.owner_host === null || r.owner_host === this.host) && !isAlive(r.owner_pid),
+      (r) =>
+        !isOwn(r.id) &&
+        r.owner_pid !== null &&
+        (r.owner_host === null || r.owner_host === this.host) &&
+        !isAlive(r.owner_pid) &&
+        !(r.adopt_grace_ms !== null && isSignallableGroup(r.pgid) && r.proc_start !== null && sameGroup(r.pgid, r.proc_start)),
     );
     if (dead.length === 0) return [];
     const lastSeen = this.db.prepare(

@@ -178,6 +178,18 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    description: 'runs that outlive their owner for a while, to be adopted by the next language server',
+    up(db) {
+      // adopt_grace_ms: NULL — the run ends with the process that owns it (`stepflow run`,
+      // `stepflow serve`); a number — a run of the editor's language server, which a window
+      // reload restarts: when the owner dies its watchdog leaves the script running this long
+      // for the next language server to adopt (runs/adoption.ts), and no process marks the
+      // run interrupted while its process group is still alive.
+      db.exec('ALTER TABLE runs ADD COLUMN adopt_grace_ms INTEGER');
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -51,10 +51,10 @@ export class LspClient {
     readonly connection: ProtocolConnection,
   ) {}
 
-  /** Starts the sidecar's language server against `$home/stepflow.db`. */
-  static async start(home: string): Promise<LspClient> {
+  /** Starts the sidecar's language server against `$home/stepflow.db` (`env`: on top of ours). */
+  static async start(home: string, env: Record<string, string> = {}): Promise<LspClient> {
     const child = spawn(process.execPath, [SIDECAR, 'lsp', '--stdio'], {
-      env: { ...process.env, STEPFLOW_HOME: home },
+      env: { ...process.env, STEPFLOW_HOME: home, ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
@@ -142,6 +142,21 @@ export class LspClient {
 
   async codeLenses(uri: string): Promise<CodeLens[]> {
     return (await this.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } })) ?? [];
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** Kills the language server (a crash: no shutdown) and waits until it is gone. */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const exited = new Promise<void>((resolve) => {
+      if (this.child.exitCode !== null || this.child.signalCode !== null) resolve();
+      else this.child.once('exit', () => resolve());
+    });
+    this.child.kill(signal);
+    await exited;
+    this.connection.dispose();
   }
 
   /** Shutdown + exit, then waits for the process to end. */

@@ -209,21 +209,32 @@ describe('stepflow serve and the language server: shutdown during a run', functi
     assert.equal(run?.status, 'cancelled');
   });
 
-  it('the language server\'s shutdown stops its runs, writes their end, then closes the database', async () => {
+  it('the language server\'s shutdown closes the database and leaves its run to the next one; none within the grace period: the group is ended', async () => {
+    // A shutdown is also a window reload: the run goes on for the next language server to
+    // adopt (test/unit/lsp.adoption.test.ts); here none comes within the 300 ms grace.
     const script = writeScript(work, 'long.sh', '#!/bin/sh\necho $$ > "$T/script.pid"\necho "STEP_START:Wait"\nsleep 30\n');
-    const client = await LspClient.start(home);
+    const client = await LspClient.start(home, { STEPFLOW_ADOPT_GRACE_MS: '300' });
     let stopped = false;
     try {
       const { runId } = await client.connection.sendRequest(RunRequest, { script, env: { T: work } });
       await waitFor(() => readPid(path.join(work, 'script.pid')) !== undefined, 'the script to start');
-      pgid = readPid(path.join(work, 'script.pid'));
+      // The script runs under the exit-status wrapper, which leads the group.
+      const stat = fs.readFileSync(`/proc/${readPid(path.join(work, 'script.pid'))}/stat`, 'utf8');
+      pgid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
       await client.stop();
       stopped = true;
       assert.doesNotMatch(client.stderr, /database|not open/i);
-      assert.deepEqual(groupMembers(pgid!), []);
-      assert.equal(storedRuns(home).find((r) => r.id === runId)?.status, 'cancelled');
+      assert.equal(storedRuns(home).find((r) => r.id === runId)?.status, 'running', 'left to be adopted, not cancelled');
+      await waitFor(() => groupMembers(pgid!).length === 0, 'the watchdog to end the group', 20_000);
+      const store = new Store(path.join(home, 'stepflow.db'));
+      try {
+        assert.deepEqual(store.markInterrupted(), [runId]);
+      } finally {
+        store.close();
+      }
     } finally {
       if (!stopped) await client.stop();
     }
   });
+
 });
