@@ -2,12 +2,17 @@
 // ends with the line CI reads: `N passed, N failed`. A suite that dies before reporting
 // counts as one failure, so a crash can never look like success.
 //
+// First it installs what the suites need besides node_modules (scripts/prepare-tests.mjs:
+// Debian packages, code-server); a suite whose needs are still missing is reported as not
+// run, with what is missing, and counts as one failure.
+//
 // The unit suite runs in a shuffled order (test/support/shuffle.cjs). The seed is fresh on
 // every run unless $STEPFLOW_TEST_SEED fixes it; it is printed first and in the summary.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { prepareTests } from '../scripts/prepare-tests.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const mocha = join(root, 'node_modules', '.bin', 'mocha');
@@ -15,12 +20,15 @@ const mocha = join(root, 'node_modules', '.bin', 'mocha');
 /** Each suite: a name and the command that runs it. Suites write counts to $STEPFLOW_COUNTS_FILE. */
 const suites = [
   { name: 'unit (sidecar, real processes and databases)', cmd: [mocha] },
-  { name: 'VS Code extension host (code-server)', cmd: [process.execPath, 'test/vscode/runIntegration.mjs'] },
+  { name: 'VS Code extension host (code-server)', cmd: [process.execPath, 'test/vscode/runIntegration.mjs'], needs: ['code-server', 'chromium'] },
   {
     name: 'UI in a real browser (code-server + Chromium)',
+    needs: ['code-server', 'chromium'],
     cmd: [mocha, '--no-config', '--timeout', '180000', '--reporter', './test/support/countingReporter.cjs', 'test/ui/*.test.mjs'],
   },
 ];
+
+const { missing } = await prepareTests();
 
 const seed = process.env.STEPFLOW_TEST_SEED ?? String(Math.floor(Math.random() * 0x100000000));
 console.log(`unit suite shuffle seed: ${seed} (replay with STEPFLOW_TEST_SEED=${seed})`);
@@ -31,6 +39,12 @@ let failed = 0;
 for (const [index, suite] of suites.entries()) {
   const countsFile = join(scratch, `counts-${index}.json`);
   console.log(`\n=== ${suite.name} ===`);
+  const lacking = (suite.needs ?? []).filter((need) => missing.includes(need));
+  if (lacking.length > 0) {
+    console.log(`suite "${suite.name}" not run: it needs ${lacking.join(' and ')} (see above): counted as a failure`);
+    failed += 1;
+    continue;
+  }
   const result = spawnSync(suite.cmd[0], suite.cmd.slice(1), {
     cwd: root,
     stdio: 'inherit',

@@ -341,6 +341,9 @@ describe('runner/processRunner', () => {
     };
     const run = async (file: string, env: NodeJS.ProcessEnv = baseEnv) => {
       const inv = await resolveInvocation({ script: file, args: [], env });
+      // Say plainly what is missing rather than fail with a spawn ENOENT deep in the runner.
+      const onPath = (env.PATH ?? '').split(path.delimiter).some((dir) => dir && fs.existsSync(path.join(dir, inv.command)));
+      assert.ok(path.isAbsolute(inv.command) || onPath, `${inv.command} is not installed (on Debian/Ubuntu: bash scripts/install-test-deps.sh)`);
       const lines = await gated(inv.command, inv.args, { ...env, ...inv.env }, TRIES_LONG);
       return { inv, lines };
     };
