@@ -68,6 +68,8 @@ export interface ArtifactEvent {
   path: string;
   description: string | null;
   at: number;
+  /** Set by `stepflow serve` on its live stream, as on ArtifactRecord: not downloadable over HTTP. */
+  outsideRun?: boolean;
 }
 
 /** STEP_ERROR outside any step: the run itself fails, with this error. */

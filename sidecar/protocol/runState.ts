@@ -107,7 +107,13 @@ export function applyRunEvent(run: LiveRun, event: RunEvent): boolean {
     }
     case 'artifact': {
       const step = event.stepId === null ? undefined : run.steps.get(event.stepId);
-      record.artifacts.push({ path: event.path, description: event.description, step: step?.name ?? null, stepId: event.stepId });
+      record.artifacts.push({
+        path: event.path,
+        description: event.description,
+        step: step?.name ?? null,
+        stepId: event.stepId,
+        ...(event.outsideRun ? { outsideRun: true } : {}),
+      });
       return true;
     }
     case 'runError':

@@ -9,12 +9,17 @@
 // before the next batch" — no event is missed or applied twice. Runs of other processes are
 // read from the store: a commit before the ack is in it, a commit after it reaches the
 // watcher afterwards and so the client as a live/snapshot.
+//
+// Artifacts the download route refuses (outside the run's folder, artifactAccess.ts) are
+// flagged `outsideRun` here as in the REST records — on artifact events, acks and snapshots —
+// so the dashboard shows them as not downloadable instead of a link that fetches a 403.
 import type { WebSocket } from 'ws';
-import type { RunEvent } from '../protocol/events';
+import type { ArtifactEvent, RunEvent } from '../protocol/events';
 import { LiveEvents, LiveHello, LiveSnapshot, LiveSubscribe, LiveSubscribed, LiveUnsubscribe, RECENT_RUNS_IN_ACK, Subscriptions } from '../protocol/live';
 import type { RunRecord } from '../protocol/model';
 import { applyRunEvent, liveRunFromStart, type LiveRun } from '../protocol/runState';
 import type { Store } from '../store/store';
+import { artifactRoots, flagArtifacts, locateArtifact } from './artifactAccess';
 
 /** A client whose unsent data exceeds this is too slow to follow live: it is closed (and may reconnect and resync). */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
@@ -28,6 +33,8 @@ interface Client {
 export class LiveHub {
   private readonly clients = new Set<Client>();
   private readonly live = new Map<string, LiveRun>();
+  /** The folders each running run's artifacts may be served from (read once, at its start). */
+  private readonly roots = new Map<string, string[]>();
   messagesSent = 0;
   bytesSent = 0;
 
@@ -72,12 +79,19 @@ export class LiveHub {
   }
 
   /** One batch of events of this service's runs (called synchronously by RunManager's publisher). */
-  publish(events: RunEvent[]): void {
+  publish(batch: RunEvent[]): void {
+    const events = batch.map((event) => (event.type === 'artifact' ? this.flagArtifact(event) : event));
     for (const event of events) {
-      if (event.type === 'runStarted') this.live.set(event.runId, liveRunFromStart(event));
+      if (event.type === 'runStarted') {
+        this.live.set(event.runId, liveRunFromStart(event));
+        this.roots.set(event.runId, artifactRoots(event));
+      }
       const run = this.live.get(event.runId);
       if (run) applyRunEvent(run, event);
-      if (event.type === 'runFinished') this.live.delete(event.runId);
+      if (event.type === 'runFinished') {
+        this.live.delete(event.runId);
+        this.roots.delete(event.runId);
+      }
     }
     // Clients with the same view of this batch share one serialisation of its events.
     const encoded = new Map<string, string>();
@@ -95,7 +109,10 @@ export class LiveHub {
   /** Runs written by other processes changed: send fresh records to the clients that follow them. */
   snapshot(runIds: string[]): void {
     if (this.clients.size === 0) return;
-    const records = runIds.map((id) => this.store.getRun(id)).filter((r): r is RunRecord => r !== undefined);
+    const records = runIds
+      .map((id) => this.store.getRun(id))
+      .filter((r): r is RunRecord => r !== undefined)
+      .map(flagArtifacts);
     for (const client of this.clients) {
       const wanted = records.filter((r) => client.subs.all || client.subs.runs.has(r.id));
       if (wanted.length) this.send(client, JSON.stringify(LiveSnapshot.create({ runs: wanted })));
@@ -106,7 +123,8 @@ export class LiveHub {
   private currentRecords(runId: string | null): RunRecord[] {
     const record = (id: string): RunRecord | undefined => {
       try {
-        return this.live.get(id)?.record ?? this.store.getRun(id);
+        const found = this.live.get(id)?.record ?? this.store.getRun(id);
+        return found && flagArtifacts(found);
       } catch {
         return undefined; // an ambiguous id prefix, a busy database: the client resyncs by REST
       }
@@ -122,6 +140,15 @@ export class LiveHub {
       recent = [];
     }
     return recent.map(record).filter((r): r is RunRecord => r !== undefined);
+  }
+
+  /** The event as the dashboard needs it: flagged when the service will not serve the file. */
+  private flagArtifact(event: ArtifactEvent): ArtifactEvent {
+    const roots = this.roots.get(event.runId);
+    if (!roots) return event;
+    const place = locateArtifact(event.path, roots);
+    // A file that does not exist yet is judged when it is asked for (like flagArtifacts).
+    return place.inside || place.reason === 'missing' ? event : { ...event, outsideRun: true };
   }
 
   closeAll(): void {

@@ -47,6 +47,18 @@ echo "STEP_ERROR:tests/api.test.ts:42:7: expected 200, got 500"
 exit 1
 `;
 
+// Announces two artifacts while it runs, when the test says so: one in its folder, one
+// elsewhere (which the service does not serve).
+const REPORT = `#!/usr/bin/env bash
+echo "STEP_START:Report"
+echo "local" > local.txt
+while [ ! -f "$ANNOUNCE_FILE" ]; do sleep 0.05; done
+echo "ARTIFACT:local.txt:Local report"
+echo "ARTIFACT:$OUTSIDE_FILE:Shared report"
+while [ ! -f "$FINISH_FILE" ]; do sleep 0.05; done
+echo "STEP_COMPLETE:Report"
+`;
+
 function waitForLine(stream, pattern, timeoutMs = 20_000) {
   return new Promise((resolve, reject) => {
     const rl = readline.createInterface({ input: stream });
@@ -82,7 +94,16 @@ describe('dashboard (stepflow serve + Chromium)', function () {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'stepflow-dash-work-'));
     fs.writeFileSync(path.join(work, 'deploy.sh'), DEPLOY, { mode: 0o755 });
     fs.writeFileSync(path.join(work, 'flaky.sh'), FLAKY, { mode: 0o755 });
-    const env = { ...process.env, STEPFLOW_HOME: home, GO_FILE: path.join(work, 'go') };
+    fs.writeFileSync(path.join(work, 'report.sh'), REPORT, { mode: 0o755 });
+    fs.writeFileSync(path.join(home, 'shared.txt'), 'shared\n');
+    const env = {
+      ...process.env,
+      STEPFLOW_HOME: home,
+      GO_FILE: path.join(work, 'go'),
+      ANNOUNCE_FILE: path.join(work, 'announce'),
+      FINISH_FILE: path.join(work, 'finish'),
+      OUTSIDE_FILE: path.join(home, 'shared.txt'),
+    };
     // History first: two finished deploys (for "usual" times) and a failing run.
     fs.writeFileSync(path.join(work, 'go'), '');
     for (const script of ['deploy.sh', 'deploy.sh', 'flaky.sh']) {
@@ -192,6 +213,31 @@ describe('dashboard (stepflow serve + Chromium)', function () {
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('sf-artifacts button[data-artifact="0"]').click()]);
     assert.equal(download.suggestedFilename(), 'build.txt');
     assert.equal(fs.readFileSync(await download.path(), 'utf8'), 'build\n');
+  });
+
+  it('marks an artifact outside the run\'s folder as not downloadable while the run goes on', async () => {
+    await page.locator('sf-filters input[type="search"]').fill(''); // the search above filtered the list
+    await page.locator('sf-filters input[type="search"]').press('Enter');
+    // The unfiltered list is back once flaky.sh (no match for the search) is listed again.
+    await page.locator('sf-run-list .row', { hasText: 'flaky.sh' }).waitFor();
+    const started = await api('/api/executions', { method: 'POST', body: JSON.stringify({ script: path.join(work, 'report.sh'), cwd: work }) });
+    assert.equal(started.status, 201, JSON.stringify(started.body));
+    const id = started.body.id;
+    await page.locator(`sf-run-list .row[data-run-id="${id}"]`).click();
+    await page.locator('sf-run-detail nav button[data-tab="artifacts"]').click();
+    await page.locator('sf-run-detail .facts', { hasText: 'Running' }).waitFor();
+    await page.locator('sf-artifacts .empty').waitFor();
+    // Selected and loaded before the artifacts exist: they can only arrive as live events.
+    fs.writeFileSync(path.join(work, 'announce'), '');
+    const artifacts = page.locator('sf-artifacts li');
+    await artifacts.nth(1).waitFor();
+    assert.match(await artifacts.nth(0).innerText(), /Local report/);
+    assert.equal(await artifacts.nth(0).locator('button[data-artifact="0"]').count(), 1, 'the local one downloads');
+    assert.match(await artifacts.nth(1).innerText(), /Shared report[\s\S]*outside the run's folder — not downloadable/);
+    assert.equal(await artifacts.nth(1).locator('button').count(), 0, 'no Download link that would fetch a 403');
+    fs.writeFileSync(path.join(work, 'finish'), '');
+    await page.locator('sf-run-detail .facts', { hasText: 'Succeeded' }).waitFor();
+    assert.equal(await page.locator('sf-artifacts [data-artifact-refused="1"]').count(), 1, 'still marked once the run is over');
   });
 
   it('ran without page errors or CSP violations', () => {

@@ -136,7 +136,7 @@ export class SfRunDetail extends LitElement {
                 .find=${ctl.query.search ?? ''}
               ></sf-log-viewer>`
             : tab === 'artifacts'
-              ? html`<sf-artifacts .artifacts=${run.artifacts} .action=${ctl.source.artifactAction} @open=${(e: CustomEvent<number>) => void ctl.source.openArtifact(run.id, e.detail)}></sf-artifacts>`
+              ? html`<sf-artifacts .artifacts=${run.artifacts} .version=${this.version} .action=${ctl.source.artifactAction} @open=${(e: CustomEvent<number>) => void ctl.source.openArtifact(run.id, e.detail)}></sf-artifacts>`
               : html`<sf-compare .run=${run} .other=${ctl.compareRun} .candidates=${ctl.compareCandidates} .otherId=${ctl.compareId}
                   @compare-change=${(e: CustomEvent<string | null>) => void ctl.setCompare(e.detail)}></sf-compare>`}
       </div>
