@@ -19,6 +19,7 @@ import { BASE_HEADERS, HttpError, MAX_BODY_BYTES, Router, declaredBodyTooLarge, 
 import { LiveHub } from './liveHub';
 import { OperationMetrics } from './metrics';
 import { dashboardPage } from './page';
+import { acceptsHtml, unauthorizedPage, type UnauthorizedReason } from './unauthorizedPage';
 
 export interface ServeOptions {
   store: Store;
@@ -91,6 +92,17 @@ export async function startServer(options: ServeOptions): Promise<StepflowServer
   const authenticated = (req: http.IncomingMessage) =>
     tokenMatches(bearerToken(req.headers.authorization) ?? cookieValue(req.headers.cookie, cookieName()), token);
 
+  /** A 401: a page that explains how to get the link for a browser opening a page, JSON for everything else. */
+  const refuseToken = (req: http.IncomingMessage, res: http.ServerResponse, reason: UnauthorizedReason, err: HttpError): void => {
+    const method = req.method ?? 'GET';
+    const isApi = (req.url ?? '/').startsWith('/api/');
+    if (isApi || (method !== 'GET' && method !== 'HEAD') || !acceptsHtml(req.headers.accept)) return sendError(res, err);
+    const urlHost = host.includes(':') ? `[${host}]` : host;
+    const page = unauthorizedPage(reason, `http://${urlHost}:${port}`);
+    res.writeHead(401, { ...BASE_HEADERS, 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': page.csp, 'Content-Length': Buffer.byteLength(page.html) });
+    res.end(method === 'HEAD' ? undefined : page.html);
+  };
+
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const refused = admit(req) ?? declaredBodyTooLarge(req, maxBodyBytes);
     if (refused) return sendError(res, refused);
@@ -102,14 +114,14 @@ export async function startServer(options: ServeOptions): Promise<StepflowServer
     const method = req.method ?? 'GET';
 
     if (url.pathname === '/' && method === 'GET' && url.searchParams.has('token')) {
-      if (!tokenMatches(url.searchParams.get('token') ?? undefined, token)) return sendError(res, new HttpError(401, 'wrong token'));
+      if (!tokenMatches(url.searchParams.get('token') ?? undefined, token)) return refuseToken(req, res, 'wrong', new HttpError(401, 'wrong token'));
       // The token moves into an HttpOnly cookie and out of the address bar and history.
       res.writeHead(303, { ...BASE_HEADERS, Location: '/', 'Set-Cookie': `${cookieName()}=${token}; HttpOnly; SameSite=Strict; Path=/` });
       res.end();
       return;
     }
     if (!authenticated(req)) {
-      return sendError(res, new HttpError(401, 'a valid token is required: Authorization: Bearer <token>, or open the URL `stepflow serve` printed'));
+      return refuseToken(req, res, 'missing', new HttpError(401, 'a valid token is required: Authorization: Bearer <token>, or open the URL `stepflow serve` printed'));
     }
     // Every route, with a body or not, reads it here under the one limit (a chunked body is
     // counted as it arrives); routes that need none ignore what a client sent within it.
