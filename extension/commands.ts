@@ -13,6 +13,11 @@ import type { RunTerminals } from './runTerminal';
 export interface RunLauncher {
   /** Starts a run of `target` (a file URI, a path or the active editor); resolves with its id. */
   run(target?: vscode.Uri | string, profileName?: string | null): Promise<string | undefined>;
+  /**
+   * Starts a run with these parameters (the settings fill in the rest); `ownTerminal: false`
+   * when the caller shows the output itself (a task's terminal). Resolves with its id.
+   */
+  start(params: RunParams, options?: { ownTerminal?: boolean }): Promise<string | undefined>;
 }
 
 export interface CommandDeps {
@@ -33,7 +38,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     await tree.serialReveal(() => treeView.reveal(tree.runNode(runId), { select: true, focus: false, expand: true }));
   };
 
-  const start = async (params: RunParams): Promise<string | undefined> => {
+  const start = async (params: RunParams, { ownTerminal = true } = {}): Promise<string | undefined> => {
     if (!vscode.workspace.isTrusted) {
       void vscode.window.showErrorMessage('StepFlow does not run scripts in an untrusted workspace. Trust the workspace to run them.');
       return undefined;
@@ -43,7 +48,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
       // The settings as they are now, for the first run and every rerun alike.
       const { runId } = await client.sendRequest(RunRequest, { ...settingsParams(config, params.profileName), ...params });
       last = params;
-      terminals.follow(runId, params.script);
+      if (ownTerminal) terminals.follow(runId, params.script);
       if (config.revealOnRun) void reveal(runId).catch((err) => log.warn(`reveal: ${String(err)}`));
       return runId;
     } catch (err) {
@@ -53,6 +58,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
   };
 
   const launcher: RunLauncher = {
+    start,
     async run(target, profileName = null) {
       const uri = await targetUri(target);
       if (!uri) {

@@ -14,6 +14,7 @@ import { SidecarStartError, createSidecarClient } from './sidecarClient';
 import { registerReportCommand } from './report';
 import { OutlierNotifier } from './outlierNotifier';
 import { FailureRevealer } from './failureReveal';
+import { registerTaskProvider } from './taskProvider';
 
 /** What `activate` returns: used by the integration tests and by other extensions. */
 export interface StepflowApi {
@@ -52,6 +53,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Stepfl
   context.subscriptions.push(model, tree, treeView, terminals, statusBar);
   const launcher = registerCommands(context, { client, model, tree, treeView, terminals, log });
   registerReportCommand(context, client, model);
+  registerTaskProvider(context, launcher, model);
   context.subscriptions.push(new OutlierNotifier(model));
   const failures = new FailureRevealer(model, tree, treeView, log);
   context.subscriptions.push(failures);
