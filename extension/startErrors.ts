@@ -23,5 +23,7 @@ export function showStartError(err: unknown, script: string): void {
 
 /** "StepFlow can't run deploy.ps1: pwsh, the interpreter for .ps1 scripts, is not installed (not on PATH) — install it or choose another in Settings." */
 export function missingInterpreterText(scriptName: string, missing: { interpreter: string; extension: string }): string {
-  return `StepFlow can't run ${scriptName}: ${missing.interpreter}, the interpreter for ${missing.extension} scripts, is not installed (not on PATH) — install it or choose another in Settings.`;
+  // A path (from a shebang or a setting) is not looked up on PATH: it is simply not there.
+  const problem = /[\\/]/.test(missing.interpreter) ? 'does not exist or is not executable' : 'is not installed (not on PATH)';
+  return `StepFlow can't run ${scriptName}: ${missing.interpreter}, the interpreter for ${missing.extension} scripts, ${problem} — install it or choose another in Settings.`;
 }

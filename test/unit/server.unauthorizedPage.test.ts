@@ -23,7 +23,7 @@ describe('server: 401 page for a browser without the token', () => {
     assert.ok(r.text.includes(`http://127.0.0.1:${port}/?token=`), 'the link to look for');
     assert.match(r.text, /~\/\.stepflow\/token/);
     assert.doesNotMatch(r.text, new RegExp(TOKEN), 'never the token itself');
-    const csp = r.headers['content-security-policy'] ?? '';
+    const csp = String(r.headers['content-security-policy'] ?? '');
     assert.match(csp, /default-src 'none'/);
     assert.doesNotMatch(csp, /script-src|unsafe-inline/);
     assert.doesNotMatch(r.text, /<script/i);
