@@ -18,6 +18,8 @@ export interface RunLauncher {
    * when the caller shows the output itself (a task's terminal). Resolves with its id.
    */
   start(params: RunParams, options?: { ownTerminal?: boolean }): Promise<string | undefined>;
+  /** Whether this window started the run (other windows and terminals share the database). */
+  startedHere(runId: string): boolean;
 }
 
 export interface CommandDeps {
@@ -32,6 +34,7 @@ export interface CommandDeps {
 export function registerCommands(context: vscode.ExtensionContext, deps: CommandDeps): RunLauncher {
   const { client, model, tree, treeView, terminals, log } = deps;
   let last: RunParams | undefined;
+  const startedHere = new Set<string>();
 
   const reveal = async (runId: string) => {
     if (!model.get(runId)) await waitForRun(model, runId);
@@ -48,6 +51,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
       // The settings as they are now, for the first run and every rerun alike.
       const { runId } = await client.sendRequest(RunRequest, { ...settingsParams(config, params.profileName), ...params });
       last = params;
+      startedHere.add(runId);
       if (ownTerminal) terminals.follow(runId, params.script);
       if (config.revealOnRun) void reveal(runId).catch((err) => log.warn(`reveal: ${String(err)}`));
       return runId;
@@ -59,6 +63,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
 
   const launcher: RunLauncher = {
     start,
+    startedHere: (runId) => startedHere.has(runId),
     async run(target, profileName = null) {
       const uri = await targetUri(target);
       if (!uri) {

@@ -25,6 +25,8 @@ export interface StepflowConfig {
   /** …nor one less than this percentage of its mean slower. */
   statsMinSlowdownPercent: number;
   notifyCriticalOutliers: boolean;
+  /** A run of this window at least this long that ends while the window is unfocused is announced. */
+  notifyLongRunMs: number;
 }
 
 export function readConfig(scope?: vscode.Uri): StepflowConfig {
@@ -44,6 +46,7 @@ export function readConfig(scope?: vscode.Uri): StepflowConfig {
     statsMinSlowdownMs: Math.max(0, c.get<number>('stats.minSlowdownMs', 100)),
     statsMinSlowdownPercent: Math.max(0, c.get<number>('stats.minSlowdownPercent', 20)),
     notifyCriticalOutliers: c.get<boolean>('stats.notifyCritical', false),
+    notifyLongRunMs: Math.max(0, c.get<number>('notify.longRunSeconds', 30) * 1000),
   };
 }
 

@@ -15,6 +15,7 @@ import { registerReportCommand } from './report';
 import { OutlierNotifier } from './outlierNotifier';
 import { FailureRevealer } from './failureReveal';
 import { registerTaskProvider } from './taskProvider';
+import { FinishNotifier } from './finishNotifier';
 
 /** What `activate` returns: used by the integration tests and by other extensions. */
 export interface StepflowApi {
@@ -25,6 +26,7 @@ export interface StepflowApi {
   statusBar: RunStatusBar;
   treeView: vscode.TreeView<RunNode>;
   failures: FailureRevealer;
+  finishes: FinishNotifier;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<StepflowApi | undefined> {
@@ -54,6 +56,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Stepfl
   const launcher = registerCommands(context, { client, model, tree, treeView, terminals, log });
   registerReportCommand(context, client, model);
   registerTaskProvider(context, launcher, model);
+  const finishes = new FinishNotifier({ model, startedHere: launcher.startedHere });
+  context.subscriptions.push(finishes);
   context.subscriptions.push(new OutlierNotifier(model));
   const failures = new FailureRevealer(model, tree, treeView, log);
   context.subscriptions.push(failures);
@@ -68,7 +72,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Stepfl
   );
   await model.load();
   log.info('StepFlow activated');
-  return { client, model, tree, launcher, statusBar, treeView, failures };
+  return { client, model, tree, launcher, statusBar, treeView, failures, finishes };
 }
 
 export function deactivate(): void {

@@ -1,4 +1,4 @@
-// Issue 9 in a real extension host: a failed nested run opens at its failing step (the
+// Results a user can trust, in a real extension host: a failed nested run opens at its failing step (the
 // parent the script closed with STEP_COMPLETE shows ✗ "1 child step failed", "exit code 3"
 // moves into the run's line); a cancelled run looks cancelled, not failed; after many runs
 // only the newest run of each script is expanded, the view keeps `view.runsShown` runs, and
@@ -14,7 +14,7 @@ import { stepflowApi, waitForRun, workspaceFile } from './helpers';
 
 suite('Results a user can trust', () => {
   let api: StepflowApi;
-  const dir = () => workspaceFile('issue9').fsPath;
+  const dir = () => workspaceFile('results').fsPath;
   const script = (name: string, body: string) => {
     fs.mkdirSync(dir(), { recursive: true });
     const file = path.join(dir(), name);
