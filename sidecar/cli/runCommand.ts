@@ -74,6 +74,8 @@ async function runWithSignals(
     ...(config.outlierMinSlowdownMs !== undefined ? { outlierMinSlowdownMs: config.outlierMinSlowdownMs } : {}),
     ...(config.separateStderr !== undefined ? { separateStderr: config.separateStderr } : {}),
     ...(config.outlierMinSlowdownPercent !== undefined ? { outlierMinSlowdownPercent: config.outlierMinSlowdownPercent } : {}),
+    ...(config.dialects !== undefined ? { dialects: config.dialects } : {}),
+    ...(config.maskEnv !== undefined ? { maskEnv: config.maskEnv } : {}),
   });
 
   const json = args.options.json === true;

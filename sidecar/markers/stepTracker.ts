@@ -12,7 +12,14 @@
 // - At finish, open steps close innermost first: succeeded on exit code 0; failed with
 //   `exit code N` / `killed by SIG…` otherwise; cancelled (error null) on cancel/timeout.
 // - Markers applied after finish() are ignored (the run is over).
-// - durationMs is endedAt - startedAt, clamped at 0 should the clock step back.
+// - durationMs is endedAt - startedAt, clamped at 0 should the clock step back — unless the
+//   lines state it: a duration of their own (TeamCity tests) or start and end timestamps
+//   (GitLab sections), whose difference is then the duration.
+// - An error with `keepOpen` (CI dialects' error annotations) fails the innermost step but
+//   leaves it open: the first one becomes the step's error when it closes (as failed, even
+//   by a COMPLETE), later ones are 'critical' marker warnings. With no step open it is a
+//   run error, like STEP_ERROR.
+// - 'mask' markers are not the tracker's business (runs/outputMasking.ts): no events.
 import * as path from 'node:path';
 import type { StepError, StepStatus, StepWarning } from '../protocol/model';
 import type { MarkerEvent } from '../protocol/markers';
@@ -42,6 +49,10 @@ export interface OpenStep {
 
 interface OpenStepState extends OpenStep {
   startedAt: number;
+  /** The start time the marker line itself stated (GitLab sections), for the duration. */
+  statedStart?: number;
+  /** An error that failed this step without closing it (a CI dialect's error annotation). */
+  heldError?: StepError;
 }
 
 /** `C:\…`, `C:/…` or `\\server\share…`: Windows absolute paths, kept as given. */
@@ -105,11 +116,11 @@ export class StepTracker {
     switch (event.kind) {
       case 'stepStart': {
         const id = this.nextId++;
-        this.stack.push({ id, name: event.name, startedAt: at });
+        this.stack.push({ id, name: event.name, startedAt: at, ...(event.timestamp !== undefined ? { statedStart: event.timestamp } : {}) });
         return [{ type: 'stepStarted', runId, stepId: id, parentId: stepId, name: event.name, startedAt: at, line }];
       }
       case 'stepComplete':
-        return this.complete(event.name, at, line);
+        return this.complete(event.name, at, line, event);
       case 'stepError': {
         const error: StepError = {
           message: event.message,
@@ -121,12 +132,21 @@ export class StepTracker {
           this.firstRunError ??= error;
           return [{ type: 'runError', runId, error, at }];
         }
+        if (event.keepOpen) {
+          const step = this.stack[this.stack.length - 1]!;
+          if (!step.heldError) {
+            step.heldError = error;
+            return [];
+          }
+          const extra: StepWarning = { type: 'marker', severity: 'critical', ...error, column: error.column ?? null };
+          return [{ type: 'warning', runId, stepId, warning: extra, at }];
+        }
         return [this.close('failed', error, at, line)];
       }
       case 'stepWarning': {
         const warning: StepWarning = {
           type: 'marker',
-          severity: 'warning',
+          severity: event.severity ?? 'warning',
           message: event.message,
           file: event.location?.file ?? null,
           line: event.location?.line ?? null,
@@ -147,6 +167,8 @@ export class StepTracker {
             at,
           },
         ];
+      case 'mask':
+        return [];
     }
   }
 
@@ -172,12 +194,12 @@ export class StepTracker {
     return events;
   }
 
-  private complete(name: string, at: number, line: number): StepTreeEvent[] {
+  private complete(name: string, at: number, line: number, stated: { timestamp?: number; durationMs?: number } = {}): StepTreeEvent[] {
     if (name === '') {
       if (this.stack.length === 0) {
         return [this.protocolWarning('STEP_COMPLETE without a name, but no step is open', at)];
       }
-      return [this.close('succeeded', null, at, line)];
+      return [this.close('succeeded', null, at, line, stated)];
     }
     let index = this.stack.length - 1;
     while (index >= 0 && this.stack[index]!.name !== name) index--;
@@ -186,21 +208,34 @@ export class StepTracker {
       return [this.protocolWarning(`STEP_COMPLETE:${name} does not match an open step (${open})`, at)];
     }
     const events: StepTreeEvent[] = [];
-    while (this.stack.length > index) events.push(this.close('succeeded', null, at, line));
+    while (this.stack.length > index) events.push(this.close('succeeded', null, at, line, this.stack.length - 1 === index ? stated : {}));
     return events;
   }
 
   /** Pops and finishes the innermost open step. */
-  private close(status: Exclude<StepStatus, 'running'>, error: StepError | null, at: number, line: number): StepFinishedEvent {
+  private close(
+    status: Exclude<StepStatus, 'running'>,
+    error: StepError | null,
+    at: number,
+    line: number,
+    stated: { timestamp?: number; durationMs?: number } = {},
+  ): StepFinishedEvent {
     const step = this.stack.pop()!;
+    if (step.heldError && status !== 'cancelled') {
+      status = 'failed';
+      error = step.heldError;
+    }
     if (status === 'failed') this.failed = true;
+    let durationMs = at - step.startedAt;
+    if (stated.durationMs !== undefined) durationMs = stated.durationMs;
+    else if (stated.timestamp !== undefined && step.statedStart !== undefined) durationMs = stated.timestamp - step.statedStart;
     return {
       type: 'stepFinished',
       runId: this.runId,
       stepId: step.id,
       status,
       endedAt: at,
-      durationMs: Math.max(0, at - step.startedAt),
+      durationMs: Math.max(0, durationMs),
       error,
       line,
     };

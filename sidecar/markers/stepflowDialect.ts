@@ -10,6 +10,7 @@
 //   the rest is empty). The editor shows the message at that location, so repeating the
 //   location inside the message would only be noise.
 // - `ARTIFACT:` needs a non-empty path; `META:` needs a non-empty key and a second ':'.
+// - `MASK:<value>` registers a secret (runs/outputMasking.ts); an empty value is no marker.
 import type { SourceLocation } from '../protocol/model';
 import type { MarkerEvent } from '../protocol/markers';
 import type { Dialect } from './dialect';
@@ -87,6 +88,10 @@ export function parseStepflowLine(line: string): MarkerEvent | null {
       return parseArtifact(rest);
     case 'META':
       return parseMeta(rest);
+    case 'MASK': {
+      const value = rest.trim();
+      return value === '' ? null : { kind: 'mask', value };
+    }
     default:
       return null;
   }
@@ -94,7 +99,7 @@ export function parseStepflowLine(line: string): MarkerEvent | null {
 
 export const stepflowDialect: Dialect = {
   id: 'stepflow',
-  // 'S' (STEP_*), 'A' (ARTIFACT), 'M' (META).
+  // 'S' (STEP_*), 'A' (ARTIFACT), 'M' (META, MASK).
   leadBytes: [0x53, 0x41, 0x4d],
   parseLine: parseStepflowLine,
 };

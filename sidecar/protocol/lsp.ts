@@ -24,6 +24,10 @@ export interface RunParams {
   outlierMinSlowdownPercent?: number;
   /** Capture stderr apart from stdout (`stepflow.run.separateStderr`); default: one ordered stream. */
   separateStderr?: boolean;
+  /** CI dialects switched off (`stepflow.markers.dialects`, over stepflow.json's `"dialects"`). */
+  dialects?: Partial<Record<'github' | 'teamcity' | 'gitlab' | 'azure', boolean>>;
+  /** Environment variables whose values are masked (`stepflow.masking.env`, added to stepflow.json's). */
+  maskEnv?: string[];
 }
 
 export interface RunSummary {

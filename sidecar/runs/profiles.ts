@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../util/errors';
+import { CI_DIALECTS, type DialectSwitches } from '../markers/dialects/registry';
 
 export interface Profile {
   env?: Record<string, string>;
@@ -30,6 +31,10 @@ export interface ProjectConfig {
   outlierMinSlowdownPercent?: number;
   /** `"capture": {"separateStderr": true}`: keep stderr apart (marked) instead of one ordered stream. */
   separateStderr?: boolean;
+  /** `"dialects": {"github": false, …}`: CI dialects switched off (all are on by default). */
+  dialects?: DialectSwitches;
+  /** `"masking": {"env": ["NPM_TOKEN"]}`: environment variables whose values are masked. */
+  maskEnv?: string[];
 }
 
 export const PROJECT_CONFIG_FILE = 'stepflow.json';
@@ -49,7 +54,7 @@ export function loadProjectConfig(startDir: string): ProjectConfig {
     throw new UserError(`cannot read ${file}: ${(err as Error).message.split('\n')[0]}`);
   }
   if (typeof parsed !== 'object' || parsed === null) throw new UserError(`${file}: expected a JSON object`);
-  const raw = parsed as { profiles?: unknown; interpreters?: unknown; stats?: unknown; capture?: unknown };
+  const raw = parsed as { profiles?: unknown; interpreters?: unknown; stats?: unknown; capture?: unknown; dialects?: unknown; masking?: unknown };
   if (isRecord(raw.profiles)) Object.assign(config.profiles, raw.profiles as Profiles);
   if (isRecord(raw.interpreters)) Object.assign(config.interpreters, raw.interpreters as Record<string, string[]>);
   if (isRecord(raw.stats) && raw.stats.minSamples !== undefined) {
@@ -72,7 +77,26 @@ export function loadProjectConfig(startDir: string): ProjectConfig {
     if (typeof v !== 'boolean') throw new UserError(`${file}: "capture.separateStderr" must be true or false`);
     config.separateStderr = v;
   }
+  if (raw.dialects !== undefined) config.dialects = readDialectSwitches(file, raw.dialects);
+  if (isRecord(raw.masking) && raw.masking.env !== undefined) {
+    const env = raw.masking.env;
+    if (!Array.isArray(env) || !env.every((n) => typeof n === 'string' && n !== '')) {
+      throw new UserError(`${file}: "masking.env" must be a list of environment variable names`);
+    }
+    config.maskEnv = env as string[];
+  }
   return config;
+}
+
+function readDialectSwitches(file: string, raw: unknown): DialectSwitches {
+  if (!isRecord(raw)) throw new UserError(`${file}: "dialects" must be an object like {"github": false}`);
+  const switches: DialectSwitches = {};
+  for (const [id, on] of Object.entries(raw)) {
+    if (!(CI_DIALECTS as readonly string[]).includes(id)) throw new UserError(`${file}: unknown dialect "${id}" in "dialects" (known: ${CI_DIALECTS.join(', ')})`);
+    if (typeof on !== 'boolean') throw new UserError(`${file}: "dialects.${id}" must be true or false`);
+    switches[id as keyof DialectSwitches] = on;
+  }
+  return switches;
 }
 
 export function pickProfile(profiles: Profiles, name: string | null | undefined): Profile {

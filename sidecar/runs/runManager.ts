@@ -1,6 +1,9 @@
 // All runs one sidecar is running at once. Their events are collected and handed to the
 // publisher in batches (one LSP notification per ~50 ms, never one per log line).
+import * as path from 'node:path';
 import type { RunEvent } from '../protocol/events';
+import { CI_DIALECTS, type DialectSwitches } from '../markers/dialects/registry';
+import { loadProjectConfig } from './profiles';
 import type { RunParams } from '../protocol/lsp';
 import type { Store } from '../store/store';
 import { RunSession } from './runSession';
@@ -47,6 +50,7 @@ export class RunManager {
       ...(params.outlierMinSlowdownMs !== undefined ? { outlierMinSlowdownMs: params.outlierMinSlowdownMs } : {}),
       ...(params.outlierMinSlowdownPercent !== undefined ? { outlierMinSlowdownPercent: params.outlierMinSlowdownPercent } : {}),
       ...(params.separateStderr !== undefined ? { separateStderr: params.separateStderr } : {}),
+      ...markerSettings(params),
       liveOutput: true,
       ...(this.adoptGraceMs !== undefined ? { adoptGraceMs: this.adoptGraceMs } : {}),
     });
@@ -162,4 +166,17 @@ export class RunManager {
     this.pending = [];
     this.publish({ seq: ++this.seq, events });
   }
+}
+
+/**
+ * Dialect switches and masked variables of a run the editor (or the service) starts: those
+ * of the request (the client's settings) together with the script's stepflow.json — a
+ * dialect is off when either switches it off, and the variables of both are masked.
+ */
+export function markerSettings(params: RunParams): { dialects?: DialectSwitches; maskEnv?: string[] } {
+  const project = loadProjectConfig(path.dirname(path.resolve(params.script)));
+  const dialects: DialectSwitches = {};
+  for (const id of CI_DIALECTS) if (project.dialects?.[id] === false || params.dialects?.[id] === false) dialects[id] = false;
+  const maskEnv = [...new Set([...(project.maskEnv ?? []), ...(params.maskEnv ?? [])])];
+  return { dialects, ...(maskEnv.length > 0 ? { maskEnv } : {}) };
 }

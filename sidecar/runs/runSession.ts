@@ -6,6 +6,9 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { OutputParser, type ParsedBatch, type ParsedMarker } from '../markers/outputParser';
 import { StepTracker } from '../markers/stepTracker';
+import { createDialects, type DialectSwitches } from '../markers/dialects/registry';
+import { SecretMasker } from './secretMasker';
+import { SpoolScrubber, maskBatch } from './outputMasking';
 import { resolveInvocation } from '../runner/interpreter';
 import { startProcess, shellExitCode, type ProcessOutcome, type RunningProcess } from '../runner/processRunner';
 import type { SpoolSource, Store, StepStat } from '../store/store';
@@ -53,6 +56,10 @@ export interface RunOptions {
    * ends with us.
    */
   adoptGraceMs?: number;
+  /** CI dialects switched off (`"dialects"` in stepflow.json); all are on by default. */
+  dialects?: DialectSwitches;
+  /** Environment variables whose values are secrets, masked from the first byte (`"masking": {"env": […]}`). */
+  maskEnv?: string[];
 }
 
 export interface RunResult {
@@ -71,7 +78,10 @@ export class RunSession {
   readonly done: Promise<RunResult>;
   private readonly listeners: Listener[] = [];
   private readonly outputListeners: OutputListener[] = [];
-  private readonly parsers: Record<StreamName, OutputParser> = { stdout: new OutputParser(), stderr: new OutputParser() };
+  private readonly parsers: Record<StreamName, OutputParser>;
+  /** Secrets of this run: everything is masked with them before it is stored or shown (outputMasking.ts). */
+  private readonly masker = new SecretMasker();
+  private scrubber: SpoolScrubber | undefined;
   private tracker!: StepTracker;
   private process: RunningProcess | undefined;
   private lineCount = 0;
@@ -99,6 +109,11 @@ export class RunSession {
     readonly runId: string = newRunId(),
   ) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    // One parser per stream, each with its own dialect instances (they keep state per line sequence).
+    this.parsers = {
+      stdout: new OutputParser({ dialects: createDialects(options.dialects) }),
+      stderr: new OutputParser({ dialects: createDialects(options.dialects) }),
+    };
   }
 
   /** Subscribe before `start()` to see every event, `runStarted` included. */
@@ -119,14 +134,20 @@ export class RunSession {
     if (!fs.existsSync(cwd) || !fs.statSync(cwd).isDirectory()) throw new UserError(`working directory not found: ${cwd}`);
     const args = [...(this.options.args ?? []), ...(this.options.profile?.args ?? [])];
     const baseEnv: NodeJS.ProcessEnv = { ...process.env, ...this.options.profile?.env, ...this.options.env };
+    for (const name of this.options.maskEnv ?? []) {
+      const value = baseEnv[name];
+      if (value) this.masker.add(value);
+    }
     const invocation = await resolveInvocation({ script, args, overrides: this.options.interpreters ?? {}, env: baseEnv });
 
     const expectations = this.loadHistory(script);
     this.startedAt = Date.now();
     this.tracker = new StepTracker({ runId: this.runId, cwd });
     const profile = this.options.profileName ?? null;
-    this.store.createRun({ id: this.runId, script, args, cwd, profile, startedAt: this.startedAt, ownerPid: process.pid });
-    this.emit({ type: 'runStarted', runId: this.runId, script, args, cwd, profile, startedAt: this.startedAt, expectations }, false);
+    // The script gets its real arguments; the record never holds a secret one.
+    const shownArgs = args.map((arg) => this.masker.maskText(arg));
+    this.store.createRun({ id: this.runId, script, args: shownArgs, cwd, profile, startedAt: this.startedAt, ownerPid: process.pid });
+    this.emit({ type: 'runStarted', runId: this.runId, script, args: shownArgs, cwd, profile, startedAt: this.startedAt, expectations }, false);
 
     const env: NodeJS.ProcessEnv = {
       ...baseEnv,
@@ -154,6 +175,7 @@ export class RunSession {
       stopRequested: () => (cancelRequested(this.store, this.runId) ? 'cancelled' : undefined),
       ...(this.options.adoptGraceMs !== undefined ? { adoptable: { waitMs: this.options.adoptGraceMs } } : {}),
     });
+    if (this.process.spoolFiles) this.scrubber = new SpoolScrubber(this.process.spoolFiles);
     this.process.onOutput((stream, chunk) => this.ingestChunk(stream, chunk));
     const pid = this.process.pid;
     if (pid !== undefined && process.platform !== 'win32') {
@@ -194,6 +216,7 @@ export class RunSession {
       ...(this.options.graceMs !== undefined ? { graceMs: this.options.graceMs } : {}),
       stopRequested: () => (cancelRequested(this.store, this.runId) ? 'cancelled' : undefined),
     });
+    if (this.process.spoolFiles) this.scrubber = new SpoolScrubber(this.process.spoolFiles);
     this.process.onOutput((stream, chunk) => this.ingestChunk(stream, chunk));
     // We guard the group now: the dead owner's watchdog may let go of it.
     dropClaim(orphan.spool.folder, orphan.ownerPid);
@@ -229,13 +252,15 @@ export class RunSession {
   private ingestChunk(stream: StreamName, chunk: Buffer): void {
     const parser = this.parsers[stream];
     const carriedIn = parser.pendingBytes > 0;
-    let batch = parser.push(chunk);
+    const masked = maskBatch(parser.push(chunk), this.masker);
+    let batch = masked.batch;
     let offset = this.spoolOffsets[stream];
+    this.scrubber?.scrub(stream, chunk, offset, this.masker);
     this.spoolOffsets[stream] += chunk.length;
-    // The lines are exactly this chunk (no line carried in or out, none cut at the cap), so
-    // they are these bytes of the spool file too: the store may point there.
+    // The lines are exactly this chunk (no line carried in or out, none cut at the cap, no
+    // secret masked), so they are these bytes of the spool file too: the store may point there.
     const spool = this.process?.spoolFiles;
-    const exact = spool && !carriedIn && parser.pendingBytes === 0 && batch.bytes.length === chunk.length;
+    const exact = spool && !masked.changed && !carriedIn && parser.pendingBytes === 0 && batch.bytes.length === chunk.length;
     if (this.replay[stream].left > 0 && batch.lineCount > 0) {
       const replayed = this.replayLines(stream, batch);
       batch = replayed.rest;
@@ -310,8 +335,9 @@ export class RunSession {
   }
 
   private finish(outcome: ProcessOutcome): void {
-    this.ingest('stdout', this.parsers.stdout.end());
-    this.ingest('stderr', this.parsers.stderr.end());
+    this.ingest('stdout', maskBatch(this.parsers.stdout.end(), this.masker).batch);
+    this.ingest('stderr', maskBatch(this.parsers.stderr.end(), this.masker).batch);
+    this.scrubber?.close();
     const endedAt = Date.now();
     const reason = outcome.reason === 'spawn_failed' ? 'exited' : outcome.reason;
     const line = Math.max(this.lineCount, 1);
