@@ -80,6 +80,15 @@ for (const file of ['codicon.css', 'codicon.ttf']) {
   copyFileSync(new URL(`./node_modules/@vscode/codicons/dist/${file}`, import.meta.url), new URL(`./dist/${file}`, import.meta.url));
 }
 
+// The tree-sitter runtime and the grammars the language server parses scripts with
+// (sidecar/lsp/markers/syntax/grammars.ts looks for them in dist/tree-sitter/). Only these:
+// the package holds 17 grammars (21 MB), the VSIX has to stay small.
+const TREE_SITTER = ['tree-sitter', 'tree-sitter-bash', 'tree-sitter-python', 'tree-sitter-javascript', 'tree-sitter-typescript', 'tree-sitter-powershell', 'tree-sitter-ruby'];
+mkdirSync(new URL('./dist/tree-sitter/', import.meta.url), { recursive: true });
+for (const name of TREE_SITTER) {
+  copyFileSync(new URL(`./node_modules/@vscode/tree-sitter-wasm/wasm/${name}.wasm`, import.meta.url), new URL(`./dist/tree-sitter/${name}.wasm`, import.meta.url));
+}
+
 if (watch) {
   const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
   await Promise.all(contexts.map((c) => c.watch()));

@@ -19,7 +19,7 @@ import {
   type TextEdit,
 } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { allSteps, analyze, stepPath, type Analysis, type StepNode } from './markers/analysis';
+import { allSteps, analyze, forgetDocument, prepareGrammar, stepPath, type Analysis, type StepNode } from './markers/analysis';
 import { addMissingComplete, wrapInStep, type TextEditAt } from './markers/codeActions';
 import { completionItems } from './markers/completion';
 import { markerProblems, type Problem, type Severity } from './markers/diagnostics';
@@ -60,22 +60,39 @@ export class EditorIntelligence {
     private readonly history: StepHistory,
   ) {}
 
+  /**
+   * Waits until the tree-sitter grammar of the document is loaded (the first document of a
+   * language: ~50 ms to a few hundred on a busy machine). Requests wait rather than answer
+   * without an analysis; a grammar that cannot load leaves the features silent (analysis
+   * null), with the reason in the log.
+   */
+  private async ready(uri: string): Promise<void> {
+    const document = this.documents.get(uri);
+    if (!document) return;
+    await prepareGrammar(document.getText(), document.languageId, uri).catch((err: unknown) =>
+      this.connection.console.error(`StepFlow: the grammar for ${uri} did not load: ${String(err)}`),
+    );
+  }
+
   /** Registers the handlers; call before `documents.listen`. */
   listen(): void {
     const { connection, documents } = this;
     documents.onDidChangeContent(({ document }) => this.publish(document.uri));
     documents.onDidClose(({ document }) => {
       this.cache.delete(document.uri);
+      forgetDocument(document.uri);
       this.publish(document.uri);
     });
 
-    connection.onCompletion(({ textDocument, position }) => {
+    connection.onCompletion(async ({ textDocument, position }) => {
+      await this.ready(textDocument.uri);
       const found = this.lookup(textDocument.uri);
       if (!found) return [];
       return completionItems(found.analysis, found.document.offsetAt(position), position);
     });
 
-    connection.onCodeAction(({ textDocument, range, context }) => {
+    connection.onCodeAction(async ({ textDocument, range, context }) => {
+      await this.ready(textDocument.uri);
       const found = this.lookup(textDocument.uri);
       if (!found) return [];
       const { analysis, document } = found;
@@ -117,7 +134,8 @@ export class EditorIntelligence {
       return actions;
     });
 
-    connection.onPrepareRename(({ textDocument, position }) => {
+    connection.onPrepareRename(async ({ textDocument, position }) => {
+      await this.ready(textDocument.uri);
       const found = this.lookup(textDocument.uri);
       if (!found) return null;
       const check = prepareStepRename(found.analysis, found.document.offsetAt(position));
@@ -126,7 +144,8 @@ export class EditorIntelligence {
       return { range: this.range(found.document, check.span), placeholder: check.name };
     });
 
-    connection.onRenameRequest(({ textDocument, position, newName }) => {
+    connection.onRenameRequest(async ({ textDocument, position, newName }) => {
+      await this.ready(textDocument.uri);
       const found = this.lookup(textDocument.uri);
       if (!found) return null;
       const result = renameStep(found.analysis, found.document.offsetAt(position), newName);
@@ -134,7 +153,8 @@ export class EditorIntelligence {
       return { changes: { [textDocument.uri]: result.edits.map((e) => this.textEdit(found.document, e)) } };
     });
 
-    connection.onDocumentSymbol(({ textDocument }) => {
+    connection.onDocumentSymbol(async ({ textDocument }) => {
+      await this.ready(textDocument.uri);
       const found = this.lookup(textDocument.uri);
       if (!found) return [];
       const convert = (s: SymbolAt): DocumentSymbol => ({
@@ -148,7 +168,8 @@ export class EditorIntelligence {
       return stepSymbols(found.analysis).map(convert);
     });
 
-    connection.onHover(({ textDocument, position }) => {
+    connection.onHover(async ({ textDocument, position }) => {
+      await this.ready(textDocument.uri);
       const found = this.lookup(textDocument.uri);
       if (!found) return null;
       const { analysis, document } = found;
@@ -200,6 +221,10 @@ export class EditorIntelligence {
 
   /** Publishes marker diagnostics (open documents) together with run diagnostics for `uri`. */
   publish(uri: string): void {
+    void this.ready(uri).then(() => this.publishNow(uri));
+  }
+
+  private publishNow(uri: string): void {
     const document = this.documents.get(uri);
     const markers = document ? this.markerDiagnostics(document) : [];
     void this.connection.sendDiagnostics({ uri, diagnostics: [...markers, ...this.runDiagnostics.forUri(uri)] });

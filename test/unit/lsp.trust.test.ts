@@ -8,6 +8,7 @@ import { analyze } from '../../sidecar/lsp/markers/analysis';
 import { completionItems } from '../../sidecar/lsp/markers/completion';
 import { markerProblems } from '../../sidecar/lsp/markers/diagnostics';
 import { lensTitle } from '../../sidecar/lsp/markers/history';
+import { loadGrammars } from '../../sidecar/lsp/markers/syntax/grammars';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -21,6 +22,7 @@ function itemsAt(textWithCursor: string, languageId: string, file: string) {
 }
 
 describe('completion never lists the same marker twice', () => {
+  before(() => loadGrammars());
   const cases: Array<[string, string, string]> = [
     ['shellscript', 'a.sh', '#!/bin/bash\necho "STEP_START:Build"\n|\n'],
     ['shellscript', 'b.sh', '#!/bin/bash\nST|\n'],
@@ -49,6 +51,7 @@ describe('completion never lists the same marker twice', () => {
 });
 
 describe('a misspelt keyword does not silence the other checks', () => {
+  before(() => loadGrammars());
   const codes = (text: string, languageId = 'shellscript', file = 'x.sh') => markerProblems(analyze(text, languageId, `file:///tmp/${file}`)!).map((p) => p.code);
 
   it('still reports the step that is never completed beside a STEP_STRAT typo', () => {

@@ -3,7 +3,18 @@
 // line code in one block, with every nested block either free of steps or balanced.
 import { isMarkerKeyword, misspeltKeyword, type MarkerKeyword } from './keywords';
 import { languageOf, type LanguageProfile, type PrintStyle } from './languages';
+import { DocumentTrees } from './syntax/documentTrees';
+import { extractMarkers } from './syntax/extract';
+import { grammar, loadGrammar } from './syntax/grammars';
 import type { Part, PrintedString, Region, ScanResult, Span } from './types';
+
+/** The syntax trees of the documents analysed, reparsed incrementally on each edit. */
+const trees = new DocumentTrees();
+
+/** Frees the syntax tree of a document that was closed. */
+export function forgetDocument(uri: string): void {
+  trees.forget(uri);
+}
 
 /** A marker (or a misspelt one) at the start of a printed string. */
 export interface MarkerOccurrence {
@@ -65,11 +76,22 @@ export interface Analysis {
 const MARKER_HEAD = /^\s*([A-Za-z][A-Za-z_-]*):/;
 const STACK_TEXT = /STEP_(START|COMPLETE|ERROR):/;
 
+/** Loads the grammar a document needs (if any), so that `analyze` can read it. */
+export async function prepareGrammar(text: string, languageId: string, uri: string): Promise<void> {
+  const language = languageOf(languageId, uri, text.slice(0, Math.max(0, text.indexOf('\n'))));
+  if (language) await loadGrammar(language.rules.grammar);
+}
+
+/**
+ * The markers, events and steps of a script. Null for a language without a grammar, and
+ * until its grammar is loaded (`prepareGrammar`).
+ */
 export function analyze(text: string, languageId: string, uri: string): Analysis | null {
   const firstLine = text.slice(0, Math.max(0, text.indexOf('\n')));
   const language = languageOf(languageId, uri, firstLine);
-  if (!language) return null;
-  const scan = language.scan(text);
+  const loaded = language ? grammar(language.rules.grammar) : null;
+  if (!language || !loaded) return null;
+  const scan = extractMarkers(trees.parse(uri, text, loaded), text, language.rules);
   const markers: MarkerOccurrence[] = [];
   const events: StepEvent[] = [];
   for (const source of scan.strings) {

@@ -44,10 +44,7 @@ function contextAt(a: Analysis, offset: number): Context {
   const text = a.text;
   const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
   // Inside a comment, here-document or string that began on an earlier line: nothing.
-  for (const span of a.scan.nonCode) {
-    if (span.start > lineStart) break;
-    if (span.start < lineStart && span.end > lineStart) return { kind: 'none' };
-  }
+  if (a.scan.insideNonCode(lineStart)) return { kind: 'none' };
   const prefix = text.slice(lineStart, offset);
   const state = lineState(prefix, a.language.name);
   if (state.comment) return { kind: 'none' };

@@ -124,6 +124,8 @@ function checkMeta(a: Analysis, m: MarkerOccurrence, whole: Span, out: Problem[]
 /** The balance and duplicate checks over the regions whose order of events is certain. */
 function checkStructure(a: Analysis, out: Problem[]): void {
   const { events, scan, certain } = a;
+  // A script that does not parse (yet): the order of its events cannot be trusted anywhere.
+  if (scan.syntaxErrors) return;
   const regions = scan.regions;
   const starts = new Set<string>();
   const completes = new Set<string>();

@@ -1,15 +1,20 @@
-// The script languages the editor features know: how to scan each, and how to write a
-// statement that prints one line in it. Adding a language = a profile here (plus a scanner
-// if none of the existing ones fits) — see the README, "How to add a language".
-import { scanCode } from './codeScanner';
-import { scanShell } from './shellScanner';
-import type { ScanResult } from './types';
+// The script languages the editor features know: the tree-sitter grammar and extraction
+// rules of each, and how to write a statement that prints one line in it. Adding a
+// language = a profile here plus its rules in syntax/ — see the README, "How to add a
+// language". Perl has no tree-sitter grammar in @vscode/tree-sitter-wasm, so it gets none.
+import { javascriptRules } from './syntax/javascriptRules';
+import { POWERSHELL_RULES } from './syntax/powershellRules';
+import { PYTHON_RULES } from './syntax/pythonRules';
+import { RUBY_RULES } from './syntax/rubyRules';
+import type { SyntaxRules } from './syntax/rules';
+import { SHELL_RULES } from './syntax/shellRules';
 
-export type LanguageName = 'shell' | 'python' | 'javascript' | 'powershell' | 'ruby' | 'perl';
+export type LanguageName = 'shell' | 'python' | 'javascript' | 'powershell' | 'ruby';
 
 export interface LanguageProfile {
   name: LanguageName;
-  scan(text: string): ScanResult;
+  /** How markers are found in this language's syntax tree. */
+  rules: SyntaxRules;
   /** A statement printing `text` (already escaped with `escape`) as one line. */
   print(text: string, style: PrintStyle): string;
   /** Escapes literal text for the inside of the statement's string. */
@@ -30,44 +35,37 @@ const escapeWith = (text: string, chars: string, escapeChar = '\\') =>
 const PROFILES: Record<LanguageName, LanguageProfile> = {
   shell: {
     name: 'shell',
-    scan: scanShell,
+    rules: SHELL_RULES,
     print: (text) => `echo "${text}"`,
     escape: (text) => escapeWith(text, '\\"$`'),
     structural: true,
   },
   python: {
     name: 'python',
-    scan: (text) => scanCode(text, 'python'),
+    rules: PYTHON_RULES,
     print: (text, style) => `print(${style.quote}${text}${style.quote})`,
     escape: (text, style) => escapeWith(text, `\\${style.quote}`),
     structural: true,
   },
   javascript: {
     name: 'javascript',
-    scan: (text) => scanCode(text, 'javascript'),
+    rules: javascriptRules('javascript'),
     print: (text, style) => `console.log(${style.quote}${text}${style.quote})${style.semicolon ? ';' : ''}`,
     escape: (text, style) => escapeWith(text, `\\${style.quote}`),
     structural: true,
   },
   powershell: {
     name: 'powershell',
-    scan: (text) => scanCode(text, 'powershell'),
+    rules: POWERSHELL_RULES,
     print: (text) => `Write-Host "${text}"`,
     escape: (text) => escapeWith(text, '`"$', '`'),
     structural: true,
   },
   ruby: {
     name: 'ruby',
-    scan: (text) => scanCode(text, 'ruby'),
+    rules: RUBY_RULES,
     print: (text) => `puts "${text}"`,
     escape: (text) => escapeWith(text, '\\"#'),
-    structural: false,
-  },
-  perl: {
-    name: 'perl',
-    scan: (text) => scanCode(text, 'perl'),
-    print: (text) => `print "${text}\\n";`,
-    escape: (text) => escapeWith(text, '\\"$@'),
     structural: false,
   },
 };
@@ -84,7 +82,6 @@ const BY_LANGUAGE_ID: Record<string, LanguageName> = {
   typescriptreact: 'javascript',
   powershell: 'powershell',
   ruby: 'ruby',
-  perl: 'perl',
 };
 
 const BY_EXTENSION: Record<string, LanguageName> = {
@@ -102,8 +99,6 @@ const BY_EXTENSION: Record<string, LanguageName> = {
   ps1: 'powershell',
   psm1: 'powershell',
   rb: 'ruby',
-  pl: 'perl',
-  pm: 'perl',
 };
 
 const BY_INTERPRETER: Array<[RegExp, LanguageName]> = [
@@ -112,15 +107,19 @@ const BY_INTERPRETER: Array<[RegExp, LanguageName]> = [
   [/\b(node|deno|bun|tsx|ts-node)\b/, 'javascript'],
   [/\bpwsh\b|\bpowershell\b/, 'powershell'],
   [/\bruby\b/, 'ruby'],
-  [/\bperl\b/, 'perl'],
 ];
+
+/** TypeScript is read with its own grammar (type annotations, `<T>x` casts) and the JavaScript rules. */
+const TYPESCRIPT: LanguageProfile = { ...PROFILES.javascript, rules: javascriptRules('typescript') };
+const TYPESCRIPT_IDS = new Set(['typescript', 'typescriptreact']);
+const TYPESCRIPT_EXTENSIONS = new Set(['ts', 'mts', 'cts']);
 
 /** The profile for a document: by language id, then file extension, then shebang. */
 export function languageOf(languageId: string, uri: string, firstLine: string): LanguageProfile | null {
-  const byId = BY_LANGUAGE_ID[languageId];
-  if (byId) return PROFILES[byId];
   const ext = /\.([A-Za-z0-9]+)$/.exec(uri)?.[1]?.toLowerCase();
-  if (ext && BY_EXTENSION[ext]) return PROFILES[BY_EXTENSION[ext]];
+  const byId = BY_LANGUAGE_ID[languageId];
+  if (byId) return TYPESCRIPT_IDS.has(languageId) ? TYPESCRIPT : PROFILES[byId];
+  if (ext && BY_EXTENSION[ext]) return TYPESCRIPT_EXTENSIONS.has(ext) ? TYPESCRIPT : PROFILES[BY_EXTENSION[ext]];
   if (firstLine.startsWith('#!')) {
     for (const [re, name] of BY_INTERPRETER) if (re.test(firstLine)) return PROFILES[name];
   }

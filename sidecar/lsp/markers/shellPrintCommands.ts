@@ -1,19 +1,19 @@
 // What shell commands print: turns the arguments of `echo` and `printf` into the text they
 // would write (echo's -n/-e flags, printf's escapes and %-conversions) and picks the marker
-// candidate out of an assignment word. Separate from shellScanner.ts because this is about
-// one command's arguments, not about where commands start and end.
-import { C_ESCAPES, type Word } from './shellWords';
+// candidate out of an assignment word. Separate from syntax/shellRules.ts because this is
+// about one command's arguments, not about where commands are in the syntax tree.
+import { C_ESCAPES } from './syntax/literalText';
 import type { Part, PrintedString } from './types';
 
-/** A word without a leading `NAME=` (the assigned value is the string of interest). */
-export function dropAssignment(word: Word): Part[] {
-  const first = word.parts[0];
-  if (first?.kind !== 'text') return word.parts;
-  const m = /^[A-Za-z_]\w*\+?=/.exec(first.text);
-  if (!m) return word.parts;
-  const rest = first.text.slice(m[0].length);
-  const head: Part[] = rest === '' ? [] : [{ kind: 'text', text: rest, offsets: first.offsets.slice(m[0].length), end: first.end }];
-  return [...head, ...word.parts.slice(1)];
+/** One shell word as the shell expands it (quotes removed, expansions dynamic). */
+export interface Word {
+  start: number;
+  end: number;
+  parts: Part[];
+  /** The quote the word starts with: '"', "'", "$'" or '' (unquoted). */
+  quote: string;
+  /** Static text of the word, or null when it has dynamic parts. */
+  static: string | null;
 }
 
 /** Words joined by single spaces, as `echo` prints them. */

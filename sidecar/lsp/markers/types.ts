@@ -1,4 +1,4 @@
-// What a language scanner finds in a script: the strings it prints (which may hold markers)
+// What the syntax-tree extractor (syntax/extract.ts) finds in a script: the strings it prints (which may hold markers)
 // and the block structure around them. Offsets are UTF-16 offsets into the document text.
 
 export interface Span {
@@ -61,6 +61,11 @@ export interface ScanResult {
   includesOthers: boolean;
   /** Statements that end a script (exit, sys.exit, process.exit): appended statements go before them. */
   exits: Array<Span & { region: number }>;
-  /** Spans of comments, strings and here-documents, sorted: where statement completion is not offered. */
-  nonCode: Span[];
+  /**
+   * The syntax tree has errors (ERROR or MISSING nodes): the order of events cannot be
+   * trusted anywhere, so the structural checks stay silent until the script parses again.
+   */
+  syntaxErrors: boolean;
+  /** A comment, string or here-document that began on an earlier line covers `lineStart`: no statement completion there. */
+  insideNonCode(lineStart: number): boolean;
 }

@@ -1,0 +1,168 @@
+// Marker extraction on a tree-sitter syntax tree: the printed strings that may hold markers
+// and the blocks around them, as the ScanResult the analysis (../analysis.ts) consumes.
+// Only the places where a marker keyword (or a misspelling of one) occurs in the text are
+// looked up in the tree — a 5,000-line script has a few hundred of them and tens of
+// thousands of nodes — so the cost follows the markers, not the file.
+import type { Node } from '@vscode/tree-sitter-wasm';
+import { isMarkerKeyword, misspeltKeyword } from '../keywords';
+import type { PrintedString, Region, ScanResult, Span } from '../types';
+import type { TreeHandle } from './documentTrees';
+import type { SyntaxRules } from './rules';
+
+/** Calls of marker helper functions (`step_start "x"`, `with step("x")`): steps we cannot read. */
+export const HELPER_CALL = /^(step|steps?_?(start|begin|open|complete|end|finish|close|error|fail)|(start|begin|end|complete|finish|close)_?step)$/i;
+
+/** `WORD:` where WORD may be a marker keyword. */
+const KEYWORD_HEAD = /(?<![A-Za-z0-9_])([A-Za-z][A-Za-z_-]*):/g;
+const HELPER_WORD = /(?<![\w@$-])[@$]?[A-Za-z_][\w-]*/g;
+
+export function extractMarkers(handle: TreeHandle, text: string, rules: SyntaxRules): ScanResult {
+  const root = handle.tree.rootNode;
+  const regions: Region[] = [{ parent: -1, span: { start: 0, end: text.length }, lastStatementEnd: lastStatementEnd(root), indent: '' }];
+  const regionIds = new Map<string, number>();
+  const strings: PrintedString[] = [];
+  const opaque: ScanResult['opaque'] = [];
+  const exits: ScanResult['exits'] = [];
+  const seenLiterals = new Set<number>();
+  const seenStatements = new Set<number>();
+
+  /** The block holding chain[index] (the innermost block strictly above it). */
+  const regionOf = (chain: Node[], index: number): number => {
+    let region = 0;
+    for (let k = 1; k < index; k++) {
+      const node = chain[k]!;
+      if (!rules.blocks.has(node.type)) continue;
+      const key = `${node.type}:${node.startIndex}:${node.endIndex}`;
+      let id = regionIds.get(key);
+      if (id === undefined) {
+        regions.push({ parent: region, span: { start: node.startIndex, end: node.endIndex }, lastStatementEnd: lastStatementEnd(node), indent: '' });
+        id = regions.length - 1;
+        regionIds.set(key, id);
+      }
+      region = id;
+    }
+    return region;
+  };
+  const inComment = (chain: Node[]) => chain.some((n) => n.type === 'comment');
+  const inNonCode = (chain: Node[]) => chain.some((n) => rules.nonCode.has(n.type));
+
+  for (const m of text.matchAll(KEYWORD_HEAD)) {
+    const word = m[1]!;
+    if (!isMarkerKeyword(word) && !misspeltKeyword(word)) continue;
+    const chain = chainAt(root, m.index!);
+    if (inComment(chain)) continue;
+    let index = -1;
+    for (let k = chain.length - 1; k >= 0; k--) {
+      if (rules.literals.has(chain[k]!.type)) {
+        index = k;
+        break;
+      }
+    }
+    if (index < 0) {
+      // Marker text in a here-document: printed by whatever reads it, in ways we cannot follow.
+      const body = chain.findIndex((n) => rules.nonCode.has(n.type));
+      if (body >= 0) opaque.push({ span: span(chain[body]!), region: regionOf(chain, body) });
+      continue;
+    }
+    while (index > 0 && (rules.joins.has(chain[index - 1]!.type) || rules.literals.has(chain[index - 1]!.type))) index--;
+    const literalNode = chain[index]!;
+    if (seenLiterals.has(literalNode.startIndex)) continue;
+    seenLiterals.add(literalNode.startIndex);
+    const print = rules.print(chain, index, text);
+    if (print) {
+      if (seenStatements.has(print.statement.startIndex)) continue;
+      seenStatements.add(print.statement.startIndex);
+      const at = chain.findIndex((n) => n.startIndex === print.statement.startIndex && n.endIndex === print.statement.endIndex);
+      strings.push({
+        parts: print.parts,
+        content: print.content,
+        printed: print.printed,
+        statement: span(print.statement),
+        region: regionOf(chain, at < 0 ? index : at),
+        quote: print.quote,
+      });
+      continue;
+    }
+    const literal = rules.literal(literalNode, text);
+    if (!literal) continue;
+    strings.push({ ...literal, printed: false, statement: span(literalNode), region: regionOf(chain, index) });
+  }
+
+  for (const m of text.matchAll(rules.exitPattern)) {
+    const chain = chainAt(root, m.index!);
+    if (inNonCode(chain)) continue;
+    const statement = rules.isExit(chain);
+    if (!statement) continue;
+    const at = chain.indexOf(statement);
+    exits.push({ ...span(statement), region: regionOf(chain, at) });
+  }
+
+  for (const m of text.matchAll(HELPER_WORD)) {
+    const word = m[0];
+    if (word.length < 4 || !/tep/i.test(word) || !HELPER_CALL.test(word.replace(/^[@$]/, ''))) continue;
+    const end = m.index! + word.length;
+    const chain = chainAt(root, m.index!);
+    if (inNonCode(chain) || !rules.isCall(chain, text, end)) continue;
+    opaque.push({ span: { start: m.index!, end }, region: regionOf(chain, chain.length) });
+  }
+
+  let includesOthers = false;
+  for (const m of text.matchAll(rules.includes)) {
+    if (inComment(chainAt(root, m.index! + m[0].length - m[0].trimStart().length))) continue;
+    includesOthers = true;
+    break;
+  }
+
+  strings.sort((a, b) => a.statement.start - b.statement.start);
+  return {
+    strings,
+    regions,
+    opaque,
+    includesOthers,
+    exits,
+    syntaxErrors: root.hasError,
+    insideNonCode: (lineStart) => insideNonCode(handle, rules, lineStart),
+  };
+}
+
+function span(node: Node): Span {
+  return { start: node.startIndex, end: node.endIndex };
+}
+
+/**
+ * The nodes from the root down to the deepest one holding `offset`. Top down with
+ * `childWithDescendant` (one call per level): `parent` would rescan the root's children
+ * on every step up.
+ */
+function chainAt(root: Node, offset: number): Node[] {
+  const deepest = root.descendantForIndex(offset);
+  const chain = [root];
+  if (!deepest) return chain;
+  for (let node = root; node.id !== deepest.id; ) {
+    const child = node.childWithDescendant(deepest);
+    if (!child || child.id === node.id) break;
+    chain.push(child);
+    node = child;
+  }
+  return chain;
+}
+
+/** End of a block's last statement (comments after it do not count). */
+function lastStatementEnd(block: Node): number {
+  for (let child = block.lastNamedChild; child; child = child.previousNamedSibling) {
+    if (child.type !== 'comment' && !child.isExtra) return child.endIndex;
+  }
+  return block.startIndex;
+}
+
+/** A comment, string or here-document that began before `lineStart` continues over it. */
+function insideNonCode(handle: TreeHandle, rules: SyntaxRules, lineStart: number): boolean {
+  if (!handle.alive) return false;
+  let node: Node | null = handle.tree.rootNode.descendantForIndex(lineStart);
+  for (let depth = 0; node && depth < 8; depth++, node = node.parent) {
+    if (!rules.nonCode.has(node.type) && !rules.literals.has(node.type)) continue;
+    const bodyStart = node.type === 'heredoc_body' ? node.startIndex - 1 : node.startIndex;
+    if (bodyStart < lineStart && node.endIndex > lineStart) return true;
+  }
+  return false;
+}
