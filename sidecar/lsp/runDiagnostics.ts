@@ -42,7 +42,10 @@ export function diagnosticsForRun(run: RunRecord): Map<string, Diagnostic[]> {
 }
 
 function severityOf(warning: StepWarning): DiagnosticSeverity {
-  return warning.severity === 'info' ? DiagnosticSeverity.Information : DiagnosticSeverity.Warning;
+  if (warning.severity === 'info') return DiagnosticSeverity.Information;
+  // A step's further CI error annotations (its first one is the step's error): errors too.
+  if (warning.type === 'marker' && warning.severity === 'critical') return DiagnosticSeverity.Error;
+  return DiagnosticSeverity.Warning;
 }
 
 /**
