@@ -137,6 +137,8 @@ export function settingsParams(config: StepflowConfig, profileName: string | nul
     outlierMinSamples: config.statsMinSamples,
     outlierMinSlowdownMs: config.statsMinSlowdownMs,
     outlierMinSlowdownPercent: config.statsMinSlowdownPercent,
+    dialects: config.dialects,
+    ...(config.maskEnv.length > 0 ? { maskEnv: config.maskEnv } : {}),
   };
 }
 

@@ -27,6 +27,10 @@ export interface StepflowConfig {
   notifyCriticalOutliers: boolean;
   /** A run of this window at least this long that ends while the window is unfocused is announced. */
   notifyLongRunMs: number;
+  /** CI dialects switched off (`stepflow.markers.dialects`): only the `false` entries matter. */
+  dialects: Partial<Record<'github' | 'teamcity' | 'gitlab' | 'azure', boolean>>;
+  /** Environment variables whose values are masked (`stepflow.masking.env`). */
+  maskEnv: string[];
 }
 
 export function readConfig(scope?: vscode.Uri): StepflowConfig {
@@ -47,6 +51,8 @@ export function readConfig(scope?: vscode.Uri): StepflowConfig {
     statsMinSlowdownPercent: Math.max(0, c.get<number>('stats.minSlowdownPercent', 20)),
     notifyCriticalOutliers: c.get<boolean>('stats.notifyCritical', false),
     notifyLongRunMs: Math.max(0, c.get<number>('notify.longRunSeconds', 30) * 1000),
+    dialects: switchedOff(c.get<Record<string, unknown>>('markers.dialects', {})),
+    maskEnv: c.get<unknown[]>('masking.env', []).filter((n): n is string => typeof n === 'string' && n.trim() !== ''),
   };
 }
 
@@ -58,4 +64,11 @@ function normaliseInterpreters(raw: Record<string, string | string[]>): Record<s
     if (argv.length > 0) result[ext.startsWith('.') ? ext : `.${ext}`] = argv;
   }
   return result;
+}
+
+/** Keeps only the dialects the user switched off (every dialect is on unless one says false). */
+function switchedOff(raw: Record<string, unknown>): StepflowConfig['dialects'] {
+  const off: StepflowConfig['dialects'] = {};
+  for (const id of ['github', 'teamcity', 'gitlab', 'azure'] as const) if (raw?.[id] === false) off[id] = false;
+  return off;
 }
