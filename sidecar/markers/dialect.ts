@@ -1,6 +1,8 @@
-// A marker dialect is a pluggable unit (docs/spec.md §1: GitHub Actions, TeamCity, GitLab,
-// Azure are planned). The output parser only asks a dialect to parse lines whose first
+// A marker dialect is a pluggable unit (docs/spec.md §1; the CI systems' dialects are in
+// markers/dialects/). The output parser only asks a dialect to parse lines whose first
 // significant byte is one of its lead bytes, so the hot path never decodes ordinary output.
+// A dialect may keep state from line to line (open groups): the parser calls it in output
+// order, and each parser gets instances of its own (markers/dialects/registry.ts).
 import type { MarkerEvent } from '../protocol/markers';
 
 export interface Dialect {
