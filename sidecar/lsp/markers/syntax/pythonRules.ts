@@ -25,7 +25,11 @@ function literal(node: Node, text: string): Literal | null {
   let quote = '"';
   if (node.type === 'concatenated_string') {
     let first: string | null = null;
-    for (const child of node.namedChildren) if (child?.type === 'string') first ??= readString(b, child, text);
+    for (const child of node.namedChildren) {
+      if (child?.type !== 'string') continue;
+      const opened = readString(b, child, text);
+      first ??= opened;
+    }
     quote = first ?? quote;
   } else if (node.type === 'string') quote = readString(b, node, text);
   else return null;

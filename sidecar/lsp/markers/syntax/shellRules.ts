@@ -33,7 +33,11 @@ function readArgument(b: PartsBuilder, node: Node, text: string): string {
       return '';
     case 'concatenation': {
       let quote: string | null = null;
-      for (const child of node.children) if (child) quote ??= readArgument(b, child, text);
+      for (const child of node.children) {
+        if (!child) continue;
+        const opened = readArgument(b, child, text);
+        quote ??= opened;
+      }
       return quote ?? '';
     }
     default:
