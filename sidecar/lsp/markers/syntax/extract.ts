@@ -14,6 +14,7 @@ export const HELPER_CALL = /^(step|steps?_?(start|begin|open|complete|end|finish
 
 /** `WORD:` where WORD may be a marker keyword. */
 const KEYWORD_HEAD = /(?<![A-Za-z0-9_])([A-Za-z][A-Za-z_-]*):/g;
+const STACK_KEYWORDS = new Set(['STEP_START', 'STEP_COMPLETE', 'STEP_ERROR']);
 const HELPER_WORD = /(?<![\w@$-])[@$]?[A-Za-z_][\w-]*/g;
 
 export function extractMarkers(handle: TreeHandle, text: string, rules: SyntaxRules): ScanResult {
@@ -50,7 +51,14 @@ export function extractMarkers(handle: TreeHandle, text: string, rules: SyntaxRu
     const word = m[1]!;
     if (!isMarkerKeyword(word) && !misspeltKeyword(word)) continue;
     const chain = chainAt(root, m.index!);
-    if (inComment(chain)) continue;
+    const stack = STACK_KEYWORDS.has(word);
+    const comment = chain.find((n) => n.type === 'comment');
+    if (comment) {
+      // A marker in a comment is no marker. But a comment over several lines may be code
+      // commented out — or code an unclosed `/*` swallowed while typing: its steps are unknown.
+      if (stack && text.slice(comment.startIndex, comment.endIndex).includes('\n')) opaque.push({ span: span(comment), region: regionOf(chain, chain.indexOf(comment)) });
+      continue;
+    }
     let index = -1;
     for (let k = chain.length - 1; k >= 0; k--) {
       if (rules.literals.has(chain[k]!.type)) {
@@ -59,9 +67,10 @@ export function extractMarkers(handle: TreeHandle, text: string, rules: SyntaxRu
       }
     }
     if (index < 0) {
-      // Marker text in a here-document: printed by whatever reads it, in ways we cannot follow.
-      const body = chain.findIndex((n) => rules.nonCode.has(n.type));
-      if (body >= 0) opaque.push({ span: span(chain[body]!), region: regionOf(chain, body) });
+      // Marker text that is no string the script prints: a here-document, or code the
+      // grammar reads as something else (`${…}` in PowerShell is a variable name). What it
+      // does to the steps is unknown.
+      if (stack) opaque.push({ span: { start: m.index!, end: m.index! + word.length }, region: regionOf(chain, chain.length) });
       continue;
     }
     while (index > 0 && (rules.joins.has(chain[index - 1]!.type) || rules.literals.has(chain[index - 1]!.type))) index--;
