@@ -157,7 +157,10 @@ function scriptUri(script: string): vscode.Uri {
 async function targetUri(target?: vscode.Uri | string): Promise<vscode.Uri | undefined> {
   if (target instanceof vscode.Uri) return target;
   if (typeof target === 'string') return target.includes('://') || target.startsWith('file:') ? vscode.Uri.parse(target) : vscode.Uri.file(target);
-  return vscode.window.activeTextEditor?.document.uri;
+  // A button outside the editor (the walkthrough, a view) leaves no active editor: the
+  // script visible beside it is the one meant.
+  const editor = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors.find((e) => e.document.uri.scheme === 'file');
+  return editor?.document.uri;
 }
 
 function isNode(value: unknown): value is RunNode {

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import {
   HistoryCancelRun,
+  HistoryCompared,
   HistoryCopy,
   HistoryGetRun,
   HistoryListRuns,
@@ -40,6 +41,8 @@ export interface HistoryDeps {
   client: LanguageClient;
   model: RunsModel;
   log: vscode.LogOutputChannel;
+  /** The user compared two runs in the panel (the walkthrough's last step). */
+  onCompared?: () => void;
 }
 
 interface Handler {
@@ -156,6 +159,9 @@ class HistoryPanel {
       }),
       handler(HistoryCopy, async ({ text }) => {
         await vscode.env.clipboard.writeText(text);
+      }),
+      handler(HistoryCompared, () => {
+        this.deps.onCompared?.();
       }),
       handler(HistoryCancelRun, async ({ runId }) => {
         const answer = await client.sendRequest(CancelRequest, { runId });

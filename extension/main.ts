@@ -16,6 +16,7 @@ import { OutlierNotifier } from './outlierNotifier';
 import { FailureRevealer } from './failureReveal';
 import { registerTaskProvider } from './taskProvider';
 import { FinishNotifier } from './finishNotifier';
+import { COMPARED_KEY, FAILURE_SHOWN_KEY, registerWalkthrough } from './walkthrough';
 
 /** What `activate` returns: used by the integration tests and by other extensions. */
 export interface StepflowApi {
@@ -61,7 +62,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Stepfl
   context.subscriptions.push(new OutlierNotifier(model));
   const failures = new FailureRevealer(model, tree, treeView, log);
   context.subscriptions.push(failures);
-  registerHistoryPanel(context, { client, model, log });
+  const walkthrough = registerWalkthrough(context);
+  context.subscriptions.push(failures.onDidReveal(() => walkthrough.markSeen(FAILURE_SHOWN_KEY)));
+  registerHistoryPanel(context, { client, model, log, onCompared: () => walkthrough.markSeen(COMPARED_KEY) });
 
   await client.start();
   // After a sidecar restart the stored state is the truth again.

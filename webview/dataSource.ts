@@ -41,6 +41,8 @@ export interface StepflowDataSource {
   openArtifact(runId: string, index: number): Promise<void>;
   copyText(text: string): Promise<void>;
   cancelRun?(runId: string): Promise<boolean>;
+  /** Tells the host the user compares two runs (VS Code: a walkthrough step); optional. */
+  compared?(runId: string, otherId: string): Promise<void>;
   loadState(): ViewState | undefined;
   saveState(state: ViewState): void;
 }

@@ -203,6 +203,7 @@ export class HistoryController extends EventTarget {
 
   setTab(tab: DetailTab): void {
     this.tab = tab;
+    this.noteCompared();
     this.saveState();
     this.changed();
   }
@@ -226,6 +227,7 @@ export class HistoryController extends EventTarget {
     if (token !== this.selectToken || this.compareId !== runId) return;
     this.compareRun = record;
     this.changed();
+    this.noteCompared();
   }
 
   async cancelSelected(): Promise<void> {
@@ -378,6 +380,12 @@ export class HistoryController extends EventTarget {
       this.scripts.add(r.script);
       if (r.profile) this.profiles.add(r.profile);
     }
+  }
+
+  /** Tells the host once the user sees two runs side by side (the Compare tab, loaded). */
+  private noteCompared(): void {
+    if (this.tab !== 'compare' || !this.selected || !this.compareRun) return;
+    void this.source.compared?.(this.selected.record.id, this.compareRun.id).catch(() => undefined);
   }
 
   private saveState(): void {

@@ -1,7 +1,7 @@
 // The VS Code webview host: requests and live messages over postMessage to
 // extension/historyPanel.ts, view state in the webview's own state (kept across reloads
 // by the panel serializer). Artifacts open in an editor; the clipboard is VS Code's.
-import { HistoryCancelRun, HistoryCopy, HistoryGetRun, HistoryListRuns, HistoryOpenArtifact, HistoryReadLog, HistoryRunExpectations, HistorySearchLogs, HistoryStepStats } from '../sidecar/protocol/history';
+import { HistoryCancelRun, HistoryCompared, HistoryCopy, HistoryGetRun, HistoryListRuns, HistoryOpenArtifact, HistoryReadLog, HistoryRunExpectations, HistorySearchLogs, HistoryStepStats } from '../sidecar/protocol/history';
 import { LiveSubscribe, LiveUnsubscribe } from '../sidecar/protocol/live';
 import { isResponse, type RequestType } from '../sidecar/protocol/messages';
 import type { StepflowDataSource, ViewState } from './dataSource';
@@ -51,6 +51,7 @@ export function createVscodeHost(): StepflowDataSource {
     subscribe: (runId, listener) => demux.add(runId, listener),
     openArtifact: (runId, index) => request(HistoryOpenArtifact, { runId, index }),
     copyText: (text) => request(HistoryCopy, { text }),
+    compared: (runId, otherId) => request(HistoryCompared, { runId, otherId }),
     cancelRun: async (runId) => (await request(HistoryCancelRun, { runId })).cancelled,
     loadState: () => (vscode.getState() as ViewState | undefined) ?? undefined,
     saveState: (state) => vscode.setState(state),

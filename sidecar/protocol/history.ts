@@ -109,6 +109,11 @@ export const HistoryRunExpectations = new RequestType<{ runId: string }, RunExpe
 export const HistoryOpenArtifact = new RequestType<ArtifactRef, void>('history/openArtifact', objectOf<ArtifactRef>({ runId: isString, index: isNumber }));
 /** Webview → host: put text on the clipboard (webviews cannot always do it themselves). */
 export const HistoryCopy = new RequestType<{ text: string }, void>('history/copy', objectOf<{ text: string }>({ text: isString }));
+/** Webview → host: the user now compares two runs (the VS Code host completes a walkthrough step). */
+export const HistoryCompared = new RequestType<{ runId: string; otherId: string }, void>(
+  'history/compared',
+  objectOf<{ runId: string; otherId: string }>({ runId: isString, otherId: isString }),
+);
 /** Webview → host: cancel a running run. */
 export const HistoryCancelRun = new RequestType<{ runId: string }, { cancelled: boolean }>('history/cancelRun', isRunId);
 
