@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm run mutate [-- <module>…] [--force]`: Stryker mutation testing per module (see
-// stryker.config.mjs for the modules and their tests, docs/testing.md "Mutation testing").
+// `npm run mutate [-- <module>…] [--force] [--no-typecheck] [--concurrency=N]`: Stryker
+// mutation testing per module (see stryker.config.mjs for the modules and their tests,
+// docs/testing.md "Mutation testing").
 // Each module runs in its own Stryker process (STRYKER_MODULE=<module>), incrementally:
 // reports/mutation/<module>.incremental.json remembers the last results, so a re-run only
 // tests mutants in changed code or covered by changed tests (--force: all of them).
@@ -13,7 +14,9 @@ import { modules } from '../stryker.config.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const args = process.argv.slice(2);
-const force = args.includes('--force');
+const noTypecheck = args.includes('--no-typecheck');
+// Other options go to Stryker as they are, e.g. --force, --concurrency=1.
+const strykerArgs = args.filter((a) => a.startsWith('--') && a !== '--no-typecheck');
 const wanted = args.filter((a) => !a.startsWith('--'));
 for (const name of wanted) {
   if (!(name in modules)) {
@@ -49,10 +52,10 @@ const rows = [];
 for (const name of names) {
   console.log(`\n=== mutation testing: ${name} ===`);
   const t0 = Date.now();
-  const run = spawnSync(stryker, ['run', 'stryker.config.mjs', ...(force ? ['--force'] : [])], {
+  const run = spawnSync(stryker, ['run', 'stryker.config.mjs', ...strykerArgs], {
     cwd: root,
     stdio: 'inherit',
-    env: { ...process.env, STRYKER_MODULE: name },
+    env: { ...process.env, STRYKER_MODULE: name, ...(noTypecheck ? { STRYKER_TYPECHECK: '0' } : {}) },
   });
   const seconds = Math.round((Date.now() - t0) / 1000);
   const reportFile = join(outDir, `${name}.json`);

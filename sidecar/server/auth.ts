@@ -15,15 +15,18 @@ export function stepflowHome(env: NodeJS.ProcessEnv = process.env): string {
 
 /**
  * The token in `file`, created (0600, in a 0700 folder) when missing. A token file that
- * others can read is treated as leaked: it is replaced by a new one.
+ * others can read is treated as leaked: it is replaced by a new one. So is a symbolic link
+ * in its place (never followed: a dangling one made this recurse until the stack overflowed).
  */
 export function loadOrCreateToken(file: string): string {
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   try {
-    const stat = fs.statSync(file);
-    const text = fs.readFileSync(file, 'utf8').trim();
-    const private_ = process.platform === 'win32' || (stat.mode & 0o077) === 0;
-    if (stat.isFile() && private_ && /^[A-Za-z0-9_-]{32,}$/.test(text)) return text;
+    const stat = fs.lstatSync(file);
+    if (stat.isFile()) {
+      const text = fs.readFileSync(file, 'utf8').trim();
+      const private_ = process.platform === 'win32' || (stat.mode & 0o077) === 0;
+      if (private_ && /^[A-Za-z0-9_-]{32,}$/.test(text)) return text;
+    }
     fs.rmSync(file, { force: true });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
