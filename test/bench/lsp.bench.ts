@@ -5,7 +5,11 @@
 //                cached analysis (the server analysed the edit already) and on a fresh one
 //   JSON-RPC     didChange → publishDiagnostics, and a completion request, against the built
 //                sidecar over stdio (includes serialisation and the pipe)
-//   npx tsx test/bench/lsp.bench.ts [--rounds 40] [--warmup 15] [--json]
+//   old vs new   --baseline <checkout>: the same in-process rows, in the same run, with the
+//                analysis of another checkout of StepFlow (e.g. `git worktree add /tmp/old
+//                <commit>` before the tree-sitter analysis; tsx only, it loads .ts sources)
+//   full parse   the same edit analysed under a new URI each round: no previous tree to reuse
+//   npx tsx test/bench/lsp.bench.ts [--rounds 40] [--warmup 15] [--baseline dir] [--json]
 // --json: the human table goes to stderr and the last stdout line is one JSON object of figures
 // (what test/bench/run.mjs reads).
 import * as fs from 'node:fs';
@@ -15,6 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { analyze } from '../../sidecar/lsp/markers/analysis';
 import { completionItems } from '../../sidecar/lsp/markers/completion';
 import { markerProblems } from '../../sidecar/lsp/markers/diagnostics';
+import { loadGrammars } from '../../sidecar/lsp/markers/syntax/grammars';
 import { LspClient, SIDECAR, fileUri } from '../support/lspClient';
 
 const argv = process.argv.slice(2);
@@ -23,6 +28,20 @@ const opt = (name: string, fallback: number) => {
   return i >= 0 ? Number(argv[i + 1]) : fallback;
 };
 const json = argv.includes('--json');
+const baselineDir = argv.includes('--baseline') ? path.resolve(argv[argv.indexOf('--baseline') + 1]!) : null;
+
+interface Analyser {
+  label: string;
+  analyze: typeof analyze;
+  markerProblems: (a: never) => unknown;
+  completionItems: (a: never, offset: number, position: { line: number; character: number }) => unknown;
+}
+const analysers: Analyser[] = [{ label: 'tree-sitter', analyze, markerProblems: markerProblems as Analyser['markerProblems'], completionItems: completionItems as Analyser['completionItems'] }];
+if (baselineDir) {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const load = (file: string) => require(path.join(baselineDir, 'sidecar', 'lsp', 'markers', file));
+  analysers.push({ label: 'old lexers', analyze: load('analysis').analyze, markerProblems: load('diagnostics').markerProblems, completionItems: load('completion').completionItems });
+}
 /** Human output: stdout, or stderr with --json (stdout then carries only the JSON). */
 const say = (line: string) => (json ? process.stderr.write(line + '\n') : console.log(line));
 
@@ -100,40 +119,51 @@ function timed<T>(fn: () => T, wall: number[], cpu: number[], keep: boolean): T 
 const EXT = { shell: ['.sh', 'shellscript'], python: ['.py', 'python'], javascript: ['.js', 'javascript'] } as const;
 
 async function main(): Promise<void> {
+  await loadGrammars();
   for (const language of ['shell', 'python', 'javascript'] as const) {
-    const base = script(language);
-    const lines = base.split('\n').length;
-    const [ext, languageId] = EXT[language];
-    const uri = `file:///bench/script${ext}`;
-    // In-process: the work the server does on an edit (each round a different text).
-    const diag: number[] = [];
-    const diagCpu: number[] = [];
-    const completeCached: number[] = [];
-    const completeCachedCpu: number[] = [];
-    const completeFresh: number[] = [];
-    const completeFreshCpu: number[] = [];
-    for (let round = -WARMUP; round < ROUNDS; round++) {
-      const text = base.replace('Stage 1"', `Stage 1${round}"`);
-      const keep = round >= 0;
-      const a = timed(
-        () => {
-          const analysis = analyze(text, languageId, uri)!;
-          markerProblems(analysis);
-          return analysis;
-        },
-        diag,
-        diagCpu,
-        keep,
-      );
-      // Completion at a statement start in the middle of the file.
-      const mid = text.indexOf('\n', Math.floor(text.length / 2)) + 1;
-      const position = { line: text.slice(0, mid).split('\n').length - 1, character: 0 };
-      timed(() => completionItems(a, mid, position), completeCached, completeCachedCpu, keep);
-      timed(() => completionItems(analyze(text, languageId, uri)!, mid, position), completeFresh, completeFreshCpu, keep);
+    for (const { label, analyze: analyse, markerProblems: problems, completionItems: complete } of analysers) {
+      const base = script(language);
+      const lines = base.split('\n').length;
+      const [ext, languageId] = EXT[language];
+      const uri = `file:///bench/${label.replace(/\W/g, '-')}/script${ext}`;
+      // In-process: the work the server does on an edit (each round a different text).
+      const diag: number[] = [];
+      const diagCpu: number[] = [];
+      const full: number[] = [];
+      const fullCpu: number[] = [];
+      const completeCached: number[] = [];
+      const completeCachedCpu: number[] = [];
+      const completeFresh: number[] = [];
+      const completeFreshCpu: number[] = [];
+      for (let round = -WARMUP; round < ROUNDS; round++) {
+        const text = base.replace('Stage 1"', `Stage 1${round}"`);
+        const keep = round >= 0;
+        const a = timed(
+          () => {
+            const analysis = analyse(text, languageId, uri)!;
+            problems(analysis as never);
+            return analysis;
+          },
+          diag,
+          diagCpu,
+          keep,
+        );
+        if (label === 'tree-sitter') {
+          timed(() => problems(analyse(text, languageId, `${uri}-${round}`) as never), full, fullCpu, keep);
+        }
+        // Completion at a statement start in the middle of the file.
+        const mid = text.indexOf('\n', Math.floor(text.length / 2)) + 1;
+        const position = { line: text.slice(0, mid).split('\n').length - 1, character: 0 };
+        timed(() => complete(a as never, mid, position), completeCached, completeCachedCpu, keep);
+        const edited = text.replace('Stage 2"', `Stage 2${round}"`);
+        timed(() => complete(analyse(edited, languageId, uri) as never, mid, position), completeFresh, completeFreshCpu, keep);
+      }
+      const tag = analysers.length > 1 ? `, ${label}` : '';
+      record(`${language} ${lines} lines: analyse + diagnostics after an edit (in-process${tag})`, 'diagnostics', language, lines, diag, 20, diagCpu);
+      if (full.length) record(`${language} ${lines} lines: same, full parse without a previous tree (in-process)`, 'diagnostics', language, lines, full, 20, fullCpu);
+      record(`${language} ${lines} lines: completion, analysis cached (in-process${tag})`, 'completionCached', language, lines, completeCached, 10, completeCachedCpu);
+      record(`${language} ${lines} lines: completion incl. fresh analysis (in-process${tag})`, 'completionFresh', language, lines, completeFresh, 10, completeFreshCpu);
     }
-    record(`${language} ${lines} lines: analyse + diagnostics (in-process)`, 'diagnostics', language, lines, diag, 20, diagCpu);
-    record(`${language} ${lines} lines: completion, analysis cached (in-process)`, 'completionCached', language, lines, completeCached, 10, completeCachedCpu);
-    record(`${language} ${lines} lines: completion incl. fresh analysis (in-process)`, 'completionFresh', language, lines, completeFresh, 10, completeFreshCpu);
   }
 
   const rpc = fs.existsSync(SIDECAR);

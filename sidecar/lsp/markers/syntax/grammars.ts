@@ -12,12 +12,14 @@ export const GRAMMARS = ['bash', 'python', 'javascript', 'typescript', 'powershe
 export type GrammarName = (typeof GRAMMARS)[number];
 
 /**
- * Where the WASM files are: `dist/tree-sitter/` beside the bundle (esbuild.mjs copies them),
- * else the npm package when running from the sources (tests, tsx).
+ * Where the WASM files are: `dist/tree-sitter/` beside the bundle (esbuild.mjs copies them;
+ * benchmarks bundled into dist/bench/ look one folder up), else the npm package when running
+ * from the sources (tests, tsx).
  */
 export function wasmFolder(): string {
-  const bundled = path.join(__dirname, 'tree-sitter');
-  if (fs.existsSync(path.join(bundled, 'tree-sitter.wasm'))) return bundled;
+  for (const folder of [path.join(__dirname, 'tree-sitter'), path.join(__dirname, '..', 'tree-sitter')]) {
+    if (fs.existsSync(path.join(folder, 'tree-sitter.wasm'))) return folder;
+  }
   return path.join(__dirname, '..', '..', '..', '..', 'node_modules', '@vscode', 'tree-sitter-wasm', 'wasm');
 }
 
