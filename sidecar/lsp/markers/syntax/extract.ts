@@ -15,7 +15,7 @@ export const HELPER_CALL = /^(step|steps?_?(start|begin|open|complete|end|finish
 /** `WORD:` where WORD may be a marker keyword. */
 const KEYWORD_HEAD = /(?<![A-Za-z0-9_])([A-Za-z][A-Za-z_-]*):/g;
 const STACK_KEYWORDS = new Set(['STEP_START', 'STEP_COMPLETE', 'STEP_ERROR']);
-const HELPER_WORD = /(?<![\w@$-])[@$]?[A-Za-z_][\w-]*/g;
+const WORD_CHAR = /[\w@$-]/;
 
 export function extractMarkers(handle: TreeHandle, text: string, rules: SyntaxRules): ScanResult {
   const root = handle.tree.rootNode;
@@ -106,13 +106,20 @@ export function extractMarkers(handle: TreeHandle, text: string, rules: SyntaxRu
     exits.push({ ...span(statement), region: regionOf(chain, at) });
   }
 
-  for (const m of text.matchAll(HELPER_WORD)) {
-    const word = m[0];
-    if (word.length < 4 || !/tep/i.test(word) || !HELPER_CALL.test(word.replace(/^[@$]/, ''))) continue;
-    const end = m.index! + word.length;
-    const chain = chainAt(root, m.index!);
+  // Helper names all contain "tep" (step_start, startStep…): find those, then the word around.
+  let lastWordStart = -1;
+  for (const m of text.matchAll(/tep/gi)) {
+    let start = m.index!;
+    while (start > 0 && WORD_CHAR.test(text[start - 1]!)) start--;
+    if (start === lastWordStart) continue;
+    lastWordStart = start;
+    let end = m.index! + 3;
+    while (end < text.length && WORD_CHAR.test(text[end]!)) end++;
+    const word = text.slice(start, end);
+    if (!HELPER_CALL.test(word.replace(/^[@$]/, ''))) continue;
+    const chain = chainAt(root, start);
     if (inNonCode(chain) || !rules.isCall(chain, text, end)) continue;
-    opaque.push({ span: { start: m.index!, end }, region: regionOf(chain, chain.length) });
+    opaque.push({ span: { start, end }, region: regionOf(chain, chain.length) });
   }
 
   let includesOthers = false;

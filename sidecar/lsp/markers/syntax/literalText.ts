@@ -15,18 +15,27 @@ export type Escapes =
 
 /** Backslash escapes of `$'…'` strings and printf formats. */
 export const C_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', e: '\x1b', E: '\x1b', f: '\f', v: '\v', '0': '\0', '\\': '\\', "'": "'", '"': '"' };
+/** The characters that may start an escape in some style: \ ` ' */
+const isSpecial = (code: number) => code === 92 || code === 96 || code === 39;
 const BACKTICK_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '0': '\0', a: '\x07', b: '\b', e: '\x1b', f: '\f', v: '\v' };
 
 /** Decodes source [start, end) into `b`. */
 export function decode(b: PartsBuilder, text: string, start: number, end: number, escapes: Escapes): void {
+  if (escapes === 'none') {
+    b.span(start, end);
+    return;
+  }
   let i = start;
   while (i < end) {
-    const ch = text[i]!;
-    if (escapes === 'none' || (ch !== '\\' && ch !== '`' && ch !== "'")) {
-      b.char(ch, i);
-      i++;
+    // Runs without an escape character print as they are: one span, not a char() each.
+    let plainEnd = i;
+    while (plainEnd < end && !isSpecial(text.charCodeAt(plainEnd))) plainEnd++;
+    if (plainEnd > i) {
+      b.span(i, plainEnd);
+      i = plainEnd;
       continue;
     }
+    const ch = text[i]!;
     const next = text[i + 1];
     if (escapes === 'powershell-verbatim') {
       if (ch === "'" && next === "'") {
