@@ -63,11 +63,21 @@ export class RunsModel implements vscode.Disposable {
     return this.runs.get(runId);
   }
 
-  /** Replaces runs with stored snapshots. */
+  /**
+   * Replaces runs with stored snapshots. Each one as soon as it arrives: the sidecar sends a
+   * run's events before the snapshot that holds them, so a snapshot is never older than the
+   * events applied before it — but it would be if it waited for the other answers.
+   */
   async refresh(runIds: string[]): Promise<void> {
-    const records = await Promise.all(runIds.map((runId) => this.client.sendRequest(GetRunRequest, { runId })));
+    const records = await Promise.all(
+      runIds.map((runId) =>
+        this.client.sendRequest(GetRunRequest, { runId }).then((record) => {
+          if (record) this.runs.set(record.id, { ...liveRunFromRecord(record), expectations: this.runs.get(record.id)?.expectations });
+          return record;
+        }),
+      ),
+    );
     const found = records.filter((r): r is RunRecord => r !== null);
-    for (const record of found) this.runs.set(record.id, { ...liveRunFromRecord(record), expectations: this.runs.get(record.id)?.expectations });
     if (found.length) this.snapshots.fire(found);
     this.prune();
     this.scheduleChange();

@@ -138,7 +138,16 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
   });
   // Our own runs, and those of other StepFlow processes of this user on this machine.
   connection.onRequest(CancelRequest, ({ runId }) => runs?.cancelAnywhere(runId) ?? { cancelled: false, reason: 'StepFlow: not initialised' });
-  connection.onRequest(GetRunRequest, ({ runId }) => requireStore().getRun(runId) ?? null);
+  connection.onRequest(GetRunRequest, ({ runId }) => {
+    // A snapshot must hold exactly the events the client got before it: send the queued
+    // events first (they precede the answer on the wire) and store everything emitted so
+    // far. Otherwise the client replaces its run with a snapshot older than events it has
+    // already applied, and those are lost (a step missing from the tree for good).
+    runs?.sendPendingEvents();
+    const store = requireStore();
+    store.flush();
+    return store.getRun(runId) ?? null;
+  });
   connection.onRequest(ListRunsRequest, (params) => requireStore().listRuns(params));
   connection.onRequest(ReadLogRequest, ({ runId, fromLine, maxLines }) => requireStore().readLog(runId, fromLine, maxLines));
   // Statistics and reports: stepflow/runExpectations, stepflow/report.

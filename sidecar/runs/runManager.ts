@@ -155,6 +155,11 @@ export class RunManager {
     }
   }
 
+  /** Publishes the queued events now (before an answer that must not overtake them). */
+  sendPendingEvents(): void {
+    this.flushEvents();
+  }
+
   private flushEvents(): void {
     if (this.timer) clearTimeout(this.timer);
     if (this.immediate) clearImmediate(this.immediate);

@@ -107,12 +107,21 @@ suite('StepFlow extension', () => {
     await waitForRun(api, (r) => r.record.id === run.record.id && r.record.status === 'succeeded', 'the CLI run to finish in the tree');
   });
 
-  test('a crashed sidecar restarts and marks the run it was running as interrupted', async () => {
-    const pidsFile = workspaceFile('tree.pids').fsPath;
-    const runId = await api.launcher.run(workspaceFile('tree.sh'));
+  test('a crashed sidecar restarts, adopts the run it was running, and the run ends with its real status', async () => {
+    // The script waits for a gate the test opens only after the new sidecar is up.
+    const dir = workspaceFile('adopt').fsPath;
+    fs.mkdirSync(dir, { recursive: true });
+    const gate = path.join(dir, 'gate');
+    fs.rmSync(gate, { force: true });
+    const script = path.join(dir, 'survivor.sh');
+    fs.writeFileSync(
+      script,
+      ['#!/usr/bin/env bash', 'echo "STEP_START:Before"', `while [ ! -e '${gate}' ]; do sleep 0.05; done`, 'echo "STEP_COMPLETE:Before"', 'echo "STEP_START:After"', 'exit 3', ''].join('\n'),
+      { mode: 0o755 },
+    );
+    const runId = await api.launcher.run(vscode.Uri.file(script));
     assert.ok(runId);
-    await waitForRun(api, (r) => r.record.id === runId && [...r.steps.values()].some((s) => s.name === 'Ready'), 'the run to be under way');
-    const scriptPids = fs.readFileSync(pidsFile, 'utf8').trim().split('\n').map(Number);
+    await waitForRun(api, (r) => r.record.id === runId && [...r.steps.values()].some((s) => s.name === 'Before'), 'the run to be under way');
     const sidecar = sidecarPid();
     assert.ok(sidecar, 'the sidecar process is a child of the extension host');
 
@@ -126,16 +135,15 @@ suite('StepFlow extension', () => {
     });
     process.kill(sidecar, 'SIGKILL');
     await restarted;
-    const run = await waitForRun(api, (r) => r.record.id === runId && r.record.status === 'interrupted', 'the run to be marked interrupted');
-    assert.equal(run.record.status, 'interrupted');
     assert.notEqual(sidecarPid(), sidecar, 'a new sidecar process');
-    for (const pid of scriptPids) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    const adopted = await waitForRun(api, (r) => r.record.id === runId, 'the run in the tree after the restart');
+    assert.equal(adopted.record.status, 'running', 'the script survived the crash and its run is still running');
+
+    fs.writeFileSync(gate, '');
+    const run = await waitForRun(api, (r) => r.record.id === runId && r.record.status !== 'running', 'the adopted run to end');
+    assert.equal(run.record.status, 'failed');
+    assert.equal(run.record.exitCode, 3);
+    assert.deepEqual([...run.steps.values()].map((s) => s.name), ['Before', 'After']);
   });
 });
 
