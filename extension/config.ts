@@ -27,6 +27,8 @@ export interface StepflowConfig {
   notifyCriticalOutliers: boolean;
   /** A run of this window at least this long that ends while the window is unfocused is announced. */
   notifyLongRunMs: number;
+  /** How long a script started here outlives a crashed or reloaded sidecar, waiting to be adopted. */
+  adoptGraceMs: number;
   /** CI dialects switched off (`stepflow.markers.dialects`): only the `false` entries matter. */
   dialects: Partial<Record<'github' | 'teamcity' | 'gitlab' | 'azure', boolean>>;
   /** Environment variables whose values are masked (`stepflow.masking.env`). */
@@ -51,6 +53,7 @@ export function readConfig(scope?: vscode.Uri): StepflowConfig {
     statsMinSlowdownPercent: Math.max(0, c.get<number>('stats.minSlowdownPercent', 20)),
     notifyCriticalOutliers: c.get<boolean>('stats.notifyCritical', false),
     notifyLongRunMs: Math.max(0, c.get<number>('notify.longRunSeconds', 30) * 1000),
+    adoptGraceMs: Math.max(0, c.get<number>('run.adoptGraceSeconds', 120) * 1000),
     dialects: switchedOff(c.get<Record<string, unknown>>('markers.dialects', {})),
     maskEnv: c.get<unknown[]>('masking.env', []).filter((n): n is string => typeof n === 'string' && n.trim() !== ''),
   };

@@ -64,10 +64,10 @@ export function createSidecarClient(
       { scheme: 'file', pattern: '**/*.{sh,bash,zsh,py,js,mjs,cjs,ts,ps1,rb,pl}' },
     ],
     outputChannel: log,
-    initializationOptions: { dbPath: config.databasePath || undefined },
+    initializationOptions: { dbPath: config.databasePath || undefined, adoptGraceMs: config.adoptGraceMs },
     errorHandler: {
       error: () => ({ action: ErrorAction.Continue }),
-      // A crash restarts the sidecar (which marks its in-flight runs interrupted);
+      // A crash restarts the sidecar (which adopts the runs still alive, see docs/architecture.md);
       // a sidecar that keeps dying is a permanent problem, so stop instead of looping.
       closed: () => {
         const now = Date.now();
