@@ -38,7 +38,6 @@ interface Analyser {
 }
 const analysers: Analyser[] = [{ label: 'tree-sitter', analyze, markerProblems: markerProblems as Analyser['markerProblems'], completionItems: completionItems as Analyser['completionItems'] }];
 if (baselineDir) {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const load = (file: string) => require(path.join(baselineDir, 'sidecar', 'lsp', 'markers', file));
   analysers.push({ label: 'old lexers', analyze: load('analysis').analyze, markerProblems: load('diagnostics').markerProblems, completionItems: load('completion').completionItems });
 }
