@@ -13,6 +13,8 @@ import type { DetailTab, LiveListener, StepflowDataSource, ViewState } from './d
 import { historyRunFromRecord, statsByPath } from './runView';
 
 const PAGE = 100;
+/** Matching lines asked of a log search: enough to scan, few enough to render at once. */
+export const SEARCH_LIMIT = 200;
 
 export interface LogFocus {
   line: number;
@@ -41,6 +43,8 @@ export class HistoryController extends EventTarget {
   compareRun: RunRecord | null = null;
   compareCandidates: HistoryRun[] = [];
   searchHits: LogSearchHit[] = [];
+  /** The store had more matching lines than SEARCH_LIMIT. */
+  searchHitsMore = false;
   searching = false;
   logFocus: LogFocus | null = null;
   error: string | null = null;
@@ -90,10 +94,27 @@ export class HistoryController extends EventTarget {
     }
     const searchChanged = next.search !== this.query.search;
     this.query = next;
+    // The detail pane follows the filter: a new search shows its matching lines, not the
+    // run that was open before it.
+    if (searchChanged && next.search) void this.select(null);
     this.saveState();
     const reloading = this.reload();
     if (searchChanged) void this.searchLogs();
     await reloading;
+    // …and a run the filters now exclude is no longer shown beside a list without it.
+    if (this.selectedId && !this.nextCursor && !this.runs.some((r) => r.id === this.selectedId)) await this.select(null);
+  }
+
+  /**
+   * The search hits to show: those of runs the other filters keep. The store's line search
+   * knows only the text, so with status/script/profile/date filters set the hits are cut
+   * to the listed runs (the list is that same search, filtered).
+   */
+  visibleSearchHits(): LogSearchHit[] {
+    const { search: _text, ...others } = this.query;
+    if (Object.keys(others).length === 0 || this.loadingList) return this.searchHits;
+    const listed = new Set(this.runs.map((r) => r.id));
+    return this.searchHits.filter((hit) => listed.has(hit.runId));
   }
 
   async reload(): Promise<void> {
@@ -139,6 +160,7 @@ export class HistoryController extends EventTarget {
     const token = ++this.searchToken;
     if (!text || !this.source.searchLogs) {
       this.searchHits = [];
+      this.searchHitsMore = false;
       this.searching = false;
       this.changed();
       return;
@@ -146,8 +168,12 @@ export class HistoryController extends EventTarget {
     this.searching = true;
     this.changed();
     try {
-      const hits = await this.source.searchLogs({ text, limit: 200 });
-      if (token === this.searchToken) this.searchHits = hits;
+      // One more than shown tells whether there are more.
+      const hits = await this.source.searchLogs({ text, limit: SEARCH_LIMIT + 1 });
+      if (token === this.searchToken) {
+        this.searchHitsMore = hits.length > SEARCH_LIMIT;
+        this.searchHits = hits.slice(0, SEARCH_LIMIT);
+      }
     } catch (err) {
       if (token === this.searchToken) this.error = messageOf(err);
     } finally {

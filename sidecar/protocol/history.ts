@@ -38,6 +38,8 @@ export interface LogSearchHit {
   line: number;
   stream: StreamName;
   text: string;
+  /** Names from the root to the innermost step holding the line; absent outside every step. */
+  step?: string[];
 }
 
 /** Duration statistics of one step (by its path of names from the root) of one script. */

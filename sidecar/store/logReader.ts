@@ -12,6 +12,14 @@ export interface LogMatch {
   line: number;
   stream: StreamName;
   text: string;
+  /** Names from the root to the innermost step the line belongs to; absent outside every step. */
+  step?: string[];
+}
+
+interface StepSpan {
+  path: string;
+  first_line: number;
+  last_line: number | null;
 }
 
 export interface SearchQuery {
@@ -42,6 +50,7 @@ export class LogReader {
   private readonly chunksFrom;
   private readonly searchAll;
   private readonly searchRun;
+  private readonly stepSpans;
 
   constructor(
     db: Database,
@@ -69,6 +78,9 @@ export class LogReader {
          WHERE ${where} ${LOG_MATCH_FUNCTION}(c.rid, c.src, c.file_off, c.size, c.data, ?)
          ORDER BY r.started_at DESC, r.rid DESC, c.first_line`,
       );
+    this.stepSpans = db.prepare(
+      'SELECT s.path, s.first_line, s.last_line FROM steps s JOIN runs r ON r.rid = s.rid WHERE r.id = ? ORDER BY s.first_line, s.step_id',
+    );
     this.searchAll = search('');
     this.searchRun = search('r.id = ? AND');
   }
@@ -135,7 +147,27 @@ export class LogReader {
       }
       if (out.length >= limit) break;
     }
+    // After the loop: the connection is busy while the search statement iterates.
+    this.addSteps(out);
     return out;
+  }
+
+  /** Names each match's innermost step (the deepest one whose line range holds it). */
+  private addSteps(matches: LogMatch[]): void {
+    const spansOf = new Map<string, StepSpan[]>();
+    for (const match of matches) {
+      let spans = spansOf.get(match.runId);
+      if (!spans) spansOf.set(match.runId, (spans = this.stepSpans.all(match.runId) as StepSpan[]));
+      let best: string[] | undefined;
+      for (const span of spans) {
+        if (span.first_line > match.line) break;
+        if (span.last_line !== null && span.last_line < match.line) continue;
+        const path = JSON.parse(span.path) as string[];
+        // Later-starting among equals: a child starts after its parent, on a later line.
+        if (!best || path.length >= best.length) best = path;
+      }
+      if (best) match.step = best;
+    }
   }
 
   bytesOf(rid: number, src: number | null, fileOff: number | null, size: number, data: Buffer | null): Buffer {

@@ -30,6 +30,14 @@ export class SfHistoryApp extends LitElement {
       .placeholder { display: flex; flex-direction: column; align-items: center; justify-content: center; height: 100%; gap: 8px; }
       .placeholder sf-icon { transform: scale(2.5); margin-bottom: 16px; opacity: 0.5; }
       sf-search-results { height: 100%; padding: 12px 16px; }
+      main.with-back { display: flex; flex-direction: column; }
+      main.with-back sf-run-detail { flex: 1; min-height: 0; }
+      .back { flex: none; padding: 4px 12px; border-bottom: 1px solid var(--vscode-panel-border, #2b2b2b); }
+      .back button {
+        display: inline-flex; align-items: center; gap: 4px; border: 0; padding: 2px 4px; background: none; cursor: pointer;
+        color: var(--vscode-textLink-foreground, #4daafc); font: inherit;
+      }
+      .back button:hover { text-decoration: underline; }
       .error { padding: 4px 12px; color: var(--vscode-errorForeground, #f85149); border-bottom: 1px solid var(--vscode-panel-border, #2b2b2b); }
     `,
   ];
@@ -62,7 +70,6 @@ export class SfHistoryApp extends LitElement {
   override render() {
     const ctl = this.ctl;
     if (!ctl) return html`<div class="placeholder muted">Connecting…</div>`;
-    const searching = !!ctl.query.search;
     return html`
       <sf-filters
         .query=${ctl.query}
@@ -86,21 +93,33 @@ export class SfHistoryApp extends LitElement {
             @load-more=${() => void ctl.loadMore()}
           ></sf-run-list>
         </aside>
-        <main>
-          ${ctl.selectedId
-            ? html`<sf-run-detail .ctl=${ctl} .version=${ctl.selectedVersion + this.version}></sf-run-detail>`
-            : searching
-              ? html`<sf-search-results
-                  .hits=${ctl.searchHits}
-                  .runs=${ctl.runs}
-                  .text=${ctl.query.search ?? ''}
-                  ?searching=${ctl.searching}
-                  @open-hit=${(e: CustomEvent<LogSearchHit>) => void ctl.select(e.detail.runId, { tab: 'log', line: e.detail.line })}
-                ></sf-search-results>`
-              : html`<div class="placeholder muted"><sf-icon name="history"></sf-icon><span>Select a run to see its steps, log and artifacts.</span></div>`}
-        </main>
+        ${this.detail(ctl)}
       </div>
     `;
+  }
+
+  /** The right side: the selected run (under a way back to the search, if one is on), the search's matching lines, or a hint. */
+  private detail(ctl: HistoryController) {
+    const text = ctl.query.search ?? '';
+    if (ctl.selectedId) {
+      const detail = html`<sf-run-detail .ctl=${ctl} .version=${ctl.selectedVersion + this.version}></sf-run-detail>`;
+      if (!text) return html`<main>${detail}</main>`;
+      return html`<main class="with-back">
+        <div class="back"><button @click=${() => void ctl.select(null)}><sf-icon name="search"></sf-icon>Back to the lines matching “${text}”</button></div>
+        ${detail}
+      </main>`;
+    }
+    if (text) {
+      return html`<main><sf-search-results
+        .hits=${ctl.visibleSearchHits()}
+        .runs=${ctl.runs}
+        .text=${text}
+        ?searching=${ctl.searching}
+        ?more=${ctl.searchHitsMore}
+        @open-hit=${(e: CustomEvent<LogSearchHit>) => void ctl.select(e.detail.runId, { tab: 'log', line: e.detail.line })}
+      ></sf-search-results></main>`;
+    }
+    return html`<main><div class="placeholder muted"><sf-icon name="history"></sf-icon><span>Select a run to see its steps, log and artifacts.</span></div></main>`;
   }
 }
 

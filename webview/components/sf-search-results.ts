@@ -7,7 +7,11 @@ import { marked } from './highlight';
 import { base } from './theme';
 import './sf-icon';
 
-/** Log lines that contain the search text, grouped by run. `open-hit` (detail: the hit). */
+/**
+ * Log lines that contain the search text, grouped by run: each with its line number and
+ * step, the match marked. All text goes in as Lit text parts (never HTML), so a log line
+ * can hold any markup. `open-hit` (detail: the hit) opens the run's log at that line.
+ */
 @customElement('sf-search-results')
 export class SfSearchResults extends LitElement {
   static override styles = [
@@ -18,11 +22,18 @@ export class SfSearchResults extends LitElement {
       .run { margin-bottom: 10px; }
       .run-title { display: flex; gap: 6px; align-items: center; padding: 2px 4px; font-weight: 600; }
       .hit {
-        display: flex; gap: 10px; padding: 1px 4px 1px 26px; cursor: pointer; white-space: pre; overflow: hidden; text-overflow: ellipsis;
+        display: grid; grid-template-columns: 6ch 20ch 1fr; gap: 10px; align-items: baseline;
+        width: 100%; padding: 1px 4px 1px 26px; cursor: pointer; border: 0; background: none; color: inherit; text-align: left;
         font-family: var(--vscode-editor-font-family, monospace); font-size: var(--vscode-editor-font-size, 13px);
       }
-      .hit:hover { background: var(--vscode-list-hoverBackground, #2a2d2e); }
-      .ln { color: var(--vscode-editorLineNumber-foreground, #6e7681); min-width: 5ch; text-align: right; }
+      .hit:hover, .hit:focus-visible { background: var(--vscode-list-hoverBackground, #2a2d2e); outline: none; }
+      .hit:focus-visible { box-shadow: inset 0 0 0 1px var(--vscode-focusBorder, #0078d4); }
+      .ln { color: var(--vscode-editorLineNumber-foreground, #6e7681); text-align: right; }
+      .step {
+        overflow: hidden; text-overflow: ellipsis; white-space: nowrap;
+        font-family: var(--vscode-font-family, system-ui); font-size: 12px; color: var(--vscode-descriptionForeground, #9d9d9d);
+      }
+      .text { white-space: pre; overflow: hidden; text-overflow: ellipsis; }
       mark { background: var(--vscode-editor-findMatchHighlightBackground, rgba(234, 92, 0, 0.33)); color: inherit; }
     `,
   ];
@@ -31,29 +42,39 @@ export class SfSearchResults extends LitElement {
   @property({ attribute: false }) runs: HistoryRun[] = [];
   @property() text = '';
   @property({ type: Boolean }) searching = false;
+  /** True when the store had more matching lines than it returned. */
+  @property({ type: Boolean }) more = false;
 
   override render() {
     if (this.searching && this.hits.length === 0) return html`<div class="muted">Searching logs…</div>`;
     const groups = new Map<string, LogSearchHit[]>();
     for (const hit of this.hits) groups.set(hit.runId, [...(groups.get(hit.runId) ?? []), hit]);
     const byId = new Map(this.runs.map((r) => [r.id, r]));
-    return html`<h3 class="muted">${this.hits.length === 0 ? 'No log lines contain' : `${this.hits.length}${this.hits.length >= 200 ? '+' : ''} log lines contain`} “${this.text}”</h3>
+    const count = this.hits.length;
+    const heading =
+      count === 0
+        ? html`No log lines contain “${this.text}”`
+        : html`${count}${this.more ? '+' : ''} ${count === 1 ? 'line' : 'lines'} in ${groups.size} ${groups.size === 1 ? 'run' : 'runs'} contain “${this.text}”`;
+    return html`<h3 class="muted" role="status">${heading}</h3>
       ${[...groups].map(([runId, hits]) => {
         const run = byId.get(runId);
-        return html`<div class="run">
+        const name = run ? basename(run.script) : 'run';
+        return html`<section class="run" data-run-id=${runId}>
           <div class="run-title">
             <sf-icon name="output"></sf-icon>
-            <span>${run ? basename(run.script) : 'run'}</span>
+            <span>${name}</span>
             <span class="muted mono">${runId.slice(0, 8)}</span>
             ${run ? html`<span class="muted">${dateTime(run.startedAt)}</span>` : nothing}
           </div>
-          ${hits.map(
-            (hit) => html`<div class="hit" role="button" tabindex="0" data-run-id=${runId} data-line=${hit.line}
+          ${hits.map((hit) => {
+            const step = hit.step?.join(' › ') ?? '';
+            return html`<button class="hit" data-run-id=${runId} data-line=${hit.line}
+              aria-label=${`Open ${name} log at line ${hit.line}${step ? `, step ${step}` : ''}`}
               @click=${() => this.dispatchEvent(new CustomEvent<LogSearchHit>('open-hit', { detail: hit }))}>
-              <span class="ln">${hit.line}</span><span>${marked(stripAnsi(hit.text), this.text)}</span>
-            </div>`,
-          )}
-        </div>`;
+              <span class="ln">${hit.line}</span><span class="step" title=${step}>${step || '—'}</span><span class="text">${marked(stripAnsi(hit.text), this.text)}</span>
+            </button>`;
+          })}
+        </section>`;
       })}`;
   }
 }
