@@ -24,7 +24,7 @@ export interface ViewState {
   compareId: string | null;
 }
 
-export type DetailTab = 'timeline' | 'log' | 'artifacts' | 'compare';
+export type DetailTab = 'timeline' | 'log' | 'artifacts' | 'summary' | 'compare';
 
 export interface StepflowDataSource {
   /** Artifacts open in an editor (VS Code) or download (browser). */

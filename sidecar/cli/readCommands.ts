@@ -163,6 +163,13 @@ function printRun(run: RunRecord, s: Style): void {
   for (const artifact of run.artifacts) {
     out(`  ${s.cyan('◆')} ${safe(artifact.path)}${artifact.description ? ` — ${safe(artifact.description)}` : ''}${artifact.step ? s.dim(` (${safe(artifact.step)})`) : ''}`);
   }
+  if (run.summary) {
+    // The Markdown as written ($GITHUB_STEP_SUMMARY): readable in a terminal as it is, each
+    // line made safe (no escape sequence of the script reaches the terminal).
+    out('');
+    out(`  ${s.bold('Summary')}`);
+    for (const line of run.summary.replace(/\s+$/, '').split(/\r?\n/)) out(`    ${safe(line)}`);
+  }
 }
 
 function statusMark(status: string, s: Style): string {

@@ -101,6 +101,8 @@ export interface RunFinishedEvent {
   durationMs: number;
   lineCount: number;
   error: StepError | null;
+  /** The Markdown the script wrote to $GITHUB_STEP_SUMMARY (masked, at most 1 MiB); absent when none. */
+  summary?: string;
 }
 
 export type RunEvent =

@@ -85,4 +85,10 @@ export interface RunRecord {
   meta: Record<string, string>;
   steps: StepRecord[];
   artifacts: ArtifactRecord[];
+  /**
+   * The Markdown the script appended to `$GITHUB_STEP_SUMMARY`, masked and at most 1 MiB
+   * (docs/spec.md §1 "Step summary"); null or absent when it wrote none. Untrusted: render
+   * it with protocol/summaryMarkdown.ts, never as HTML.
+   */
+  summary?: string | null;
 }

@@ -130,6 +130,7 @@ export function applyRunEvent(run: LiveRun, event: RunEvent): boolean {
       record.durationMs = event.durationMs;
       record.lineCount = event.lineCount;
       record.error = event.error;
+      if (event.summary !== undefined) record.summary = event.summary;
       run.open = [];
       return true;
   }

@@ -9,6 +9,7 @@ import { StepTracker } from '../markers/stepTracker';
 import { createDialects, type DialectSwitches } from '../markers/dialects/registry';
 import { SecretMasker } from './secretMasker';
 import { SpoolScrubber, maskBatch } from './outputMasking';
+import { STEP_SUMMARY_ENV, StepSummaryFile } from './stepSummary';
 import { resolveInvocation } from '../runner/interpreter';
 import { startProcess, shellExitCode, type ProcessOutcome, type RunningProcess } from '../runner/processRunner';
 import type { SpoolSource, Store, StepStat } from '../store/store';
@@ -82,6 +83,10 @@ export class RunSession {
   /** Secrets of this run: everything is masked with them before it is stored or shown (outputMasking.ts). */
   private readonly masker = new SecretMasker();
   private scrubber: SpoolScrubber | undefined;
+  /** The file behind $GITHUB_STEP_SUMMARY (stepSummary.ts); its Markdown becomes the run's summary. */
+  private summaryFile: StepSummaryFile | undefined;
+  /** A $GITHUB_STEP_SUMMARY we were given ourselves (StepFlow inside a GitHub job): the summary is passed on. */
+  private outerSummary: string | undefined;
   private tracker!: StepTracker;
   private process: RunningProcess | undefined;
   private lineCount = 0;
@@ -155,6 +160,14 @@ export class RunSession {
       STEPFLOW: '1',
       STEPFLOW_RUN_ID: this.runId,
     };
+    this.outerSummary = baseEnv[STEP_SUMMARY_ENV] || undefined;
+    try {
+      this.summaryFile = StepSummaryFile.create(this.store.logDir, this.runId);
+      env[STEP_SUMMARY_ENV] = this.summaryFile.path;
+    } catch (err) {
+      // Without it the script still runs; `>> "$GITHUB_STEP_SUMMARY"` then fails in the script only.
+      process.emitWarning(`StepFlow could not create the step summary file of run ${this.runId}: ${oneLine(err)}`);
+    }
     if (this.stopBeforeStart) {
       // Cancelled while starting up: the script never runs, the run is stored as cancelled.
       queueMicrotask(() => this.finish({ exitCode: null, signal: null, reason: 'cancelled' }));
@@ -208,6 +221,7 @@ export class RunSession {
     for (const stream of ['stdout', 'stderr'] as const) this.replay[stream] = { left: progress.lines[stream], done: 0 };
     this.lineCount = progress.lines.stdout + progress.lines.stderr;
     this.replayStepStarts = progress.stepStarts;
+    this.summaryFile = StepSummaryFile.existing(this.store.logDir, this.runId);
     this.process = followAdoptedProcess({
       pgid: orphan.pgid,
       procStart: orphan.procStart,
@@ -346,6 +360,7 @@ export class RunSession {
     }
     const status = runStatus(outcome, this.tracker.hasFailedStep, this.tracker.runError);
     const error = runError(outcome, this.tracker.runError);
+    const summary = this.collectSummary();
     const finished: RunFinishedEvent = {
       type: 'runFinished',
       runId: this.runId,
@@ -356,6 +371,7 @@ export class RunSession {
       durationMs: endedAt - this.startedAt,
       lineCount: this.lineCount,
       error,
+      ...(summary !== null ? { summary } : {}),
     };
     this.emit(finished, true);
     try {
@@ -368,7 +384,21 @@ export class RunSession {
     // What the store kept of the spool has moved out of its folder by now; a later retry
     // of a failed flush writes the bytes it still holds instead.
     this.process?.removeSpool();
+    this.summaryFile?.remove();
     this.resolveDone({ runId: this.runId, status, shellExitCode: shellExitCode(outcome), finished });
+  }
+
+  /** The step summary as stored (masked with every secret of the run), passed on to an outer GitHub job's. */
+  private collectSummary(): string | null {
+    const summary = this.summaryFile?.collect(this.masker) ?? null;
+    if (summary !== null && this.outerSummary) {
+      try {
+        fs.appendFileSync(this.outerSummary, summary.endsWith('\n') ? summary : `${summary}\n`);
+      } catch (err) {
+        process.emitWarning(`StepFlow could not pass the step summary on to ${this.outerSummary}: ${oneLine(err)}`);
+      }
+    }
+    return summary;
   }
 
   /**

@@ -75,7 +75,7 @@ export class EventApplier {
       runError: db.prepare('UPDATE runs SET error = ? WHERE rid = ?'),
       finishRun: db.prepare(
         `UPDATE runs SET status = ?, exit_code = ?, signal = ?, ended_at = ?, duration_ms = ?,
-                line_count = max(line_count, ?), error = coalesce(?, error)
+                line_count = max(line_count, ?), error = coalesce(?, error), summary = coalesce(?, summary)
          WHERE rid = ?`,
       ),
       // json_patch merges one object into another: any key, no JSON-path quoting to get wrong.
@@ -142,7 +142,7 @@ export class EventApplier {
         s.runError.run(errorJson(event.error), rid);
         return;
       case 'runFinished':
-        s.finishRun.run(event.status, event.exitCode, event.signal, event.endedAt, event.durationMs, event.lineCount, errorJson(event.error), rid);
+        s.finishRun.run(event.status, event.exitCode, event.signal, event.endedAt, event.durationMs, event.lineCount, errorJson(event.error), event.summary ?? null, rid);
         this.finished.push(state);
         return;
       case 'runStarted':

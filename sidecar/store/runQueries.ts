@@ -48,6 +48,8 @@ export interface RunRow {
   step_count: number;
   error: string | null;
   meta: string | null;
+  /** Migration 6; absent in rows read before it. */
+  summary?: string | null;
 }
 
 interface StepRow {
@@ -230,6 +232,7 @@ export class RunQueries {
       meta: parseMeta(run.meta),
       steps: roots,
       artifacts,
+      summary: run.summary ?? null,
     };
   }
 }

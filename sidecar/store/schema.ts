@@ -190,6 +190,16 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec('ALTER TABLE runs ADD COLUMN adopt_grace_ms INTEGER');
     },
   },
+  {
+    version: 6,
+    description: 'the Markdown a run wrote to $GITHUB_STEP_SUMMARY',
+    up(db) {
+      // summary: written once, with the run's end (runs/stepSummary.ts: masked, at most 1 MiB);
+      // NULL when the script wrote none. Kept in the row, not in a file: it is small and read
+      // with the run record.
+      db.exec('ALTER TABLE runs ADD COLUMN summary TEXT');
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -12,12 +12,14 @@ import './sf-icon';
 import './sf-log-viewer';
 import './sf-run-progress';
 import './sf-step-table';
+import './sf-summary';
 import './sf-timeline';
 import './sf-trend';
 
 /**
  * The selected run: header (with progress and ETA while it runs), and tabs for its timeline +
- * steps + a step's duration trend, log, artifacts and a comparison.
+ * steps + a step's duration trend, log, artifacts, the step summary ($GITHUB_STEP_SUMMARY, when the
+ * run wrote one) and a comparison.
  */
 @customElement('sf-run-detail')
 export class SfRunDetail extends LitElement {
@@ -114,7 +116,8 @@ export class SfRunDetail extends LitElement {
         ${run.warnings.map((w) => html`<div class="banner"><sf-icon class="warn" name="warning"></sf-icon><span>${w.message}</span></div>`)}
         <nav role="tablist">
           ${tabButton('timeline', 'Timeline', rows.length)} ${tabButton('log', 'Log', run.lineCount)}
-          ${tabButton('artifacts', 'Artifacts', run.artifacts.length)} ${tabButton('compare', 'Compare')}
+          ${tabButton('artifacts', 'Artifacts', run.artifacts.length)}
+          ${run.summary || tab === 'summary' ? tabButton('summary', 'Summary') : nothing} ${tabButton('compare', 'Compare')}
         </nav>
       </header>
       <div class="body ${tab}" role="tabpanel">
@@ -137,7 +140,9 @@ export class SfRunDetail extends LitElement {
               ></sf-log-viewer>`
             : tab === 'artifacts'
               ? html`<sf-artifacts .artifacts=${run.artifacts} .version=${this.version} .action=${ctl.source.artifactAction} @open=${(e: CustomEvent<number>) => void ctl.source.openArtifact(run.id, e.detail)}></sf-artifacts>`
-              : html`<sf-compare .run=${run} .other=${ctl.compareRun} .candidates=${ctl.compareCandidates} .otherId=${ctl.compareId}
+              : tab === 'summary'
+                ? html`<sf-summary .markdown=${run.summary ?? null}></sf-summary>`
+                : html`<sf-compare .run=${run} .other=${ctl.compareRun} .candidates=${ctl.compareCandidates} .otherId=${ctl.compareId}
                   @compare-change=${(e: CustomEvent<string | null>) => void ctl.setCompare(e.detail)}></sf-compare>`}
       </div>
     `;
