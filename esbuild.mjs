@@ -33,7 +33,8 @@ const nodeCommon = {
 // the language server and the HTTP/WebSocket service, most of the sidecar's code, are
 // bundles of their own. Their lazy require() in the sources becomes a require of the
 // sibling bundle at run time instead of being inlined.
-const PARTS = { './lsp/server': './sidecar-lsp.js', './serveCommand': './sidecar-serve.js' };
+// The OpenTelemetry SDK (sidecar-otel.js) is one too: loaded only when a collector is configured.
+const PARTS = { './lsp/server': './sidecar-lsp.js', './serveCommand': './sidecar-serve.js', './runTraceExporter': './sidecar-otel.js' };
 const separateParts = {
   name: 'separate-parts',
   setup(build) {
@@ -56,12 +57,14 @@ const builds = [
     external: ['better-sqlite3', 'bufferutil', 'utf-8-validate'],
     plugins: [separateParts],
   },
-  // The parts `dist/sidecar.js` requires only when asked to (see separateParts).
+  // The parts `dist/sidecar.js` requires only when asked to (see separateParts); the
+  // language server and the service require sidecar-otel.js the same way.
   {
     ...nodeCommon,
-    entryPoints: { 'sidecar-lsp': 'sidecar/lsp/server.ts', 'sidecar-serve': 'sidecar/cli/serveCommand.ts' },
+    entryPoints: { 'sidecar-lsp': 'sidecar/lsp/server.ts', 'sidecar-serve': 'sidecar/cli/serveCommand.ts', 'sidecar-otel': 'sidecar/telemetry/runTraceExporter.ts' },
     outdir: 'dist',
     external: ['better-sqlite3', 'bufferutil', 'utf-8-validate'],
+    plugins: [separateParts],
   },
   {
     ...common,

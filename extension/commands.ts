@@ -139,6 +139,7 @@ export function settingsParams(config: StepflowConfig, profileName: string | nul
     outlierMinSlowdownPercent: config.statsMinSlowdownPercent,
     dialects: config.dialects,
     ...(config.maskEnv.length > 0 ? { maskEnv: config.maskEnv } : {}),
+    ...(config.otlpEndpoint ? { otlpEndpoint: config.otlpEndpoint } : {}),
   };
 }
 

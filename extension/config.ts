@@ -33,6 +33,8 @@ export interface StepflowConfig {
   dialects: Partial<Record<'github' | 'teamcity' | 'gitlab' | 'azure', boolean>>;
   /** Environment variables whose values are masked (`stepflow.masking.env`). */
   maskEnv: string[];
+  /** OTLP/HTTP collector finished runs are exported to as traces; empty: stepflow.json or OTEL_* decide. */
+  otlpEndpoint: string;
 }
 
 export function readConfig(scope?: vscode.Uri): StepflowConfig {
@@ -56,6 +58,7 @@ export function readConfig(scope?: vscode.Uri): StepflowConfig {
     adoptGraceMs: Math.max(0, c.get<number>('run.adoptGraceSeconds', 120) * 1000),
     dialects: switchedOff(c.get<Record<string, unknown>>('markers.dialects', {})),
     maskEnv: c.get<unknown[]>('masking.env', []).filter((n): n is string => typeof n === 'string' && n.trim() !== ''),
+    otlpEndpoint: c.get<string>('telemetry.otlpEndpoint', '').trim(),
   };
 }
 

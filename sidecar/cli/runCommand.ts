@@ -8,10 +8,18 @@ import { numberOption, parseArgs, stringOption } from './args';
 import { keptRuns, openCliStore } from './context';
 import { createLiveDisplay } from './liveDisplay';
 import { RUN_USAGE } from './usage';
+import { resolveTraceTarget } from '../telemetry/traceTarget';
+import { exportRunTrace, flushRunTraces } from '../telemetry/traceExport';
 
 /** Exit codes when the run was stopped: like a shell for a signal we got (128+n), timeout(1)'s 124. */
 const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM' | 'SIGHUP', number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 const TIMEOUT_EXIT = 124;
+/**
+ * The longest a finished `stepflow run` waits for its trace to reach the collector before it
+ * exits (docs/architecture.md, "Trace export"): the exporter's own deadline, retries
+ * included, so a down collector costs at most this; the trace is then dropped with one line.
+ */
+export const TRACE_EXIT_WAIT_MS = 2000;
 
 export async function runCommand(argv: readonly string[]): Promise<number> {
   // First thing, before the database is opened: a Ctrl-C (or SIGTERM/SIGHUP) at any moment
@@ -90,11 +98,15 @@ async function runWithSignals(
     await session.start();
     const result = await session.done;
     display?.close();
-    if (json) {
-      const record = store.getRun(result.runId);
-      process.stdout.write(JSON.stringify(record, null, 2) + '\n');
-    }
+    const traceTarget = resolveTraceTarget({ projectEndpoint: config.otlpEndpoint, projectEnabled: config.telemetryEnabled }, process.env);
+    // Read the record only when someone wants it: a run without --json and without a
+    // collector does not pay for it.
+    const record = json || traceTarget ? store.getRun(result.runId) : null;
+    if (record && traceTarget) exportRunTrace(record, traceTarget, { timeoutMillis: TRACE_EXIT_WAIT_MS });
+    if (json) process.stdout.write(JSON.stringify(record, null, 2) + '\n');
     store.prune({ maxRuns: keptRuns(process.env) });
+    // The export was sending while we printed and pruned; wait for it, bounded.
+    if (traceTarget) await flushRunTraces(TRACE_EXIT_WAIT_MS + 500);
     const signal = stopSignal();
     if (result.status === 'cancelled' && signal !== undefined) return SIGNAL_EXIT[signal];
     if (result.status === 'timed_out') return TIMEOUT_EXIT;

@@ -28,6 +28,8 @@ export interface RunParams {
   dialects?: Partial<Record<'github' | 'teamcity' | 'gitlab' | 'azure', boolean>>;
   /** Environment variables whose values are masked (`stepflow.masking.env`, added to stepflow.json's). */
   maskEnv?: string[];
+  /** OTLP/HTTP collector finished runs are exported to as traces (`stepflow.telemetry.otlpEndpoint`, over stepflow.json's and OTEL_*). */
+  otlpEndpoint?: string;
 }
 
 export interface RunSummary {

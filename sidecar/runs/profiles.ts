@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../util/errors';
 import { CI_DIALECTS, type DialectSwitches } from '../markers/dialects/registry';
+import { isCollectorUrl } from '../telemetry/traceTarget';
 
 export interface Profile {
   env?: Record<string, string>;
@@ -35,6 +36,10 @@ export interface ProjectConfig {
   dialects?: DialectSwitches;
   /** `"masking": {"env": ["NPM_TOKEN"]}`: environment variables whose values are masked. */
   maskEnv?: string[];
+  /** `"telemetry": {"otlpEndpoint": "http://collector:4318"}`: where finished runs go as traces. */
+  otlpEndpoint?: string;
+  /** `"telemetry": {"enabled": false}`: no trace export for this project, whatever the environment says. */
+  telemetryEnabled?: boolean;
 }
 
 export const PROJECT_CONFIG_FILE = 'stepflow.json';
@@ -54,7 +59,7 @@ export function loadProjectConfig(startDir: string): ProjectConfig {
     throw new UserError(`cannot read ${file}: ${(err as Error).message.split('\n')[0]}`);
   }
   if (typeof parsed !== 'object' || parsed === null) throw new UserError(`${file}: expected a JSON object`);
-  const raw = parsed as { profiles?: unknown; interpreters?: unknown; stats?: unknown; capture?: unknown; dialects?: unknown; masking?: unknown };
+  const raw = parsed as { profiles?: unknown; interpreters?: unknown; stats?: unknown; capture?: unknown; dialects?: unknown; masking?: unknown; telemetry?: unknown };
   if (isRecord(raw.profiles)) Object.assign(config.profiles, raw.profiles as Profiles);
   if (isRecord(raw.interpreters)) Object.assign(config.interpreters, raw.interpreters as Record<string, string[]>);
   if (isRecord(raw.stats) && raw.stats.minSamples !== undefined) {
@@ -85,7 +90,22 @@ export function loadProjectConfig(startDir: string): ProjectConfig {
     }
     config.maskEnv = env as string[];
   }
+  if (raw.telemetry !== undefined) Object.assign(config, readTelemetry(file, raw.telemetry));
   return config;
+}
+
+function readTelemetry(file: string, raw: unknown): Pick<ProjectConfig, 'otlpEndpoint' | 'telemetryEnabled'> {
+  if (!isRecord(raw)) throw new UserError(`${file}: "telemetry" must be an object like {"otlpEndpoint": "http://localhost:4318"}`);
+  const out: Pick<ProjectConfig, 'otlpEndpoint' | 'telemetryEnabled'> = {};
+  if (raw.otlpEndpoint !== undefined) {
+    if (typeof raw.otlpEndpoint !== 'string' || !isCollectorUrl(raw.otlpEndpoint)) throw new UserError(`${file}: "telemetry.otlpEndpoint" must be an http(s) URL, like "http://localhost:4318"`);
+    out.otlpEndpoint = raw.otlpEndpoint;
+  }
+  if (raw.enabled !== undefined) {
+    if (typeof raw.enabled !== 'boolean') throw new UserError(`${file}: "telemetry.enabled" must be true or false`);
+    out.telemetryEnabled = raw.enabled;
+  }
+  return out;
 }
 
 function readDialectSwitches(file: string, raw: unknown): DialectSwitches {

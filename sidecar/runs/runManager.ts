@@ -9,6 +9,8 @@ import type { Store } from '../store/store';
 import { RunSession } from './runSession';
 import { cancelElsewhere, type CancelAnswer } from './processRecords';
 import { claimOrphan, findOrphans, storedProgress } from './adoption';
+import { resolveTraceTarget, type TraceTarget } from '../telemetry/traceTarget';
+import { exportRunTrace } from '../telemetry/traceExport';
 
 export interface RunEventBatch {
   seq: number;
@@ -56,7 +58,7 @@ export class RunManager {
     });
     session.onEvent((event) => this.queue(event));
     await session.start();
-    this.track(session);
+    this.track(session, traceTargetFor(params.script, params.otlpEndpoint));
     return session.runId;
   }
 
@@ -72,7 +74,7 @@ export class RunManager {
         const session = new RunSession(this.store, { script: orphan.script, cwd: orphan.cwd, liveOutput: true, ...(this.adoptGraceMs !== undefined ? { adoptGraceMs: this.adoptGraceMs } : {}) }, orphan.id);
         session.onEvent((event) => this.queue(event));
         session.resume(orphan, storedProgress(this.store, orphan.rid));
-        this.track(session);
+        this.track(session, traceTargetFor(orphan.script, undefined));
         adopted.push(orphan.id);
       } catch (err) {
         process.emitWarning(`StepFlow could not adopt run ${orphan.id}: ${(err as Error).message}`);
@@ -91,12 +93,27 @@ export class RunManager {
     this.flushEvents();
   }
 
-  private track(session: RunSession): void {
+  private track(session: RunSession, traceTarget: TraceTarget | undefined): void {
     this.sessions.set(session.runId, session);
     void session.done.then(() => {
       this.sessions.delete(session.runId);
       this.flushEvents();
+      if (traceTarget) this.exportTrace(session.runId, traceTarget);
     });
+  }
+
+  /**
+   * The run is over and stored (its `done` includes the store flush): its record goes to the
+   * collector from here, off the run's path (docs/architecture.md, "Trace export"). Read now,
+   * synchronously, because a shutdown closes the store right after `done`.
+   */
+  private exportTrace(runId: string, target: TraceTarget): void {
+    try {
+      const record = this.store.getRun(runId);
+      if (record) exportRunTrace(record, target);
+    } catch (err) {
+      process.emitWarning(`StepFlow could not export run ${runId} as a trace: ${(err as Error).message}`);
+    }
   }
 
   /** Cancels a run this process started; false when it did not start it (or it is over). */
@@ -171,6 +188,21 @@ export class RunManager {
     this.pending = [];
     this.publish({ seq: ++this.seq, events });
   }
+}
+
+/**
+ * Where a run of `script` is exported as a trace: the client's setting, then the script's
+ * stepflow.json, then the OTEL_* variables of this process. A stepflow.json that cannot be
+ * read is reported when the run starts (markerSettings), so here it only means no export.
+ */
+function traceTargetFor(script: string, settingEndpoint: string | undefined): TraceTarget | undefined {
+  let project: ReturnType<typeof loadProjectConfig> | undefined;
+  try {
+    project = loadProjectConfig(path.dirname(path.resolve(script)));
+  } catch {
+    project = undefined;
+  }
+  return resolveTraceTarget({ settingEndpoint, projectEndpoint: project?.otlpEndpoint, projectEnabled: project?.telemetryEnabled }, process.env);
 }
 
 /**
