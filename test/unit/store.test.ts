@@ -72,6 +72,16 @@ describe('store: database and schema', () => {
     assert.throws(() => new Store(dbFile()), (err: unknown) => err instanceof StoreError && err.code === 'SCHEMA_TOO_NEW' && !err.message.includes('\n'));
   });
 
+  it('migration 6 adds the step summary to runs stored before it (NULL: none)', () => {
+    const db = openDatabase(dbFile());
+    migrate(db, MIGRATIONS.filter((m) => m.version <= 5));
+    db.prepare(`INSERT INTO runs (id, script, cwd, status, started_at, ended_at) VALUES ('old1', '/s.sh', '/', 'succeeded', 1, 2)`).run();
+    db.close();
+    const store = open();
+    assert.equal(store.db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+    assert.equal(store.getRun('old1')!.summary, null);
+  });
+
   it('turns unusable files into one-line StoreErrors', () => {
     const garbage = path.join(dir, 'garbage.db');
     fs.writeFileSync(garbage, 'this is not a database, just some text that is long enough to be read'.repeat(100));
@@ -133,7 +143,7 @@ describe('store: events to the run record', () => {
       { type: 'warning', runId, stepId: null, warning: { type: 'protocol', severity: 'info', message: 'STEP_COMPLETE:x without start', file: null, line: null }, at: t + 2022 },
     ];
     for (const event of events) store.enqueue(event);
-    store.enqueue({ type: 'runFinished', runId, status: 'failed', exitCode: 3, signal: null, endedAt: t + 2034, durationMs: 2034, lineCount: 120, error: { message: 'exit code 3', file: null, line: null } });
+    store.enqueue({ type: 'runFinished', runId, status: 'failed', exitCode: 3, signal: null, endedAt: t + 2034, durationMs: 2034, lineCount: 120, error: { message: 'exit code 3', file: null, line: null }, summary: '# Tests\n2 failed\n' });
     const expected: RunRecord = {
       id: runId,
       script: '/abs/build.sh',
@@ -170,13 +180,14 @@ describe('store: events to the run record', () => {
         { path: '/abs/out/report.xml', description: 'Test Report', step: 'Tests', stepId: 2 },
         { path: '/abs/out/all.log', description: null, step: null, stepId: null },
       ],
+      summary: '# Tests\n2 failed\n',
     };
     // runFinished commits at once: another connection sees it without a flush.
     const reader = open();
     assert.deepEqual(reader.getRun(runId), expected);
     // The keys of spec §4 are all there, in its order.
     const json = JSON.parse(JSON.stringify(reader.getRun(runId))) as Record<string, unknown>;
-    assert.deepEqual(Object.keys(json), ['id', 'script', 'args', 'cwd', 'profile', 'status', 'exitCode', 'signal', 'startedAt', 'endedAt', 'durationMs', 'lineCount', 'error', 'warnings', 'meta', 'steps', 'artifacts']);
+    assert.deepEqual(Object.keys(json), ['id', 'script', 'args', 'cwd', 'profile', 'status', 'exitCode', 'signal', 'startedAt', 'endedAt', 'durationMs', 'lineCount', 'error', 'warnings', 'meta', 'steps', 'artifacts', 'summary']);
     const summary = reader.listRuns()[0]!;
     assert.equal(summary.failedStep, 'unit');
     assert.equal(summary.stepCount, 3);
