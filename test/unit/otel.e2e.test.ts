@@ -8,8 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runCli, tempDir, writeScript } from '../support/cli';
 import { closedPort, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlpReceiver';
-import { RunManager } from '../../sidecar/runs/runManager';
-import { Store } from '../../sidecar/store/store';
+import { LspClient } from '../support/lspClient';
+import { GetRunRequest, RunRequest } from '../../sidecar/protocol/lsp';
 import type { RunRecord, StepRecord } from '../../sidecar/protocol/model';
 
 const NESTED_FAILING = [
@@ -103,24 +103,19 @@ describe('OpenTelemetry trace export', function () {
     assert.match(warnings[0]!, /dropped/);
   });
 
-  it('exports a run started through the RunManager (the editor and the service) to the endpoint its request names', async () => {
+  it('exports an editor run (the built language server, stepflow/run with the setting\'s endpoint) the same way', async () => {
     receiver = await startOtlpReceiver();
-    const store = new Store(path.join(home, 'stepflow.db'));
+    const client = await LspClient.start(home, cleanOtelEnv({}));
     try {
-      const manager = new RunManager(store, () => undefined, 0);
       const script = writeScript(work, 'build.sh', NESTED_FAILING);
-      const saved = Object.fromEntries(Object.keys(process.env).filter((k) => k.startsWith('OTEL_')).map((k) => [k, process.env[k]]));
-      for (const key of Object.keys(saved)) delete process.env[key];
-      let runId: string;
-      try {
-        runId = await manager.start({ script, otlpEndpoint: receiver.endpoint });
-      } finally {
-        Object.assign(process.env, saved);
-      }
+      const { runId } = await client.connection.sendRequest(RunRequest, { script, otlpEndpoint: receiver.endpoint });
       const [request] = await receiver.waitForRequests(1);
-      checkTrace(request!.spans, store.getRun(runId)!, script);
+      const record = await client.connection.sendRequest(GetRunRequest, { runId });
+      assert.equal(record?.status, 'failed');
+      checkTrace(request!.spans, record!, script);
+      assert.doesNotMatch(client.stderr, /trace export/);
     } finally {
-      store.close();
+      await client.stop();
     }
   });
 });
