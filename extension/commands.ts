@@ -9,6 +9,8 @@ import { showStartError } from './startErrors';
 import type { RunsModel } from './runsModel';
 import type { RunNode, RunsTreeProvider } from './runsTree';
 import type { RunTerminals } from './runTerminal';
+import { findStepSource } from './stepSource';
+import { stepPath } from '../sidecar/protocol/results';
 
 export interface RunLauncher {
   /** Starts a run of `target` (a file URI, a path or the active editor); resolves with its id. */
@@ -107,6 +109,21 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     const runId = runIdOf(arg);
     const line = fromLine ?? (isNode(arg) && arg.kind === 'step' ? model.get(arg.runId)?.steps.get(arg.stepId)?.firstLine : undefined);
     return runId ? terminals.show(runId, line ?? 1) : undefined;
+  });
+  // A click on a step row, as on a test in the Testing view: the row is selected and
+  // expanded, and the step's STEP_START line shown in the script (the log is the row's inline
+  // Show Log action). Resolves with the revealed range, for the tests.
+  register('stepflow.revealStep', async (runId?: string, stepId?: number) => {
+    const run = model.get(runId ?? '');
+    const path = run && stepId !== undefined ? stepPath(run.record.steps, stepId) : null;
+    if (!run || !path) return undefined;
+    const node = tree.stepNodePath(run.record.id, stepId!).at(-1);
+    if (node) void tree.serialReveal(() => treeView.reveal(node, { select: true, focus: false, expand: true })).catch((err) => log.warn(`reveal step: ${String(err)}`));
+    const script = scriptUri(run.record.script);
+    const range = await findStepSource(script, path.map((step) => step.name));
+    if (!range) return undefined;
+    await vscode.window.showTextDocument(script, { selection: range, preserveFocus: true, preview: true });
+    return range;
   });
   register('stepflow.openArtifact', async (file?: string | RunNode) => {
     const artifactPath = typeof file === 'string' ? file : isNode(file) && file.kind === 'artifact' ? model.get(file.runId)?.record.artifacts[file.index]?.path : undefined;

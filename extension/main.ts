@@ -28,6 +28,7 @@ export interface StepflowApi {
   treeView: vscode.TreeView<RunNode>;
   failures: FailureRevealer;
   finishes: FinishNotifier;
+  terminals: RunTerminals;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<StepflowApi | undefined> {
@@ -75,7 +76,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Stepfl
   );
   await model.load();
   log.info('StepFlow activated');
-  return { client, model, tree, launcher, statusBar, treeView, failures, finishes };
+  return { client, model, tree, launcher, statusBar, treeView, failures, finishes, terminals };
 }
 
 export function deactivate(): void {

@@ -302,7 +302,9 @@ function stepItem(run: LiveRun, step: StepRecord, id: string): vscode.TreeItem {
   item.description = note ? `${time} · ${note}` : time;
   item.tooltip = `${step.name}\n${shown}${note ? ` (${note}; the script closed it as ${step.status})` : ''}${step.meta.DESCRIPTION ? `\n${step.meta.DESCRIPTION}` : ''}`;
   item.contextValue = 'stepflow.step';
-  item.command = { command: 'stepflow.showLog', title: 'Show Log', arguments: [run.record.id, step.firstLine] };
+  // Like a test in the Testing view: a click shows the step's source; its log is the inline
+  // Show Log action (stepflow.showLog, from the step's first line).
+  item.command = { command: 'stepflow.revealStep', title: 'Go to Step', arguments: [run.record.id, step.id] };
   return item;
 }
 

@@ -1,5 +1,7 @@
 // What `stepflow run` shows while a script runs (without --json):
-//  - always: the script's output passed through, plus one line per step event;
+//  - always: the script's output passed through, plus one line per step event — which
+//    replaces the script's own marker line, so each marker is printed once
+//    (markerLineFilter.ts);
 //  - on a terminal: a status line under the output (spinner, current step, elapsed,
 //    progress and ETA), redrawn in place, erased before any output is written.
 import type { RunEvent } from '../protocol/events';
@@ -7,6 +9,7 @@ import type { StreamName } from '../protocol/model';
 import { applyRunEvent, liveRunFromStart, type LiveRun } from '../protocol/runState';
 import { shownStatus, shownStatusNote } from '../protocol/results';
 import { estimateProgress, formatEta } from '../protocol/stats';
+import { MarkerLineFilter } from './markerLineFilter';
 import { SPINNER, colourWanted, fit, formatDuration, makeStyle, safe, type Style } from './term';
 
 export interface LiveDisplay {
@@ -34,6 +37,10 @@ class TerminalDisplay implements LiveDisplay {
   private statusShown = false;
   private frame = 0;
   private timer: NodeJS.Timeout | undefined;
+  private readonly filters: Record<StreamName, MarkerLineFilter> = {
+    stdout: new MarkerLineFilter((text) => this.passThrough(this.out, text)),
+    stderr: new MarkerLineFilter((text) => this.passThrough(this.err, text)),
+  };
 
   constructor(
     private readonly out: NodeJS.WriteStream,
@@ -48,8 +55,12 @@ class TerminalDisplay implements LiveDisplay {
   }
 
   output(stream: StreamName, bytes: Buffer): void {
+    this.filters[stream].push(bytes);
+  }
+
+  private passThrough(stream: NodeJS.WriteStream, text: string): void {
     this.clearStatus();
-    write(stream === 'stdout' ? this.out : this.err, bytes);
+    write(stream, text);
   }
 
   event(event: RunEvent): void {
@@ -100,6 +111,8 @@ class TerminalDisplay implements LiveDisplay {
   }
 
   close(): void {
+    this.filters.stdout.flush();
+    this.filters.stderr.flush();
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     this.clearStatus();

@@ -93,14 +93,25 @@ describe('stepflow CLI', () => {
     assert.equal(step.durationMs, step.endedAt - step.startedAt);
   });
 
-  it('passes output through and prints one line per step event when stdout is not a terminal', async () => {
-    const script = writeScript(work, 'plain.sh', '#!/bin/sh\necho hello\necho "STEP_START:Build"\necho compiling\necho "STEP_COMPLETE:Build"\n');
+  it('passes output through and prints each marker once, as its [stepflow] line, when stdout is not a terminal', async () => {
+    const script = writeScript(
+      work,
+      'plain.sh',
+      '#!/bin/sh\necho hello\necho "STEP_START:Build"\necho "META:PROGRESS:50"\necho compiling\necho "  STEP_WARNING:slow disk" >&2\necho "STEP_COMPLETE:Build"\nprintf "no newline"\n',
+    );
     const result = await runCli(['run', script], { home });
     assert.equal(result.code, 0, result.stderr);
     const lines = result.stdout.split('\n');
     assert.ok(lines.includes('hello') && lines.includes('compiling'), result.stdout);
-    assert.ok(lines.some((l) => l.startsWith('[stepflow] ▶ Build')), result.stdout);
-    assert.ok(lines.some((l) => /^\[stepflow\] ✓ Build \d+ ms$/.test(l)), result.stdout);
+    assert.deepEqual(
+      lines.filter((l) => /Build|slow disk/.test(l)).map((l) => l.replace(/ \d+ ms$/, ' N ms')),
+      ['[stepflow] ▶ Build', '[stepflow] ⚠ Build: slow disk', '[stepflow] ✓ Build N ms'],
+      result.stdout,
+    );
+    assert.ok(!/STEP_(START|COMPLETE|WARNING)/.test(result.stdout + result.stderr), result.stdout + result.stderr);
+    // META has no [stepflow] line of its own, so its raw line stays; so does a last line without a newline.
+    assert.ok(lines.includes('META:PROGRESS:50'), result.stdout);
+    assert.ok(result.stdout.includes('no newline'), result.stdout);
     assert.ok(lines.indexOf('hello') < lines.findIndex((l) => l.startsWith('[stepflow] ▶ Build')));
   });
 
