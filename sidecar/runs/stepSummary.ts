@@ -63,7 +63,23 @@ export class StepSummaryFile {
 }
 
 function summaryPath(parent: string | null, runId: string): string {
-  return path.join(parent ?? os.tmpdir(), `${FOLDER_PREFIX}${runId.replace(/[^A-Za-z0-9_-]/g, '_')}`, FILE_NAME);
+  return path.join(summaryFolder(parent, runId), FILE_NAME);
+}
+
+function summaryFolder(parent: string | null, runId: string): string {
+  return path.join(parent ?? os.tmpdir(), `${FOLDER_PREFIX}${runId.replace(/[^A-Za-z0-9_-]/g, '_')}`);
+}
+
+/**
+ * Removes the summary folder of a run whose owner died (store/maintenance.ts, when it marks the
+ * run interrupted). Its text is not kept: the secrets to mask it with died with the owner.
+ */
+export function removeSummaryOf(parent: string | null, runId: string): void {
+  try {
+    fs.rmSync(summaryFolder(parent, runId), { recursive: true, force: true });
+  } catch {
+    // Left behind: it is the run's own folder, nothing reads it.
+  }
 }
 
 /**

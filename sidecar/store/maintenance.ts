@@ -8,6 +8,7 @@ import type { Database } from './database';
 import { sourceCode, type LogFiles } from './logFiles';
 import { MERGED_FILE } from '../runner/spool';
 import { isSignallableGroup, sameGroup } from '../runner/processGroup';
+import { removeSummaryOf } from '../runs/stepSummary';
 import { schemaVersion } from './schema';
 
 export interface PruneOptions {
@@ -126,6 +127,7 @@ export class Maintenance {
         }
       })
       .immediate();
+    for (const id of marked) removeSummaryOf(this.logs?.dir ?? null, id);
     // Then their runner's spool folders (a crash leaves them behind); not those of runs
     // still running, whose owner may yet die and leave output to keep.
     this.logs?.removeDeadSpools(isAlive, this.runningSpoolDirs());
