@@ -45,7 +45,9 @@ export class RunTraceExporter {
         // A run's spans are flushed as soon as it ends (exportRun); the delay only matters
         // for runs that end while an export is still under way.
         scheduledDelayMillis: 1000,
-        maxQueueSize: 8192,
+        // A run's spans are queued in one go, synchronously; past this queue size the SDK
+        // drops spans, so it is far above any step count seen (a span is ~1 KB while queued).
+        maxQueueSize: 65_536,
         maxExportBatchSize: 1024,
       })],
     });

@@ -7,6 +7,8 @@ import type { TraceTarget } from './traceTarget';
 import type { RunTraceExporter } from './runTraceExporter';
 
 const exporters = new Map<string, RunTraceExporter>();
+/** Collector URLs whose exporter could not even be built (a mistyped setting): warned about once. */
+const unusable = new Set<string>();
 
 export interface TraceExportOptions {
   /** Bound on one export, retries included (the CLI's exit wait); absent: the SDK's default. */
@@ -20,6 +22,8 @@ export function exportRunTrace(record: RunRecord, target: TraceTarget, options: 
   try {
     exporterFor(target, options, warn).exportRun(record);
   } catch (err) {
+    if (unusable.has(target.url)) return;
+    unusable.add(target.url);
     warn(`trace export to ${target.url} failed: ${(err as Error).message}; the run's trace was dropped`);
   }
 }
