@@ -1,7 +1,9 @@
 // The history panel inside a real VS Code (code-server + Chromium): runs recorded by the CLI
 // beforehand, "StepFlow: Show History" from the command palette, the runs listed in the
 // webview, one opened with its timeline and log, a screenshot (test-results/history-panel.png),
-// and the panel restored with its selection after a window reload (webview serializer).
+// the panel restored with its selection after a window reload (webview serializer), and a
+// log search listing the matching line with its step, opened in the log at that line
+// (test-results/history-search.png).
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -75,5 +77,23 @@ describe('history panel in VS Code (code-server + Chromium)', function () {
     const view = ui.webviewFrame(page);
     await view.locator('sf-run-detail h2', { hasText: 'shell_example.sh' }).waitFor({ timeout: 60_000 });
     await view.locator('sf-run-detail nav button[data-tab="log"][aria-selected="true"]').waitFor();
+  });
+  it('searches the logs: the matching line with its step, and a click opens the log there', async () => {
+    const { page } = workbench;
+    const view = ui.webviewFrame(page);
+    const input = view.locator('sf-filters input[type="search"]');
+    await input.fill('got 500');
+    await input.press('Enter');
+    // The open run (shell_example.sh, no such line) gives way to the matching lines.
+    const hit = view.locator('sf-search-results .hit');
+    await hit.first().waitFor({ timeout: 30_000 });
+    assert.equal(await hit.count(), 1);
+    assert.equal(await hit.locator('.step').innerText(), 'Tests › integration');
+    assert.equal(await hit.locator('.text mark').innerText(), 'got 500');
+    await ui.screenshot(page, 'history-search');
+    const line = await hit.getAttribute('data-line');
+    await hit.click();
+    await view.locator(`sf-log-viewer .line.focus[data-line="${line}"]`, { hasText: 'expected 200, got 500' }).waitFor();
+    await view.locator('sf-run-detail h2', { hasText: 'nested_failing.sh' }).waitFor();
   });
 });

@@ -54,7 +54,7 @@ export class SfSearchResults extends LitElement {
     const heading =
       count === 0
         ? html`No log lines contain “${this.text}”`
-        : html`${count}${this.more ? '+' : ''} ${count === 1 ? 'line' : 'lines'} in ${groups.size} ${groups.size === 1 ? 'run' : 'runs'} contain “${this.text}”`;
+        : html`${count}${this.more ? '+' : ''} ${count === 1 ? 'line' : 'lines'} in ${groups.size} ${groups.size === 1 ? 'run' : 'runs'} ${count === 1 ? 'contains' : 'contain'} “${this.text}”`;
     return html`<h3 class="muted" role="status">${heading}</h3>
       ${[...groups].map(([runId, hits]) => {
         const run = byId.get(runId);
