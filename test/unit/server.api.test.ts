@@ -89,7 +89,7 @@ describe('server REST API', () => {
     const runs = (await request(port, { path: '/api/executions?search=disk%20full' })).json.runs;
     assert.deepEqual(runs.map((r: { id: string }) => r.id), ['run007']);
     const hits = (await request(port, { path: '/api/logs/search?q=DISK%20FULL' })).json.hits;
-    assert.deepEqual(hits, [{ runId: 'run007', line: 2, stream: 'stdout', text: 'ERROR: disk full on /dev/sda1' }]);
+    assert.deepEqual(hits, [{ runId: 'run007', line: 2, stream: 'stdout', text: 'ERROR: disk full on /dev/sda1', step: ['Build'] }]);
     assert.equal((await request(port, { path: '/api/logs/search?q=' })).status, 400);
   });
 
