@@ -6,7 +6,8 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runCli, tempDir, writeScript } from '../support/cli';
+import { spawn } from 'node:child_process';
+import { STEPFLOW_BIN, runCli, tempDir, writeScript } from '../support/cli';
 import { closedPort, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlpReceiver';
 import { LspClient } from '../support/lspClient';
 import { GetRunRequest, RunRequest } from '../../sidecar/protocol/lsp';
@@ -116,6 +117,40 @@ describe('OpenTelemetry trace export', function () {
       assert.doesNotMatch(client.stderr, /trace export/);
     } finally {
       await client.stop();
+    }
+  });
+
+  it('exports a run the service started (the built `stepflow serve`, POST /api/executions) with the OTEL_* variables it was started with', async () => {
+    receiver = await startOtlpReceiver();
+    const script = writeScript(work, 'build.sh', NESTED_FAILING);
+    const serve = spawn(process.execPath, [STEPFLOW_BIN, 'serve', '--port', '0'], {
+      env: { ...process.env, STEPFLOW_HOME: home, NO_COLOR: '1', ...cleanOtelEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint }) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise((resolve) => serve.on('close', resolve));
+    try {
+      let printed = '';
+      const dashboard = await new Promise<RegExpExecArray>((resolve, reject) => {
+        serve.on('close', () => reject(new Error(`stepflow serve ended: ${printed}`)));
+        serve.stdout!.setEncoding('utf8').on('data', (text: string) => {
+          printed += text;
+          const match = /(http:\/\/\S+?)\/\?token=(\S+)/.exec(printed);
+          if (match) resolve(match);
+        });
+      });
+      const response = await fetch(`${dashboard[1]}/api/executions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${dashboard[2]}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ script }),
+      });
+      assert.equal(response.status, 201);
+      const { id } = (await response.json()) as { id: string };
+      const [request] = await receiver.waitForRequests(1);
+      const record = (await (await fetch(`${dashboard[1]}/api/executions/${id}`, { headers: { authorization: `Bearer ${dashboard[2]}` } })).json()) as RunRecord;
+      checkTrace(request!.spans, record, script);
+    } finally {
+      serve.kill('SIGTERM');
+      await exited;
     }
   });
 });
