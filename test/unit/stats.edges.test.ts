@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import type { RunRecord, StepRecord, StepStatus } from '../../sidecar/protocol/model';
 import { buildExpectations, estimateProgress, formatEta } from '../../sidecar/stats/eta';
-import { classifyOutlier } from '../../sidecar/stats/outliers';
+import { classifyOutlier, detectOutlier } from '../../sidecar/stats/outliers';
 import { aggregateOf, EMPTY_AGGREGATE, m2FromStdDev, mergeAggregates } from '../../sidecar/stats/welford';
 
 const T0 = 1_800_000_000_000;
@@ -195,5 +195,15 @@ describe('stats: aggregates exactly', () => {
   it('rebuilds M2 from σ from two samples on, and never a negative one', () => {
     assert.equal(m2FromStdDev(2, 3), 9);
     assert.equal(m2FromStdDev(0, 5), 0);
+  });
+});
+
+describe('stats: outlier wording at ten times the mean', () => {
+  it('words a practical slowdown of exactly 10× the mean as a factor', () => {
+    assert.equal(detectOutlier(2000, { count: 10, meanMs: 200, stdDevMs: 1000 })!.message, '2.0 s (10× the 200 ms mean)');
+  });
+
+  it('keeps one decimal for a ratio-rule outlier of 10× and more', () => {
+    assert.equal(detectOutlier(600, { count: 10, meanMs: 50, stdDevMs: 200 })!.message, '600 ms (12.0× the 50 ms mean)');
   });
 });
