@@ -25,3 +25,12 @@ echo "::$token::"
 echo "::error file=ci-github.sh,line=20,col=6,title=Deploy failed::server answered 503%0Aretry later"
 echo "::endgroup::"
 echo "ARTIFACT:ci-github.sh:the script itself"
+
+# The job summary GitHub shows on the run's page: StepFlow keeps it as the run's summary
+# (the history panel's Summary tab, `stepflow show`, the reports).
+{
+  echo "## Deploy"
+  echo "| Target | Result |"
+  echo "|:--|:--|"
+  echo "| staging | ❌ 503 (token ${DEPLOY_TOKEN:-gh-example-token-42}) |"
+} >> "${GITHUB_STEP_SUMMARY:-/dev/null}"

@@ -35,6 +35,8 @@ describe('CI dialects: example scripts end to end', function () {
     assert.deepEqual(run.steps[0]!.warnings.map((w) => [w.severity, w.message, w.file, w.line]), [['info', 'lockfile is up to date', 'package.json', 1]]);
     assert.deepEqual(run.steps[1]!.children[0]!.warnings.map((w) => [w.message, w.line, w.column]), [['Style: prefer single quotes', 3, 1]]);
     assert.deepEqual(run.artifacts.map((a) => [path.basename(a.path), a.description, a.step]), [['ci-github.sh', 'the script itself', null]]);
+    // $GITHUB_STEP_SUMMARY is the run's summary, masked like everything else.
+    assert.equal(run.summary, '## Deploy\n| Target | Result |\n|:--|:--|\n| staging | ❌ 503 (token ***) |\n');
   });
 
   it('GitHub Actions: stop-commands keeps the lines in between as output, and the mask hides the token', async () => {
