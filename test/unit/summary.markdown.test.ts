@@ -5,6 +5,7 @@ import { inlineText, parseInlines, parseSummaryMarkdown, type SummaryBlock } fro
 import { summaryToHtml } from '../../sidecar/report/summaryHtml';
 import { boundSummary } from '../../sidecar/runs/stepSummary';
 import { SecretMasker } from '../../sidecar/runs/secretMasker';
+import { applyRunEvent, liveRunFromStart } from '../../sidecar/protocol/runState';
 
 const kinds = (blocks: SummaryBlock[]) => blocks.map((b) => b.kind);
 
@@ -84,5 +85,14 @@ describe('step summary: size bound and masking', () => {
     const out = boundSummary(Buffer.from(text).subarray(0, limit), text.length + 1000, masker, limit)!;
     assert.ok(out.startsWith('line one\n\n> **Note:** StepFlow kept the first 9 bytes of this summary; the script wrote '), out);
     assert.ok(!out.includes('hunt'));
+  });
+});
+
+describe('step summary: live views', () => {
+  it('a run followed live gets its summary with runFinished, as the stored record has it', () => {
+    const run = liveRunFromStart({ type: 'runStarted', runId: 'r1', script: '/s.sh', args: [], cwd: '/', profile: null, startedAt: 1, expectations: null });
+    assert.equal(run.record.summary ?? null, null);
+    applyRunEvent(run, { type: 'runFinished', runId: 'r1', status: 'succeeded', exitCode: 0, signal: null, endedAt: 2, durationMs: 1, lineCount: 0, error: null, summary: '# Done\n' });
+    assert.equal(run.record.summary, '# Done\n');
   });
 });
