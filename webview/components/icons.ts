@@ -34,6 +34,7 @@ export const CODICONS = {
   calendar: 0xeab0,
   'debug-pause': 0xead1,
   'fold-down': 0xeaf3,
+  'symbol-string': 0xeb8d,
 } as const;
 
 export type IconName = keyof typeof CODICONS;

@@ -4,6 +4,7 @@ import { cssProps } from './cssProps';
 import type { OutputEvent } from '../../sidecar/protocol/events';
 import { MAX_LOG_LINES, type LogSearchHit } from '../../sidecar/protocol/history';
 import type { LogLine } from '../../sidecar/protocol/lsp';
+import { markerLineOf, type MarkerLine } from '../../sidecar/protocol/markerLines';
 import { parseAnsi, stripAnsi } from '../ansi';
 import type { StepflowDataSource } from '../dataSource';
 import type { LogFocus } from '../historyController';
@@ -31,7 +32,9 @@ interface Page {
  * colours become styled spans (text only, never HTML). Live output arrives through the
  * `output` events of `outputSource` and is followed at the bottom. Find highlights matches
  * and steps through the store's hits; a click on a line number selects (shift: a range),
- * Copy copies the selection or the whole log.
+ * Copy copies the selection or the whole log. Marker lines read as what they mean — a
+ * "▶ Build" header before the dimmed raw line, ✓/✗ for a step's end, META lines dimmed —
+ * unless "Raw markers" is on; search, copy and line numbers always use the raw text.
  */
 @customElement('sf-log-viewer')
 export class SfLogViewer extends LitElement {
@@ -66,6 +69,15 @@ export class SfLogViewer extends LitElement {
       .pending { color: var(--vscode-disabledForeground, #6e7681); }
       mark { background: var(--vscode-editor-findMatchBackground, #9e6a03); color: inherit; border-radius: 2px; }
       .empty { padding: 12px; }
+      .marker { font-weight: bold; margin-right: 1.5ch; }
+      .marker.start { color: var(--vscode-terminal-ansiCyan, #11a8cd); }
+      .marker.complete { color: var(--vscode-terminal-ansiGreen, #0dbc79); }
+      .marker.error { color: var(--vscode-terminal-ansiRed, #f14c4c); }
+      .marker.warning { color: var(--vscode-terminal-ansiYellow, #e5e510); }
+      .marker.artifact { color: var(--vscode-terminal-ansiCyan, #11a8cd); font-weight: normal; }
+      /* A rule above each step header; a shadow, not a border, so rows keep their height. */
+      .line.marker-line.start { box-shadow: inset 0 1px 0 var(--vscode-panel-border, #2b2b2b); }
+      .raw-marker { opacity: 0.5; }
       .bold { font-weight: bold; } .dim { opacity: 0.6; } .italic { font-style: italic; }
       .underline { text-decoration: underline; } .strike { text-decoration: line-through; }
       .f0 { color: var(--vscode-terminal-ansiBlack, #000000); } .f1 { color: var(--vscode-terminal-ansiRed, #cd3131); }
@@ -107,6 +119,8 @@ export class SfLogViewer extends LitElement {
   @state() private hitIndex = -1;
   @state() private status = '';
   @state() private follow = false;
+  /** Marker lines as the script printed them, without the ▶/✓/✗ headers. */
+  @state() private rawMarkers = false;
   @query('.scroller') private scroller!: HTMLElement;
   private pages = new Map<number, Page>();
   private resize?: ResizeObserver;
@@ -181,15 +195,21 @@ export class SfLogViewer extends LitElement {
     const sel = this.selection;
     for (let n = first; n < first + count && n <= this.lineCount; n++) {
       const line = this.lineAt(n);
+      const marker = line && !this.rawMarkers ? markerLineOf(line.text) : null;
       const classes = [
         'line',
+        marker ? `marker-line ${marker.kind}` : '',
         line?.stream === 'stderr' ? 'stderr' : '',
         sel && n >= sel.from && n <= sel.to ? (sel.from === sel.to ? 'focus' : 'sel') : '',
         n === hitLine ? 'hit' : '',
       ].join(' ');
       lines.push(html`<div class=${classes} data-line=${n}>
         <span class="num" @click=${(e: MouseEvent) => this.clickLine(n, e.shiftKey)}>${n}</span>
-        <span class="text">${line ? segmentsTemplate(parseAnsi(line.text), needle) : html`<span class="pending">…</span>`}</span>
+        <span class="text">${!line
+          ? html`<span class="pending">…</span>`
+          : marker
+            ? markerTemplate(marker, segmentsTemplate(parseAnsi(line.text), needle))
+            : segmentsTemplate(parseAnsi(line.text), needle)}</span>
       </div>`);
     }
     const total = this.totalHeight;
@@ -211,6 +231,10 @@ export class SfLogViewer extends LitElement {
         <span class="muted status">${this.lineCount.toLocaleString()} lines</span>
         <button class="icon" title=${this.selection ? 'Copy the selected lines' : 'Copy the log'} aria-label="Copy" @click=${this.copy}>
           <sf-icon name="copy"></sf-icon>
+        </button>
+        <button class="icon" title=${this.rawMarkers ? 'Show marker lines as step headers' : 'Show marker lines as printed'} aria-label="Raw markers"
+          aria-pressed=${this.rawMarkers ? 'true' : 'false'} @click=${() => (this.rawMarkers = !this.rawMarkers)}>
+          <sf-icon name="symbol-string"></sf-icon>
         </button>
         <button class="icon" title="Follow the end of the log" aria-label="Follow" aria-pressed=${this.follow ? 'true' : 'false'} @click=${this.toggleFollow}>
           <sf-icon name=${this.follow ? 'debug-pause' : 'fold-down'}></sf-icon>
@@ -432,6 +456,16 @@ export class SfLogViewer extends LitElement {
     await this.source.copyText(texts.join('\n'));
     this.status = `Copied ${texts.length.toLocaleString()} line${texts.length === 1 ? '' : 's'}${to - from + 1 >= COPY_LIMIT ? ' (the first 100,000)' : ''}`;
   }
+}
+
+/**
+ * A marker line: its meaning as a header ("▶ Build", "✓ Build", "✗ message"), then the raw
+ * line dimmed, which keeps the find highlights. META lines are only dimmed. Lit escapes the
+ * label like any text: a step name is never HTML.
+ */
+function markerTemplate(marker: MarkerLine, raw: unknown) {
+  if (marker.kind === 'meta') return html`<span class="raw-marker">${raw}</span>`;
+  return html`<span class="marker ${marker.kind}">${marker.label}</span><span class="raw-marker">${raw}</span>`;
 }
 
 declare global {
