@@ -51,7 +51,7 @@ export const USAGES: Readonly<Record<string, CommandUsage>> = {
   },
   show: {
     synopsis: 'stepflow show <runId> [--json] [--log] [--db PATH] [--read-only]',
-    summary: 'show one run: its steps, errors, warnings and artifacts (a unique prefix of the id is enough)',
+    summary: 'show one run: its steps, errors, warnings, artifacts and step summary (a unique prefix of the id is enough)',
     options: [
       ['--json', 'print the run record as JSON'],
       ['--log', 'also print the run’s whole output'],
