@@ -3,56 +3,10 @@
 // that take no measurable time, a step far behind its usual time, steps the history does not
 // know, the exact thresholds, and estimates that are not numbers. Pure functions, fixed clock.
 import { strict as assert } from 'node:assert';
-import type { RunRecord, StepRecord, StepStatus } from '../../sidecar/protocol/model';
 import { buildExpectations, estimateProgress, formatEta } from '../../sidecar/stats/eta';
 import { classifyOutlier, detectOutlier } from '../../sidecar/stats/outliers';
 import { aggregateOf, EMPTY_AGGREGATE, m2FromStdDev, mergeAggregates } from '../../sidecar/stats/welford';
-
-const T0 = 1_800_000_000_000;
-
-/** [name, start offset, duration | null (running), children?, meta?, status?] */
-type Spec = [string, number, number | null, Spec[]?, Record<string, string>?, StepStatus?];
-
-let nextId = 1;
-function steps(specs: readonly Spec[]): StepRecord[] {
-  return specs.map(([name, offset, duration, children = [], meta = {}, status]) => ({
-    id: nextId++,
-    name,
-    status: status ?? (duration === null ? 'running' : 'succeeded'),
-    startedAt: T0 + offset,
-    endedAt: duration === null ? null : T0 + offset + duration,
-    durationMs: duration,
-    error: null,
-    warnings: [],
-    meta,
-    firstLine: 1,
-    lastLine: null,
-    children: steps(children),
-  }));
-}
-
-function run(specs: readonly Spec[], opts: { durationMs?: number | null; meta?: Record<string, string> } = {}): RunRecord {
-  const durationMs = opts.durationMs === undefined ? null : opts.durationMs;
-  return {
-    id: `r${nextId++}`,
-    script: '/w/build.sh',
-    args: [],
-    cwd: '/w',
-    profile: null,
-    status: durationMs === null ? 'running' : 'succeeded',
-    exitCode: durationMs === null ? null : 0,
-    signal: null,
-    startedAt: new Date(T0).toISOString(),
-    endedAt: durationMs === null ? null : new Date(T0 + durationMs).toISOString(),
-    durationMs,
-    lineCount: 0,
-    error: null,
-    warnings: [],
-    meta: opts.meta ?? {},
-    steps: steps(specs),
-    artifacts: [],
-  };
-}
+import { run, T0 } from '../support/runSpecs';
 
 /** Expectations from one earlier run of a single 1 s step "A". */
 const historyOfA = (ms = 1000) => buildExpectations([run([['A', 0, ms]], { durationMs: ms })]);

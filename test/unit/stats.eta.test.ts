@@ -2,59 +2,10 @@
 // added, removed, repeated, nested), the live estimate at chosen moments, and the META
 // fallback without history.
 import { strict as assert } from 'node:assert';
-import type { RunRecord, StepRecord, StepStatus } from '../../sidecar/protocol/model';
 import { buildExpectations, estimateProgress, formatEta } from '../../sidecar/stats/eta';
 import type { ExpectedStep, RunProgress } from '../../sidecar/protocol/stats';
-
-const T0 = 1_800_000_000_000;
-
-/** [name, start offset, duration | null (running), children?, meta?] */
-type Spec = [string, number, number | null, Spec[]?, Record<string, string>?];
-
-let nextId = 1;
-function steps(specs: readonly Spec[], base: number): StepRecord[] {
-  return specs.map(([name, offset, duration, children = [], meta = {}]) => {
-    const status: StepStatus = duration === null ? 'running' : 'succeeded';
-    return {
-      id: nextId++,
-      name,
-      status,
-      startedAt: base + offset,
-      endedAt: duration === null ? null : base + offset + duration,
-      durationMs: duration,
-      error: null,
-      warnings: [],
-      meta,
-      firstLine: 1,
-      lastLine: null,
-      children: steps(children, base),
-    };
-  });
-}
-
-function run(specs: readonly Spec[], opts: { start?: number; durationMs?: number | null; meta?: Record<string, string> } = {}): RunRecord {
-  const start = opts.start ?? T0;
-  const durationMs = opts.durationMs === undefined ? null : opts.durationMs;
-  return {
-    id: `r${nextId++}`,
-    script: '/w/build.sh',
-    args: [],
-    cwd: '/w',
-    profile: null,
-    status: durationMs === null ? 'running' : 'succeeded',
-    exitCode: durationMs === null ? null : 0,
-    signal: null,
-    startedAt: new Date(start).toISOString(),
-    endedAt: durationMs === null ? null : new Date(start + durationMs).toISOString(),
-    durationMs,
-    lineCount: 0,
-    error: null,
-    warnings: [],
-    meta: opts.meta ?? {},
-    steps: steps(specs, start),
-    artifacts: [],
-  };
-}
+import type { RunRecord } from '../../sidecar/protocol/model';
+import { run, T0 } from '../support/runSpecs';
 
 const shape = (list: ExpectedStep[]): unknown => list.map((e) => [e.name, Math.round(e.meanMs), e.samples, ...(e.children.length ? [shape(e.children)] : [])]);
 const near = (actual: number | null, expected: number, tolerance = 1) => {

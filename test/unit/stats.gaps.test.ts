@@ -2,57 +2,11 @@
 // META:PROGRESS written as a percentage, progress reaching 100 % while the run still runs,
 // estimates that are overdue or nonsense, what history counts, and the ETA wording.
 import { strict as assert } from 'node:assert';
-import type { RunRecord, StepRecord, StepStatus } from '../../sidecar/protocol/model';
 import type { RunProgress } from '../../sidecar/protocol/stats';
 import { buildExpectations, estimateProgress, formatEta, formatRemaining } from '../../sidecar/stats/eta';
 import { classifyOutlier, detectOutlier } from '../../sidecar/stats/outliers';
 import { addSample, aggregateOf, EMPTY_AGGREGATE, m2FromStdDev, mergeAggregates, removeSample, sampleStdDev, sampleVariance } from '../../sidecar/stats/welford';
-
-const T0 = 1_800_000_000_000;
-
-/** [name, start offset, duration | null (running), children?, meta?, status?] */
-type Spec = [string, number, number | null, Spec[]?, Record<string, string>?, StepStatus?];
-
-let nextId = 1;
-function steps(specs: readonly Spec[], base: number): StepRecord[] {
-  return specs.map(([name, offset, duration, children = [], meta = {}, status]) => ({
-    id: nextId++,
-    name,
-    status: status ?? (duration === null ? 'running' : 'succeeded'),
-    startedAt: base + offset,
-    endedAt: duration === null ? null : base + offset + duration,
-    durationMs: duration,
-    error: null,
-    warnings: [],
-    meta,
-    firstLine: 1,
-    lastLine: null,
-    children: steps(children, base),
-  }));
-}
-
-function run(specs: readonly Spec[], opts: { durationMs?: number | null; meta?: Record<string, string> } = {}): RunRecord {
-  const durationMs = opts.durationMs === undefined ? null : opts.durationMs;
-  return {
-    id: `r${nextId++}`,
-    script: '/w/build.sh',
-    args: [],
-    cwd: '/w',
-    profile: null,
-    status: durationMs === null ? 'running' : 'succeeded',
-    exitCode: durationMs === null ? null : 0,
-    signal: null,
-    startedAt: new Date(T0).toISOString(),
-    endedAt: durationMs === null ? null : new Date(T0 + durationMs).toISOString(),
-    durationMs,
-    lineCount: 0,
-    error: null,
-    warnings: [],
-    meta: opts.meta ?? {},
-    steps: steps(specs, T0),
-    artifacts: [],
-  };
-}
+import { run, T0 } from '../support/runSpecs';
 
 const metaOnly = (meta: Record<string, string>, elapsedMs: number) => estimateProgress(run([], { meta }), null, T0 + elapsedMs);
 
