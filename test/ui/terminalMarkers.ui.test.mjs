@@ -1,7 +1,8 @@
 // A run's terminal in a real VS Code (code-server in Chromium): marker lines read as what
 // they mean — a bold cyan "▶ Build" header, a green "✓ Build", each followed by the raw line
 // dimmed, META lines dimmed — and the terminal is named after the script and the run's start
-// time. Screenshot: test-results/terminal-styled-markers.png.
+// time; a STEP_ERROR reads as a red "✗ message". Screenshots:
+// test-results/terminal-styled-markers.png and terminal-styled-markers-failed.png.
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -57,6 +58,8 @@ describe('StepFlow terminal with styled markers (code-server + Chromium)', funct
     assert.ok(g > r && b > r, `cyan: ${header.color}`);
     const [r2, g2, b2] = rgb(span('✓ Compile')?.color);
     assert.ok(g2 > r2 && g2 > b2, `green: ${span('✓ Compile')?.color}`);
+    const [r4, g4, b4] = rgb(span('⚠ the binary is not stripped')?.color);
+    assert.ok(r4 > b4 && g4 > b4, `yellow: ${span('⚠ the binary is not stripped')?.color}`);
     assert.match(span('STEP_START:Build')?.classes ?? '', /xterm-dim/, 'the raw marker dimmed');
     assert.match(span('META:PROGRESS:20')?.classes ?? '', /xterm-dim/, 'META dimmed');
     const [r3, g3, b3] = rgb(span('compiled')?.color);
@@ -67,6 +70,18 @@ describe('StepFlow terminal with styled markers (code-server + Chromium)', funct
     assert.match(names, /StepFlow: markers\.sh · \d{4}-\d\d-\d\d \d\d:\d\d:\d\d/);
     const file = await ui.screenshot(page, 'terminal-styled-markers');
     assert.ok(fs.statSync(file).size > 10_000, 'a real screenshot');
+  });
+
+  it('shows STEP_ERROR as a red ✗ line in a failed run’s terminal', async () => {
+    const { page } = workbench;
+    await ui.openFile(page, 'failing.sh');
+    await ui.clickCodeLens(page, 'Run with StepFlow');
+    await page.locator('.terminal .xterm-rows').filter({ hasText: '── run failed' }).first().waitFor({ timeout: 90_000 });
+    const failed = (await terminalSpans(page)).find((s) => s.text.trim() === '✗ the check found a problem');
+    assert.ok(failed, JSON.stringify(await terminalSpans(page)));
+    const [r, g, b] = rgb(failed.color);
+    assert.ok(r > g && r > b, `red: ${failed.color}`);
+    await ui.screenshot(page, 'terminal-styled-markers-failed');
   });
 
   it('a click on a step row puts the editor on its STEP_START line, as the Testing view does', async () => {
