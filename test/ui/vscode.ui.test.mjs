@@ -96,6 +96,35 @@ describe('StepFlow in VS Code (code-server + Chromium)', function () {
     assert.ok(fs.statSync(file).size > 10_000, 'a real screenshot');
   });
 
+  it('cancels a run started with `stepflow run` in a terminal from the StepFlow view; it shows cancelled, not failed', async () => {
+    const { page } = workbench;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepflow-ui-cancel-'));
+    const script = path.join(dir, 'long_cli.sh');
+    fs.writeFileSync(script, '#!/usr/bin/env bash\necho "STEP_START:Waiting"\nwhile :; do sleep 0.1; done\n', { mode: 0o755 });
+    const child = spawn(process.execPath, [path.join(root, 'bin', 'stepflow.js'), 'run', script], {
+      stdio: 'ignore',
+      env: { ...process.env, STEPFLOW_HOME: home },
+    });
+    const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    try {
+      // A run started elsewhere does not open the view by itself.
+      await ui.openViewContainer(page, 'StepFlow', { timeoutMs: 60_000 });
+      await waitForRow(page, (r) => r.text.startsWith('Waiting'), 'the terminal run, live in the view');
+      const runRow = ui.treeRows(page, 'Runs').filter({ hasText: /^long_cli\.sh/ }).first();
+      await runRow.click();
+      await runRow.locator('.action-label[aria-label^="Cancel Run"]').click();
+      const { row } = await waitForRow(page, (r) => r.level === 1 && r.text.startsWith('long_cli.sh') && /cancelled/.test(r.text), 'the run shown cancelled');
+      assert.doesNotMatch(row.text, /failed/);
+      const { code } = await exited;
+      assert.equal(code, 143, 'the CLI ends as a script stopped by SIGTERM does (128 + 15)');
+      const file = await ui.screenshot(page, 'vscode-cli-run-cancelled');
+      assert.ok(fs.statSync(file).size > 10_000, 'a real screenshot');
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('stays readable after 50 runs: only the newest run of each script is expanded', async () => {
     const { page } = workbench;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepflow-ui-50-'));
