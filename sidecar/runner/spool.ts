@@ -5,7 +5,7 @@
 // parsed and stored the previous chunk — its work and ours run one after the other. With
 // a file the script never waits for us; both cores work at once (docs/performance.md).
 // Reading is event driven (fs.watch = inotify, on each file, so a renamed file is still
-// followed) with a slow poll as a safety net.
+// followed) with a slow poll as a safety net, and paced: see COALESCE_MS.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -15,6 +15,19 @@ const READ_CHUNK = 256 * 1024;
 /** Bytes read before yielding to the event loop (a backlog must not starve other work). */
 const READ_BUDGET = 8 * 1024 * 1024;
 const POLL_MS = 50;
+/**
+ * A script that writes one line per write(2) (a bash `echo` loop, Python with
+ * PYTHONUNBUFFERED, C stdio under `stdbuf -oL`) wakes us once per line: reading on every
+ * inotify event made ~one pread per line and one inotify read per write, a core's worth of
+ * syscalls stolen from the script on two cores (docs/performance.md, "line-at-a-time").
+ * So an event that comes within this long of the previous read does not read at once: the
+ * watchers are paused and one read after the rest of the interval takes everything written
+ * meanwhile, and so on every interval while output keeps coming. The first event after a
+ * quiet spell still reads at once, so a sparse marker is as live as before; a marker in a
+ * dense stream waits at most this long. STEPFLOW_SPOOL_COALESCE_MS overrides it (0: read on
+ * every event, the old behaviour) so the benchmarks can measure both in one run.
+ */
+const COALESCE_MS = 5;
 const EMPTY = Buffer.alloc(0);
 /** Spool folders are named `stepflow-spool-<pid>-<random>`. */
 export const SPOOL_PREFIX = 'stepflow-spool-';
@@ -46,6 +59,14 @@ export class Spool {
   private readonly watchers: fs.FSWatcher[] = [];
   private poll: NodeJS.Timeout | undefined;
   private scheduled = false;
+  /** A paced read is pending (the watchers are paused until it finds nothing new). */
+  private paced: NodeJS.Timeout | undefined;
+  private watching = false;
+  private lastReadAt = Number.NEGATIVE_INFINITY;
+  private bytesRead = 0;
+  /** Chunks of whole lines delivered so far. */
+  private handedOver = 0;
+  private readonly coalesceMs = coalesceMsFromEnv();
   private closed = false;
   private following = false;
   private scratch = Buffer.allocUnsafe(READ_CHUNK);
@@ -101,16 +122,41 @@ export class Spool {
   follow(): void {
     this.following = true;
     for (const file of this.files) if (file.writeFd >= 0) fs.closeSync(file.writeFd);
+    this.watch((file) => file.path);
+    this.poll = setInterval(() => this.onChange(), POLL_MS);
+  }
+
+  private watch(target: (file: SpoolFile) => string): void {
+    this.watching = true;
     for (const file of this.files) {
-      try {
-        const watcher = fs.watch(file.path, () => this.schedule());
-        watcher.on('error', () => undefined);
-        this.watchers.push(watcher);
-      } catch {
-        // No inotify (or out of watches): the poll below still delivers, just later.
+      for (const where of new Set([target(file), file.path])) {
+        try {
+          const watcher = fs.watch(where, () => this.onChange());
+          watcher.on('error', () => undefined);
+          this.watchers.push(watcher);
+          break;
+        } catch {
+          // No inotify (or out of watches): the poll still delivers, just later.
+        }
       }
     }
-    this.poll = setInterval(() => this.schedule(), POLL_MS);
+  }
+
+  /**
+   * Pausing means closing the watchers: an open one wakes us on every write even when we
+   * ignore it. Only on Linux, where they can be re-opened on the open descriptor
+   * (/proc/self/fd/N follows the inode: the store may have renamed the file meanwhile).
+   */
+  private pauseWatching(): void {
+    if (!this.watching || process.platform !== 'linux') return;
+    for (const watcher of this.watchers) watcher.close();
+    this.watchers.length = 0;
+    this.watching = false;
+  }
+
+  private resumeWatching(): void {
+    if (this.watching || this.closed) return;
+    this.watch((file) => `/proc/self/fd/${file.readFd}`);
   }
 
   /**
@@ -138,6 +184,7 @@ export class Spool {
     this.closed = true;
     for (const watcher of this.watchers) watcher.close();
     if (this.poll) clearInterval(this.poll);
+    if (this.paced) clearTimeout(this.paced);
     for (const file of this.files) {
       fs.closeSync(file.readFd);
       if (!this.following && file.writeFd >= 0) fs.closeSync(file.writeFd); // spawn failed before follow()
@@ -153,13 +200,53 @@ export class Spool {
     fs.rm(this.dir, { recursive: true, force: true }, () => undefined);
   }
 
+  /** A watcher or the poll says the files may have grown. */
+  private onChange(): void {
+    if (this.scheduled || this.paced || this.closed) return;
+    const wait = this.lastReadAt + this.coalesceMs - performance.now();
+    if (wait <= 0) this.schedule();
+    else this.readLater(wait);
+  }
+
+  /** Reads on the next turn of the event loop (at once after a quiet spell, and for a backlog). */
   private schedule(): void {
     if (this.scheduled || this.closed) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      if (!this.closed && this.readSome(READ_BUDGET)) this.schedule();
+      if (!this.closed) this.readNow(false);
     });
+  }
+
+  private readLater(ms: number): void {
+    this.pauseWatching();
+    this.paced = setTimeout(() => {
+      this.paced = undefined;
+      if (!this.closed) this.readNow(true);
+    }, ms);
+  }
+
+  private readNow(paced: boolean): void {
+    const before = this.bytesRead;
+    const handedOver = this.handedOver;
+    const more = this.readSome(READ_BUDGET);
+    // A read that found only the start of a line does not count: Python's print() writes
+    // the text and its newline separately, and the newline must not wait for the interval.
+    if (this.handedOver > handedOver) this.lastReadAt = performance.now();
+    if (more) return this.schedule(); // a backlog: read on without waiting
+    if (paced && this.bytesRead > before) return this.readLater(this.coalesceMs); // still coming
+    if (this.watching) return;
+    this.resumeWatching();
+    // Written between our last read and the new watch: no event will tell us.
+    if (this.files.some((file) => this.sizeOf(file) > file.position)) this.readLater(this.coalesceMs);
+  }
+
+  private sizeOf(file: SpoolFile): number {
+    try {
+      return fs.fstatSync(file.readFd).size;
+    } catch {
+      return 0;
+    }
   }
 
   /**
@@ -169,24 +256,35 @@ export class Spool {
    */
   private readSome(budget: number): boolean {
     let total = 0;
+    // A short read means we reached the end of what was written: reading again at once
+    // would fetch the line or two a line-at-a-time writer added meanwhile, one pread per
+    // line. Only a full buffer (a backlog) is read on at once. Unpaced (coalesce 0), the
+    // reader works as it did before pacing: on until a read finds nothing.
+    const untilDry = this.coalesceMs === 0;
     for (;;) {
       let progressed = false;
+      let full = false;
       for (const file of this.files) {
         const carry = file.tail.length; // always < READ_CHUNK: a full buffer is delivered
         if (carry > 0) file.tail.copy(this.scratch, 0);
         const n = fs.readSync(file.readFd, this.scratch, carry, READ_CHUNK - carry, file.position);
         if (n === 0) continue;
         file.position += n;
+        this.bytesRead += n;
         total += n;
         progressed = true;
+        if (n === READ_CHUNK - carry) full = true;
         const filled = carry + n;
         const lastNewline = this.scratch.lastIndexOf(10, filled - 1);
         // A line longer than the whole buffer goes as it is; the parser copes with pieces.
         const cut = lastNewline >= 0 ? lastNewline + 1 : filled === READ_CHUNK ? filled : 0;
         file.tail = cut === filled ? EMPTY : Buffer.from(this.scratch.subarray(cut, filled));
-        if (cut > 0) this.deliver(file.name, this.takeScratch(cut));
+        if (cut > 0) {
+          this.handedOver++;
+          this.deliver(file.name, this.takeScratch(cut));
+        }
       }
-      if (!progressed) return false;
+      if (!(full || (untilDry && progressed))) return false;
       if (total >= budget) return true;
     }
   }
@@ -202,4 +300,10 @@ export class Spool {
     this.scratch = Buffer.allocUnsafe(READ_CHUNK);
     return chunk;
   }
+}
+
+function coalesceMsFromEnv(): number {
+  const text = process.env['STEPFLOW_SPOOL_COALESCE_MS'];
+  const value = text ? Number(text) : Number.NaN;
+  return Number.isFinite(value) && value >= 0 ? value : COALESCE_MS;
 }

@@ -23,7 +23,7 @@ const CLI = path.join(ROOT, 'bin', 'stepflow.js');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Spawns, waits for exit; resolves with wall ms and captured stdout. */
-function timed(command, args, { stdout = 'pipe', env = process.env, cwd = ROOT } = {}) {
+export function timed(command, args, { stdout = 'pipe', env = process.env, cwd = ROOT } = {}) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(command, args, { stdio: ['ignore', stdout, 'pipe'], env, cwd });
@@ -41,14 +41,14 @@ function timed(command, args, { stdout = 'pipe', env = process.env, cwd = ROOT }
   });
 }
 
-async function sha256File(file) {
+export async function sha256File(file) {
   const hash = createHash('sha256');
   for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk);
   return hash.digest('hex');
 }
 
 /** Reassembles a run's stored output in line order from inline chunks and its log files. */
-function storedLogHash(dbFile, rid) {
+export function storedLogHash(dbFile, rid) {
   const db = new BetterSqlite3(dbFile, { readonly: true });
   // log_chunks.src: NULL the store's own <rid>.log; 1/2 the script's stdout/stderr spool kept as <rid>.out/.err.
   const fds = new Map();

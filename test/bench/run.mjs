@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchIngest } from './ingest.mjs';
+import { benchIngestWriters } from './ingest-writers.mjs';
 import { benchDbSize } from './dbsize.mjs';
 import { benchVscode } from './vscode.mjs';
 
@@ -140,6 +141,23 @@ await section('ingest', async () => {
     }
     row('Issue 2 · ingest', `lines lost (${style}; every run: lineCount, stored lines and bytes, ${(r.lines / 1000).toLocaleString('en')} steps)`, String(r.linesLost), '', '', '0', r.byteExact ? 'last run byte-exact (SHA-256)' : 'BYTE MISMATCH');
     if (r.linesLost !== 0 || !r.allSucceeded || r.byteExact !== true) failures.push(`ingest (${style}): data lost or run not succeeded`);
+  }
+  // Writers that write like real scripts: one line per write(2) (test/bench/ingest-writers.mjs).
+  figures.writers = await benchIngestWriters({ lines: quick ? 50_000 : 400_000, repeat: quick ? 2 : 5, log });
+  for (const w of figures.writers) {
+    const what = `${w.what}, ${(w.lines / 1000).toLocaleString('en')} k lines`;
+    row('Issue 2 · ingest', `line-at-a-time: stepflow run --json, ${what}`, ms(w.stepflowMs), `${ms(w.lineBufferedMs)} line-buffered > file`, x2(w.ratioLineBuffered), '≤ 1.3×', `median of ${w.repeat} alternated rounds`);
+    if (w.blockBufferedMs != null) row('Issue 2 · ingest', `line-at-a-time: the same against block-buffered (${w.writer})`, ms(w.stepflowMs), `${ms(w.blockBufferedMs)} block-buffered > file`, x2(w.ratioBlockBuffered), '', 'the cost of liveness (docs/performance.md)');
+    row('Issue 2 · ingest', `line-at-a-time: unpaced reader, as before (${w.writer})`, ms(w.unpacedMs), `${ms(w.lineBufferedMs)} line-buffered > file`, x2(w.unpacedRatioLineBuffered), '', `paced / unpaced ${x2(w.pacedOverUnpaced)}`);
+    const exact = Object.values(w.byteExact).every((v) => v === true);
+    row('Issue 2 · ingest', `line-at-a-time: lines lost (${w.writer}, every run, paced and unpaced)`, String(w.linesLost), '', '', '0', exact ? 'last runs byte-exact (SHA-256)' : 'BYTE MISMATCH');
+    if (w.linesLost !== 0 || !w.allSucceeded || !exact) failures.push(`ingest (${w.writer}): data lost or run not succeeded`);
+  }
+  // What pacing costs a marker on its way to an event (test/bench/liveness.bench.ts).
+  const l = (figures.liveness = await runJson(await bundle('liveness'), quick ? ['--lines', '20000', '--repeat', '2'] : ['--repeat', '5']));
+  for (const phase of ['dense', 'sparse']) {
+    const what = phase === 'dense' ? `dense: python print, a marker every 500 of ${(l.lines / 1000).toFixed(0)} k lines` : 'sparse: a marker every 20 ms';
+    row('Issue 2 · ingest', `marker → stepStarted event, ${what}: p50 / p99`, `${msf(l.paced[phase].p50Ms)} / ${msf(l.paced[phase].p99Ms)}`, `unpaced ${msf(l.unpaced[phase].p50Ms)} / ${msf(l.unpaced[phase].p99Ms)}`, '', '', `in-process RunSession, ${l.repeat} alternated rounds`);
   }
   return figures;
 });

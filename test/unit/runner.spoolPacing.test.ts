@@ -1,0 +1,69 @@
+// The spool reader's pacing (sidecar/runner/spool.ts, COALESCE_MS): a writer that writes one
+// line per write(2) is read in batches, not once per line, byte for byte; and a reader that
+// paused its watchers for a dense stream still hears a later write after a quiet spell, also
+// after the file was renamed away (as the store does when a run spills to <rid>.out).
+// Real child processes and files; the child waits on a gate file, never on a sleep.
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Spool } from '../../sidecar/runner/spool';
+
+let dir: string;
+beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepflow-spool-pacing-'))));
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+async function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+const LINES = 20_000;
+const lineText = (i: number): string => `line ${i} ${'x'.repeat(i % 37)}\n`;
+
+// One fs.writeSync per line, each after ~10 µs of work (a writer slower than the reader, as
+// a script formatting its lines is: unpaced, the reader took nearly every line on its own),
+// then, after the gate opens, one more line.
+const WRITER = `
+const fs = require('node:fs');
+const [lines, gate] = [Number(process.argv[1]), process.argv[2]];
+const work = () => { const t = process.hrtime.bigint(); while (process.hrtime.bigint() - t < 10000n); };
+for (let i = 0; i < lines; i++) { work(); fs.writeSync(1, 'line ' + i + ' ' + 'x'.repeat(i % 37) + '\\n'); }
+while (!fs.existsSync(gate)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+fs.writeSync(1, 'after the gate\\n');
+`;
+
+describe('spool: paced reading of a line-at-a-time writer', () => {
+  it('delivers every byte in whole lines, in far fewer chunks than writes, and hears a write after a quiet spell and a rename', async () => {
+    const chunks: Buffer[] = [];
+    const spool = new Spool((_stream, chunk) => chunks.push(chunk), dir, { merged: true });
+    const gate = path.join(dir, 'gate');
+    const [fd] = spool.childFds;
+    const child = spawn(process.execPath, ['-e', WRITER, String(LINES), gate], { stdio: ['ignore', fd, fd] });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    spool.follow();
+    try {
+      const expected = Array.from({ length: LINES }, (_, i) => lineText(i)).join('');
+      const received = (): number => chunks.reduce((n, c) => n + c.length, 0);
+      await until(() => received() >= Buffer.byteLength(expected), 'the first lines');
+      assert.equal(Buffer.concat(chunks).toString(), expected);
+      for (const chunk of chunks) assert.equal(chunk[chunk.length - 1], 10, 'a chunk ends at a line end');
+      // One write per line; the pacing reads at most once per interval while they come.
+      assert.ok(chunks.length < LINES / 10, `${chunks.length} chunks for ${LINES} one-line writes`);
+      // The store renames a spilled spool file; the paused watchers must come back on it.
+      fs.renameSync(spool.paths.stdout, path.join(dir, 'renamed.out'));
+      const before = chunks.length;
+      fs.writeFileSync(gate, '');
+      await until(() => chunks.length > before, 'the line written after the gate');
+      assert.equal(Buffer.concat(chunks.slice(before)).toString(), 'after the gate\n');
+      await exited;
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); // a failed assertion must not leave it waiting for the gate
+      spool.close();
+    }
+  });
+});
