@@ -4,14 +4,9 @@
 // highlights inside the raw line, a 200,000-line log stays virtualised, and "Raw markers"
 // shows the lines as printed. Screenshot: test-results/log-viewer-styled-markers.png.
 import { strict as assert } from 'node:assert';
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { launchChromium } from '../vscode/codeServer.mjs';
+import { openFakeHostPage } from './fakeHostPage.mjs';
 import { screenshot } from '../vscode/ui.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const ORIGIN = 'http://stepflow.test';
 
 const PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -78,27 +73,11 @@ describe('log viewer: marker lines shown as what they mean (Chromium)', function
   let browser;
   let page;
   let viewer;
-  const problems = [];
+  let problems = [];
   const lineText = (n) => viewer.locator(`.line[data-line="${n}"] .text`);
 
   before(async () => {
-    const files = {
-      '/': ['text/html', PAGE],
-      '/fake.js': ['text/javascript', FAKE],
-      '/webview.js': ['text/javascript', fs.readFileSync(path.join(root, 'dist', 'webview.js'))],
-      '/codicon.css': ['text/css', fs.readFileSync(path.join(root, 'dist', 'codicon.css'))],
-      '/codicon.ttf': ['font/ttf', fs.readFileSync(path.join(root, 'dist', 'codicon.ttf'))],
-    };
-    browser = await launchChromium({ viewport: { width: 1100, height: 640 } });
-    page = browser.page;
-    await page.route(`${ORIGIN}/**`, (route) => {
-      const file = files[new URL(route.request().url()).pathname];
-      if (!file) return route.fulfill({ status: 404, body: 'not found' });
-      return route.fulfill({ status: 200, contentType: file[0], body: file[1] });
-    });
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
-    await page.goto(`${ORIGIN}/`);
+    ({ browser, page, problems } = await openFakeHostPage({ html: PAGE, fake: FAKE, viewport: { width: 1100, height: 640 } }));
     await page.locator('sf-run-list .row[data-run-id="markers0001"]').click();
     await page.locator('sf-run-detail nav button[data-tab="log"]').click();
     viewer = page.locator('sf-log-viewer');

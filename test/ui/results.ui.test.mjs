@@ -5,14 +5,10 @@
 // 42 ms slowdown with no warning is "as usual"), and a cancelled run is neutral, not red.
 // Saves test-results/panel-failed-nested.png.
 import { strict as assert } from 'node:assert';
-import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { launchChromium } from '../vscode/codeServer.mjs';
+import { openFakeHostPage } from './fakeHostPage.mjs';
 import { RESULTS_DIR } from '../vscode/ui.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const ORIGIN = 'http://stepflow.test';
 
 const PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -76,26 +72,10 @@ describe('results in the history panel (Chromium, fake data source)', function (
   this.timeout(60_000);
   let browser;
   let page;
-  const problems = [];
+  let problems = [];
 
   before(async () => {
-    const files = {
-      '/': ['text/html', PAGE],
-      '/fake.js': ['text/javascript', FAKE],
-      '/webview.js': ['text/javascript', fs.readFileSync(path.join(root, 'dist', 'webview.js'))],
-      '/codicon.css': ['text/css', fs.readFileSync(path.join(root, 'dist', 'codicon.css'))],
-      '/codicon.ttf': ['font/ttf', fs.readFileSync(path.join(root, 'dist', 'codicon.ttf'))],
-    };
-    browser = await launchChromium({ viewport: { width: 1280, height: 800 } });
-    page = browser.page;
-    await page.route(`${ORIGIN}/**`, (route) => {
-      const file = files[new URL(route.request().url()).pathname];
-      if (!file) return route.fulfill({ status: 404, body: 'not found' });
-      return route.fulfill({ status: 200, contentType: file[0], body: file[1] });
-    });
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
-    await page.goto(`${ORIGIN}/`);
+    ({ browser, page, problems } = await openFakeHostPage({ html: PAGE, fake: FAKE, viewport: { width: 1280, height: 800 } }));
     await page.locator('sf-run-list .row').nth(1).waitFor();
   });
 

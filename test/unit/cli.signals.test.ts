@@ -9,19 +9,9 @@ import { request } from '../support/serverClient';
 import { LspClient } from '../support/lspClient';
 import { RunRequest } from '../../sidecar/protocol/lsp';
 import { Store } from '../../sidecar/store/store';
-import { groupMembers, isGone, killGroupQuietly, readPid, startCli, storedRuns, waitFor } from './lifetimeSupport';
+import { groupMembers, isGone, killGroupQuietly, readPid, startCli, storedRuns, STUBBORN, waitFor } from './lifetimeSupport';
 
 /** A step whose script leaves a grandchild that ignores SIGTERM (and so does its `sleep`). */
-const STUBBORN = [
-  '#!/usr/bin/env bash',
-  'echo $$ > "$T/script.pid"',
-  'echo "STEP_START:Work"',
-  `bash -c 'trap "" TERM; echo $$ > "$T/grandchild.pid"; while :; do sleep 0.2; done' &`,
-  'while [ ! -s "$T/grandchild.pid" ]; do sleep 0.02; done',
-  'echo READY',
-  'wait',
-].join('\n');
-
 describe('stepflow run: signals and the process group', function () {
   this.timeout(30_000);
   let home: string;

@@ -9,6 +9,20 @@ import { STEPFLOW_BIN } from '../support/cli';
 import { Store } from '../../sidecar/store/store';
 import type { RunRecord } from '../../sidecar/protocol/model';
 
+/**
+ * A script whose grandchild ignores SIGTERM (only SIGKILL ends it); $T is the folder where
+ * it writes script.pid and grandchild.pid. It prints READY once both are up.
+ */
+export const STUBBORN = [
+  '#!/usr/bin/env bash',
+  'echo $$ > "$T/script.pid"',
+  'echo "STEP_START:Work"',
+  `bash -c 'trap "" TERM; echo $$ > "$T/grandchild.pid"; while :; do sleep 0.2; done' &`,
+  'while [ ! -s "$T/grandchild.pid" ]; do sleep 0.02; done',
+  'echo READY',
+  'wait',
+].join('\n');
+
 export async function waitFor(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!cond()) {

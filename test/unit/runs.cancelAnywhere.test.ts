@@ -12,17 +12,7 @@ import { tempDir, writeScript } from '../support/cli';
 import { TOKEN, request, startFixture, type Fixture } from '../support/serverClient';
 import { RunManager } from '../../sidecar/runs/runManager';
 import { Store } from '../../sidecar/store/store';
-import { groupMembers, isGone, killGroupQuietly, readPid, startCli, storedRuns, waitFor } from './lifetimeSupport';
-
-const STUBBORN = [
-  '#!/usr/bin/env bash',
-  'echo $$ > "$T/script.pid"',
-  'echo "STEP_START:Work"',
-  `bash -c 'trap "" TERM; echo $$ > "$T/grandchild.pid"; while :; do sleep 0.2; done' &`,
-  'while [ ! -s "$T/grandchild.pid" ]; do sleep 0.02; done',
-  'echo READY',
-  'wait',
-].join('\n');
+import { groupMembers, isGone, killGroupQuietly, readPid, startCli, storedRuns, STUBBORN, waitFor } from './lifetimeSupport';
 
 describe('cancel from anywhere', function () {
   this.timeout(30_000);
