@@ -11,7 +11,6 @@ import { RunRequest } from '../../sidecar/protocol/lsp';
 import { Store } from '../../sidecar/store/store';
 import { groupMembers, isGone, killGroupQuietly, readPid, startCli, storedRuns, STUBBORN, waitFor } from './lifetimeSupport';
 
-/** A step whose script leaves a grandchild that ignores SIGTERM (and so does its `sleep`). */
 describe('stepflow run: signals and the process group', function () {
   this.timeout(30_000);
   let home: string;
