@@ -49,6 +49,12 @@ describe('Get Started walkthrough (code-server + Chromium)', function () {
 
   const step = (page, id) => page.locator(`.getting-started-step[data-step-id="${WALKTHROUGH}#${id}"]`);
   const waitChecked = (page, id) => step(page, id).and(page.locator('[aria-checked="true"]')).waitFor({ timeout: 60_000 });
+  /** Opens (or brings back) the walkthrough's editor. */
+  const showWalkthrough = async (page) => {
+    await ui.runCommand(page, 'Welcome: Open Walkthrough...');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Get Started with StepFlow' }).first().click();
+    await step(page, 'addMarker').waitFor({ timeout: 30_000 });
+  };
   /** Expands a walkthrough step and clicks its button. */
   const clickStepButton = async (page, id, button) => {
     await step(page, id).click();
@@ -61,9 +67,7 @@ describe('Get Started walkthrough (code-server + Chromium)', function () {
     // The extension is active once its CodeLens is there.
     await ui.codeLenses(page, 'Run with StepFlow').first().waitFor({ timeout: 60_000 });
 
-    await ui.runCommand(page, 'Welcome: Open Walkthrough...');
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Get Started with StepFlow' }).first().click();
-    await step(page, 'addMarker').waitFor({ timeout: 30_000 });
+    await showWalkthrough(page);
     for (const id of ['addMarker', 'run', 'failingStep', 'history', 'compare']) {
       assert.equal(await step(page, id).getAttribute('aria-checked'), 'false', `${id} starts unchecked`);
     }
@@ -88,6 +92,9 @@ describe('Get Started walkthrough (code-server + Chromium)', function () {
 
     // 4. The history.
     await clickStepButton(page, 'history', 'Show History');
+    // The panel may open over the walkthrough (in the group that had focus): bring it back.
+    await ui.webviewFrame(page).locator('sf-run-list .row').first().waitFor({ timeout: 60_000 });
+    await showWalkthrough(page);
     await waitChecked(page, 'history');
     assert.equal(await step(page, 'compare').getAttribute('aria-checked'), 'false', 'opening the history compares nothing');
 
@@ -102,8 +109,7 @@ describe('Get Started walkthrough (code-server + Chromium)', function () {
     await view.locator('sf-run-detail nav button[data-tab="compare"]').click();
     await view.locator('sf-compare table').waitFor();
 
-    await ui.runCommand(page, 'Welcome: Open Walkthrough...');
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Get Started with StepFlow' }).first().click();
+    await showWalkthrough(page);
     await waitChecked(page, 'compare');
     await ui.screenshot(page, 'walkthrough');
   });
