@@ -37,3 +37,13 @@ export function styleLogText(text: string): string {
     .map((line, i, all) => (i === all.length - 1 && line === '' ? line : styleLogLine(line)))
     .join('\n');
 }
+
+/** The dimmed line a StepFlow terminal ends a run with: "── run failed (exit 3) ──". */
+export function runEndLine(status: string, exit: string | number | null): string {
+  return `\n${DIM}── run ${status} (exit ${exit ?? '—'}) ──${RESET}\n`;
+}
+
+/** Terminals need CRLF; the script's own lone CRs (progress bars) stay as they are. */
+export function toTerminalNewlines(text: string): string {
+  return text.replace(/\r?\n/g, '\r\n');
+}

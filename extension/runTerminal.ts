@@ -10,7 +10,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { ReadLogRequest } from '../sidecar/protocol/lsp';
 import type { RunEvent } from '../sidecar/protocol/events';
 import { formatDateTime } from '../sidecar/protocol/format';
-import { styleLogText } from './markerStyling';
+import { runEndLine, styleLogText, toTerminalNewlines } from './markerStyling';
 import type { RunsModel } from './runsModel';
 
 const REPLAY_PAGE = 5000;
@@ -112,7 +112,7 @@ export class RunTerminals implements vscode.Disposable {
     }
     if (event.type === 'runFinished') {
       entry.following = false;
-      entry.write(finishedLine(event.status, event.signal ?? event.exitCode));
+      entry.write(runEndLine(event.status, event.signal ?? event.exitCode));
     }
   }
 
@@ -146,7 +146,7 @@ export class RunTerminals implements vscode.Disposable {
         const run = this.model.get(runId)?.record;
         // A run that ended before this replay started sends no runFinished any more.
         if (!entry.following && run && run.status !== 'running' && !queued.some((e) => e.type === 'runFinished')) {
-          entry.write(finishedLine(run.status, run.signal ?? run.exitCode));
+          entry.write(runEndLine(run.status, run.signal ?? run.exitCode));
         }
       }
     }
@@ -197,9 +197,8 @@ export class RunTerminals implements vscode.Disposable {
         renamer.dispose();
       },
     };
-    // Terminals need CRLF; the script's own CRs stay as they are.
     const write = (text: string) => {
-      const crlf = text.replace(/\r?\n/g, '\r\n');
+      const crlf = toTerminalNewlines(text);
       if (ready) writer.fire(crlf);
       else buffered.push(crlf);
     };
@@ -224,8 +223,4 @@ export function terminalName(script: string, startedAt: number): string {
 
 function scriptKey(script: string): string {
   return script.startsWith('file:') ? vscode.Uri.parse(script).fsPath : path.resolve(script);
-}
-
-function finishedLine(status: string, exit: string | number | null): string {
-  return `\n\x1b[2m── run ${status} (exit ${exit ?? '—'}) ──\x1b[0m\n`;
 }

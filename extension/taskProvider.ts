@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { RunParams } from '../sidecar/protocol/lsp';
 import type { RunEvent } from '../sidecar/protocol/events';
 import type { RunLauncher } from './commands';
+import { runEndLine, styleLogText, toTerminalNewlines } from './markerStyling';
 import type { RunsModel } from './runsModel';
 
 export const TASK_TYPE = 'stepflow';
@@ -127,10 +128,10 @@ class StepflowTaskTerminal implements vscode.Pseudoterminal {
 
   private onEvent(event: RunEvent): void {
     if (this.finished) return;
-    if (event.type === 'output') this.write(event.text);
+    // Shown as in the script's own StepFlow terminal (runTerminal.ts): styled markers, the same end line.
+    if (event.type === 'output') this.write(styleLogText(event.text));
     if (event.type === 'runFinished') {
-      const how = event.signal ? `signal ${event.signal}` : `exit ${event.exitCode ?? '—'}`;
-      this.write(`\n\x1b[2m── run ${event.status} (${how}) ──\x1b[0m\n`);
+      this.write(runEndLine(event.status, event.signal ?? event.exitCode));
       this.finish(taskExitCode(event.status, event.exitCode));
     }
   }
@@ -141,9 +142,8 @@ class StepflowTaskTerminal implements vscode.Pseudoterminal {
     this.closed.fire(code);
   }
 
-  /** Terminals want CRLF; a script's own lone CRs (progress bars) stay as they are. */
   private write(text: string): void {
-    this.written.fire(text.replace(/\r?\n/g, '\r\n'));
+    this.written.fire(toTerminalNewlines(text));
   }
 }
 
