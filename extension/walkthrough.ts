@@ -3,22 +3,18 @@
 // open script's own language around the selection; the context keys below let the steps
 // "find the failing step" and "compare two runs" complete on the real event, not on a click.
 import * as vscode from 'vscode';
+import { DEFAULT_PRINT_STYLE, PRINT_FORMS, PRINT_LANGUAGE_BY_ID } from '../sidecar/protocol/printStatements';
 
 /** Set once the StepFlow view has opened a failed run at its failing step. */
 export const FAILURE_SHOWN_KEY = 'stepflow.walkthrough.failureShown';
 /** Set once the history panel has shown a run compared with another. */
 export const COMPARED_KEY = 'stepflow.walkthrough.compared';
 
-/** How a script prints a line, by VS Code language id; `$1` is the step name (a snippet tab stop). */
-const PRINT_LINE: Record<string, (text: string) => string> = {
-  shellscript: (t) => `echo "${t}"`,
-  python: (t) => `print("${t}")`,
-  javascript: (t) => `console.log("${t}");`,
-  typescript: (t) => `console.log("${t}");`,
-  powershell: (t) => `Write-Host "${t}"`,
-  ruby: (t) => `puts "${t}"`,
-  perl: (t) => `print "${t}\\n";`,
-};
+/** How the script prints a line (a snippet: the tab stop in `text` is not escaped); undefined: unknown language. */
+function printLineIn(languageId: string): ((text: string) => string) | undefined {
+  const language = PRINT_LANGUAGE_BY_ID[languageId];
+  return language && ((text) => PRINT_FORMS[language].print(text, DEFAULT_PRINT_STYLE));
+}
 
 /**
  * The snippet for a language (undefined: StepFlow does not know how that language prints):
@@ -26,7 +22,7 @@ const PRINT_LINE: Record<string, (text: string) => string> = {
  * indented like them. The step name is one tab stop mirrored into both markers.
  */
 export function stepMarkersSnippet(languageId: string, lines: string, indent: string): string | undefined {
-  const print = PRINT_LINE[languageId];
+  const print = printLineIn(languageId);
   if (!print) return undefined;
   // `$`, `}` and `\` in the user's own lines are text, not snippet syntax.
   const body = lines === '' ? `${indent}$0` : lines.replace(/[$}\\]/g, '\\$&');
@@ -70,11 +66,11 @@ export function registerWalkthrough(context: vscode.ExtensionContext): { markSee
   // the script's (preview) tab: remember the last script the user had open.
   let lastScript: vscode.Uri | undefined;
   const remember = (editor: vscode.TextEditor | undefined) => {
-    if (editor && PRINT_LINE[editor.document.languageId]) lastScript = editor.document.uri;
+    if (editor && PRINT_LANGUAGE_BY_ID[editor.document.languageId]) lastScript = editor.document.uri;
   };
   remember(vscode.window.activeTextEditor);
   const scriptEditor = async (): Promise<vscode.TextEditor | undefined> => {
-    const visible = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors.find((e) => PRINT_LINE[e.document.languageId]);
+    const visible = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors.find((e) => PRINT_LANGUAGE_BY_ID[e.document.languageId]);
     if (visible) return visible;
     if (lastScript) return vscode.window.showTextDocument(lastScript, { viewColumn: vscode.ViewColumn.Beside });
     return undefined;

@@ -8,64 +8,49 @@ import { PYTHON_RULES } from './syntax/pythonRules';
 import { RUBY_RULES } from './syntax/rubyRules';
 import type { SyntaxRules } from './syntax/rules';
 import { SHELL_RULES } from './syntax/shellRules';
+import { PRINT_FORMS, type PrintForm, type PrintStyle } from '../../protocol/printStatements';
+
+export type { PrintStyle };
 
 export type LanguageName = 'shell' | 'python' | 'javascript' | 'powershell' | 'ruby';
 
-export interface LanguageProfile {
+export interface LanguageProfile extends PrintForm {
   name: LanguageName;
   /** How markers are found in this language's syntax tree. */
   rules: SyntaxRules;
-  /** A statement printing `text` (already escaped with `escape`) as one line. */
-  print(text: string, style: PrintStyle): string;
-  /** Escapes literal text for the inside of the statement's string. */
-  escape(text: string, style: PrintStyle): string;
   /** Whether START/COMPLETE balance is checked (the block structure is understood well enough). */
   structural: boolean;
 }
-
-/** How the document already writes its prints (quotes, semicolons), so insertions match it. */
-export interface PrintStyle {
-  quote: '"' | "'";
-  semicolon: boolean;
-}
-
-const escapeWith = (text: string, chars: string, escapeChar = '\\') =>
-  [...text].map((ch) => (chars.includes(ch) ? escapeChar + ch : ch)).join('');
 
 const PROFILES: Record<LanguageName, LanguageProfile> = {
   shell: {
     name: 'shell',
     rules: SHELL_RULES,
-    print: (text) => `echo "${text}"`,
-    escape: (text) => escapeWith(text, '\\"$`'),
+    ...PRINT_FORMS.shell,
     structural: true,
   },
   python: {
     name: 'python',
     rules: PYTHON_RULES,
-    print: (text, style) => `print(${style.quote}${text}${style.quote})`,
-    escape: (text, style) => escapeWith(text, `\\${style.quote}`),
+    ...PRINT_FORMS.python,
     structural: true,
   },
   javascript: {
     name: 'javascript',
     rules: javascriptRules('javascript'),
-    print: (text, style) => `console.log(${style.quote}${text}${style.quote})${style.semicolon ? ';' : ''}`,
-    escape: (text, style) => escapeWith(text, `\\${style.quote}`),
+    ...PRINT_FORMS.javascript,
     structural: true,
   },
   powershell: {
     name: 'powershell',
     rules: POWERSHELL_RULES,
-    print: (text) => `Write-Host "${text}"`,
-    escape: (text) => escapeWith(text, '`"$', '`'),
+    ...PRINT_FORMS.powershell,
     structural: true,
   },
   ruby: {
     name: 'ruby',
     rules: RUBY_RULES,
-    print: (text) => `puts "${text}"`,
-    escape: (text) => escapeWith(text, '\\"#'),
+    ...PRINT_FORMS.ruby,
     structural: false,
   },
 };
