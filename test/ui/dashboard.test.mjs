@@ -2,13 +2,13 @@
 // the page opened with its token in headless Chromium, a run started through the REST API
 // whose steps appear live, a log search, and screenshots (test-results/dashboard*.png).
 import { strict as assert } from 'node:assert';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { launchChromium } from '../vscode/codeServer.mjs';
+import { startServe, stopServe } from './serveProcess.mjs';
 import { RESULTS_DIR } from '../vscode/ui.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -59,20 +59,6 @@ while [ ! -f "$FINISH_FILE" ]; do sleep 0.05; done
 echo "STEP_COMPLETE:Report"
 `;
 
-function waitForLine(stream, pattern, timeoutMs = 20_000) {
-  return new Promise((resolve, reject) => {
-    const rl = readline.createInterface({ input: stream });
-    const timer = setTimeout(() => reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms`)), timeoutMs);
-    rl.on('line', (line) => {
-      const m = pattern.exec(line);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m);
-      }
-    });
-  });
-}
-
 describe('dashboard (stepflow serve + Chromium)', function () {
   this.timeout(120_000);
   let home;
@@ -112,9 +98,8 @@ describe('dashboard (stepflow serve + Chromium)', function () {
     }
     fs.rmSync(path.join(work, 'go'));
 
-    serve = spawn(process.execPath, [cli, 'serve', '--port', '0'], { env, cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
-    serve.stderr.on('data', (d) => problems.push(`serve: ${d}`));
-    const [url] = await waitForLine(serve.stdout, /http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/);
+    let url;
+    ({ serve, url } = await startServe({ env, cwd: work, problems }));
     base = new URL(url).origin;
     token = new URL(url).searchParams.get('token');
     assert.equal(token, fs.readFileSync(path.join(home, 'token'), 'utf8').trim());
@@ -132,11 +117,7 @@ describe('dashboard (stepflow serve + Chromium)', function () {
 
   after(async () => {
     await browser?.close();
-    if (serve && serve.exitCode === null) {
-      const exited = new Promise((r) => serve.once('exit', r));
-      serve.kill('SIGTERM');
-      await exited;
-    }
+    await stopServe(serve);
     for (const dir of [home, work]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 

@@ -5,13 +5,13 @@
 // the detail pane follows the filter (a new search closes the open run, a status filter
 // narrows the lines). Screenshot: test-results/log-search.png.
 import { strict as assert } from 'node:assert';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { launchChromium } from '../vscode/codeServer.mjs';
+import { startServe, stopServe } from './serveProcess.mjs';
 import { RESULTS_DIR } from '../vscode/ui.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -31,20 +31,6 @@ echo "STEP_COMPLETE:Compile"
 echo "STEP_COMPLETE:Build"
 if [ -n "$FAIL" ]; then echo "STEP_START:Deploy"; echo "STEP_ERROR:deploy failed"; exit 2; fi
 `;
-
-function waitForLine(stream, pattern, timeoutMs = 20_000) {
-  return new Promise((resolve, reject) => {
-    const rl = readline.createInterface({ input: stream });
-    const timer = setTimeout(() => reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms`)), timeoutMs);
-    rl.on('line', (line) => {
-      const m = pattern.exec(line);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m);
-      }
-    });
-  });
-}
 
 describe('log search shows matching lines (stepflow serve + Chromium)', function () {
   this.timeout(120_000);
@@ -66,9 +52,8 @@ describe('log search shows matching lines (stepflow serve + Chromium)', function
       const json = JSON.parse(r.stdout.slice(r.stdout.indexOf('{')));
       runIds.push(json.id);
     }
-    serve = spawn(process.execPath, [cli, 'serve', '--port', '0'], { env: { ...process.env, STEPFLOW_HOME: home }, cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
-    serve.stderr.on('data', (d) => problems.push(`serve: ${d}`));
-    const [url] = await waitForLine(serve.stdout, /http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/);
+    let url;
+    ({ serve, url } = await startServe({ env: { ...process.env, STEPFLOW_HOME: home }, cwd: work, problems }));
     browser = await launchChromium({ viewport: { width: 1440, height: 820 } });
     page = browser.page;
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
@@ -78,11 +63,7 @@ describe('log search shows matching lines (stepflow serve + Chromium)', function
 
   after(async () => {
     await browser?.close();
-    if (serve && serve.exitCode === null) {
-      const exited = new Promise((r) => serve.once('exit', r));
-      serve.kill('SIGTERM');
-      await exited;
-    }
+    await stopServe(serve);
     for (const dir of [home, work]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
