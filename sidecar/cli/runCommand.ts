@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { RunSession } from '../runs/runSession';
 import { loadProjectConfig, pickProfile } from '../runs/profiles';
 import type { RunEvent } from '../protocol/events';
-import { UserError } from '../util/errors';
+import { oneLine, UserError } from '../util/errors';
 import { numberOption, parseArgs, stringOption } from './args';
 import { keptRuns, openCliStore } from './context';
 import { createLiveDisplay } from './liveDisplay';
@@ -104,7 +104,7 @@ async function runWithSignals(
     const record = json || traceTarget ? store.getRun(result.runId) : null;
     if (record && traceTarget) exportRunTrace(record, traceTarget, { timeoutMillis: TRACE_EXIT_WAIT_MS });
     if (json) process.stdout.write(JSON.stringify(record, null, 2) + '\n');
-    store.prune({ maxRuns: keptRuns(process.env) });
+    afterTheRun('prune old runs', () => store.prune({ maxRuns: keptRuns(process.env) }));
     // The export was sending while we printed and pruned; wait for it, bounded.
     if (traceTarget) await flushRunTraces(TRACE_EXIT_WAIT_MS + 500);
     const signal = stopSignal();
@@ -113,6 +113,19 @@ async function runWithSignals(
     return result.shellExitCode;
   } finally {
     display?.close();
-    store.close();
+    afterTheRun('close the database', () => store.close());
+  }
+}
+
+/**
+ * Housekeeping once the run's outcome is known. A store that cannot write by then (the disk
+ * filled up during the run) has already said so for the run itself; failing here must not
+ * replace the script's exit code with ours, so it is one more warning.
+ */
+function afterTheRun(what: string, work: () => void): void {
+  try {
+    work();
+  } catch (err) {
+    process.emitWarning(`could not ${what}: ${oneLine(err)}`);
   }
 }
