@@ -117,7 +117,7 @@ export class StepTracker {
       case 'stepStart': {
         const id = this.nextId++;
         this.stack.push({ id, name: event.name, startedAt: at, ...(event.timestamp !== undefined ? { statedStart: event.timestamp } : {}) });
-        return [{ type: 'stepStarted', runId, stepId: id, parentId: stepId, name: event.name, startedAt: at, line }];
+        return [{ type: 'stepStarted', runId, stepId: id, parentId: stepId, name: event.name, path: this.openPath(), startedAt: at, line }];
       }
       case 'stepComplete':
         return this.complete(event.name, at, line, event);
@@ -220,6 +220,7 @@ export class StepTracker {
     line: number,
     stated: { timestamp?: number; durationMs?: number } = {},
   ): StepFinishedEvent {
+    const path = this.openPath();
     const step = this.stack.pop()!;
     if (step.heldError && status !== 'cancelled') {
       status = 'failed';
@@ -233,12 +234,18 @@ export class StepTracker {
       type: 'stepFinished',
       runId: this.runId,
       stepId: step.id,
+      path,
       status,
       endedAt: at,
       durationMs: Math.max(0, durationMs),
       error,
       line,
     };
+  }
+
+  /** Names from the root to the innermost open step: the step path of the events about it. */
+  private openPath(): string[] {
+    return this.stack.map((s) => s.name);
   }
 
   private protocolWarning(message: string, at: number): StepTreeEvent {

@@ -25,6 +25,12 @@ export interface StepStartedEvent {
   stepId: StepId;
   parentId: StepId | null;
   name: string;
+  /**
+   * Names from the root to this step (its own last), set once by the step tracker so no
+   * consumer rebuilds it from parent ids (statistics, outliers, views). Absent only in
+   * events made by hand (tests) — treat that as "not known".
+   */
+  path?: string[];
   startedAt: number;
   /** 1-based line number of the STEP_START marker line. */
   line: number;
@@ -34,6 +40,8 @@ export interface StepFinishedEvent {
   type: 'stepFinished';
   runId: string;
   stepId: StepId;
+  /** The step's path, as on its stepStarted (set by the tracker). */
+  path?: string[];
   status: Exclude<StepStatus, 'running'>;
   endedAt: number;
   durationMs: number;

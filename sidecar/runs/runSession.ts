@@ -12,7 +12,7 @@ import { SpoolScrubber, maskBatch } from './outputMasking';
 import { STEP_SUMMARY_ENV, StepSummaryFile } from './stepSummary';
 import { resolveInvocation } from '../runner/interpreter';
 import { startProcess, shellExitCode, type ProcessOutcome, type RunningProcess } from '../runner/processRunner';
-import type { SpoolSource, Store, StepStat } from '../store/store';
+import type { SpoolSource, Store, StepStat, StoredProgress } from '../store/store';
 import { stepPathKey } from '../store/schema';
 import { detectOutlier, practicalOutlierOptions } from '../stats/outliers';
 import type { RunEvent, RunFinishedEvent } from '../protocol/events';
@@ -24,7 +24,7 @@ import { startIdentity } from '../runner/processGroup';
 import { cancelRequested, recordProcess } from './processRecords';
 import { followAdoptedProcess } from '../runner/adoptedProcess';
 import { dropClaim } from '../runner/ownerClaim';
-import type { OrphanRun, StoredProgress } from './adoption';
+import type { OrphanRun } from './adoption';
 
 export interface RunOptions {
   script: string;
@@ -98,8 +98,6 @@ export class RunSession {
   private stopBeforeStart = false;
   /** Statistics of this script's steps as they were before this run, by stepPathKey. */
   private readonly baselines = new Map<string, StepStat>();
-  /** Names from the root of the open steps, for their statistics. */
-  private readonly stepPaths = new Map<number, string[]>();
   /**
    * An adopted run (resume()): how many lines of each stream the dead owner already stored.
    * They are read again from the start of the spool files and parsed — so the tracker is
@@ -299,7 +297,6 @@ export class RunSession {
           const startedAt = this.replayStepStarts.get(event.stepId);
           if (startedAt !== undefined) this.tracker.restoreStartedAt(event.stepId, startedAt);
         }
-        this.trackStepPath(event);
       }
     }
     replay.left -= count;
@@ -419,27 +416,14 @@ export class RunSession {
   /** A step-tree event, then (after a succeeded step that took unusually long) its outlier warning. */
   private emitStepEvent(event: RunEvent): void {
     this.emit(event, true);
-    const names = this.trackStepPath(event);
     if (event.type === 'stepFinished') {
-      if (event.status !== 'succeeded' || !names) return;
-      const baseline = this.baselines.get(stepPathKey(names));
+      // The tracker put the step's path on the event (names from the root).
+      if (event.status !== 'succeeded' || !event.path) return;
+      const baseline = this.baselines.get(stepPathKey(event.path));
       if (!baseline) return;
       const warning = detectOutlier(event.durationMs, baseline, practicalOutlierOptions(this.options));
       if (warning) this.emit({ type: 'warning', runId: this.runId, stepId: event.stepId, warning, at: event.endedAt }, true);
     }
-  }
-
-  /** Keeps the names from the root of open steps; returns those of a step that finished. */
-  private trackStepPath(event: RunEvent): string[] | undefined {
-    if (event.type === 'stepStarted') {
-      const parent = event.parentId === null ? [] : (this.stepPaths.get(event.parentId) ?? []);
-      this.stepPaths.set(event.stepId, [...parent, event.name]);
-    } else if (event.type === 'stepFinished') {
-      const names = this.stepPaths.get(event.stepId);
-      this.stepPaths.delete(event.stepId);
-      return names;
-    }
-    return undefined;
   }
 
   private emit(event: RunEvent, persist: boolean): void {

@@ -92,7 +92,8 @@ export class EventApplier {
     const s = this.s;
     switch (event.type) {
       case 'stepStarted': {
-        const names = [...this.parentNames(state, rid, event.parentId), event.name];
+        // The tracker's path; rebuilt from the parents only for events made by hand (tests).
+        const names = event.path ?? [...this.parentNames(state, rid, event.parentId), event.name];
         state.stepNames.set(event.stepId, names);
         // Held until endBatch(): a step that also finishes in this batch costs one INSERT
         // instead of an INSERT and an UPDATE (most steps are shorter than a flush interval).
@@ -110,7 +111,7 @@ export class EventApplier {
         return;
       }
       case 'stepFinished': {
-        const names = state.stepNames.get(event.stepId);
+        const names = event.path ?? state.stepNames.get(event.stepId);
         state.stepNames.delete(event.stepId);
         const error = errorJson(event.error);
         const pending = this.newSteps.get(`${rid}:${event.stepId}`);

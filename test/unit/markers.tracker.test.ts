@@ -33,8 +33,8 @@ describe('markers: step tracker', () => {
   it('starts and completes a step with ids, lines, times and duration', () => {
     const { events, tracker } = run([S('Build'), C('Build')]);
     assert.deepEqual(events, [
-      { type: 'stepStarted', runId, stepId: 1, parentId: null, name: 'Build', startedAt: 1000, line: 1 },
-      { type: 'stepFinished', runId, stepId: 1, status: 'succeeded', endedAt: 1010, durationMs: 10, error: null, line: 2 },
+      { type: 'stepStarted', runId, stepId: 1, parentId: null, name: 'Build', path: ['Build'], startedAt: 1000, line: 1 },
+      { type: 'stepFinished', runId, stepId: 1, path: ['Build'], status: 'succeeded', endedAt: 1010, durationMs: 10, error: null, line: 2 },
     ]);
     assert.deepEqual(tracker.openSteps(), []);
     assert.equal(tracker.currentStepId(), null);
@@ -47,6 +47,19 @@ describe('markers: step tracker', () => {
     assert.deepEqual(started, [[1, null, 'Tests'], [2, 1, 'unit'], [3, 1, 'e2e']]);
     assert.deepEqual(tracker.openSteps(), [{ id: 1, name: 'Tests' }, { id: 3, name: 'e2e' }]);
     assert.equal(tracker.currentStepId(), 3);
+  });
+
+  it('puts the step path (names from the root) on the start and finish of each step', () => {
+    const { events } = run([S('Tests'), S('unit'), C('unit'), S('e2e'), C('Tests')]);
+    const paths = events.map((e) => (e.type === 'stepStarted' || e.type === 'stepFinished' ? [e.type, e.stepId, e.path] : null)).filter(Boolean);
+    assert.deepEqual(paths, [
+      ['stepStarted', 1, ['Tests']],
+      ['stepStarted', 2, ['Tests', 'unit']],
+      ['stepFinished', 2, ['Tests', 'unit']],
+      ['stepStarted', 3, ['Tests', 'e2e']],
+      ['stepFinished', 3, ['Tests', 'e2e']],
+      ['stepFinished', 1, ['Tests']],
+    ]);
   });
 
   it('closes still-open children (innermost first, as succeeded) before the named step', () => {
@@ -95,7 +108,7 @@ describe('markers: step tracker', () => {
   it('fails and closes the innermost step on STEP_ERROR, keeping the location', () => {
     const { events, tracker } = run([S('Build'), S('compile'), E('expected ;', { file: 'src/app.ts', line: 12, column: 5 })]);
     assert.deepEqual(events[2], {
-      type: 'stepFinished', runId, stepId: 2, status: 'failed', endedAt: 1020, durationMs: 10, line: 3,
+      type: 'stepFinished', runId, stepId: 2, path: ['Build', 'compile'], status: 'failed', endedAt: 1020, durationMs: 10, line: 3,
       error: { message: 'expected ;', file: 'src/app.ts', line: 12, column: 5 },
     });
     assert.deepEqual(tracker.openSteps(), [{ id: 1, name: 'Build' }]);
