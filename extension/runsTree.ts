@@ -9,8 +9,8 @@ import { throttle } from './throttle';
 import type { LiveRun } from '../sidecar/protocol/runState';
 import type { ArtifactRecord, RunRecord, StepError, StepRecord, StepWarning } from '../sidecar/protocol/model';
 import type { RunsModel } from './runsModel';
-import { formatDateTime, formatDuration } from '../sidecar/protocol/format';
-import { estimateProgress, formatEta } from '../sidecar/protocol/stats';
+import { formatDateTime, formatDuration, formatProgress, formatRemaining } from '../sidecar/protocol/format';
+import { estimateProgress } from '../sidecar/protocol/progress';
 import { firstFailingStep, isOutcomeError, runErrorShownAsRow, shownStatus, shownStatusNote, stepPath } from '../sidecar/protocol/results';
 
 export type RunNode =
@@ -308,21 +308,18 @@ function stepItem(run: LiveRun, step: StepRecord, id: string): vscode.TreeItem {
   return item;
 }
 
-/** " · 45% · ETA 12 s" for a running run, from history or the script's META markers. */
+/** " · 45 % · ≈ 12 s left" for a running run (protocol/format.ts formatProgress). */
 function progressText(run: LiveRun): string {
-  const estimate = estimateProgress(run.record, run.expectations, Date.now());
-  if (!estimate) return '';
-  const done = estimate.fraction !== null ? ` · ${Math.floor(estimate.fraction * 100)}%` : '';
-  const eta = formatEta(estimate);
-  return `${done}${eta ? ` · ${eta}` : ''}`;
+  const text = formatProgress(estimateProgress(run.record, run.expectations, Date.now()));
+  return text ? ` · ${text}` : '';
 }
 
-/** " · ETA 3 s" on the running step the estimate is about. */
+/** " · ≈ 3 s left" on the running step the estimate is about. */
 function stepEta(run: LiveRun, stepId: number): string {
   const estimate = estimateProgress(run.record, run.expectations, Date.now());
-  if (!estimate || estimate.stepId !== stepId || estimate.stepRemainingMs === null) return '';
-  const eta = formatEta({ ...estimate, remainingMs: estimate.stepRemainingMs });
-  return eta ? ` · ${eta}` : '';
+  if (!estimate || estimate.stepId !== stepId) return '';
+  const text = formatRemaining(estimate.stepRemainingMs, estimate.overdue);
+  return text ? ` · ${text}` : '';
 }
 
 function problemItem(problem: StepError | StepWarning, run: RunRecord, kind: 'error' | 'warning', id: string): vscode.TreeItem {

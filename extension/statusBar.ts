@@ -4,13 +4,14 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { currentStep } from '../sidecar/protocol/runState';
 import { firstFailingStep } from '../sidecar/protocol/results';
-import { formatDuration } from '../sidecar/protocol/format';
-import { estimateProgress, formatEta } from '../sidecar/protocol/stats';
+import { formatDuration, formatProgress } from '../sidecar/protocol/format';
+import { estimateProgress } from '../sidecar/protocol/progress';
 import type { RunsModel } from './runsModel';
 
 /**
- * "build.sh › Compile 60 % · 12 s · run 56 % · ETA 2 s": every number says what it is about
- * (the step's own META:PROGRESS, the elapsed time, the run's estimated progress).
+ * "build.sh › Compile 60 % · 12 s · run 56 % · ≈ 2 s left": every number says what it is about
+ * (the step's own META:PROGRESS, the elapsed time, then "run" and the run's progress text,
+ * the same as in the tree, the panel and `stepflow run`).
  */
 export function runningText(
   script: string,
@@ -20,9 +21,8 @@ export function runningText(
   estimate: ReturnType<typeof estimateProgress>,
 ): string {
   const step = stepName ? ` › ${stepName}${stepProgress ? ` ${stepProgress} %` : ''}` : '';
-  const run = estimate?.fraction !== null && estimate?.fraction !== undefined ? ` · run ${Math.floor(estimate.fraction * 100)} %` : '';
-  const eta = formatEta(estimate);
-  return `${script}${step} · ${elapsed}${run}${eta ? ` · ${eta}` : ''}`;
+  const progress = formatProgress(estimate);
+  return `${script}${step} · ${elapsed}${progress ? ` · run ${progress}` : ''}`;
 }
 
 const FINISHED_ICON: Record<string, string> = {
@@ -83,7 +83,7 @@ export class RunStatusBar implements vscode.Disposable {
     }
     this.item.tooltip =
       r.status === 'running'
-        ? `StepFlow: ${r.script}\nstep › its own progress (META:PROGRESS) · elapsed · run: estimated progress of the whole run · ETA\nClick to reveal the run`
+        ? `StepFlow: ${r.script}\nstep › its own progress (META:PROGRESS) · elapsed · run: estimated progress of the whole run and its time left\nClick to reveal the run`
         : `StepFlow: ${r.script}\nClick to reveal the run`;
     this.item.command = { command: 'stepflow.revealRun', title: 'Reveal Run', arguments: [r.id] };
     this.item.show();

@@ -4,8 +4,8 @@
 // tests them directly.
 import type { HistoryRun, StepStatistic } from '../sidecar/protocol/history';
 import type { RunRecord, StepRecord } from '../sidecar/protocol/model';
-import { formatRemaining, type RunProgress } from '../sidecar/protocol/stats';
-import { formatDateTime } from '../sidecar/protocol/format';
+import type { RunProgress } from '../sidecar/protocol/stats';
+import { formatDateTime, formatProgress } from '../sidecar/protocol/format';
 
 export interface StepRow {
   step: StepRecord;
@@ -118,17 +118,9 @@ export function pickTrend(choices: TrendChoice[], chosen: string | null): TrendC
   return choices.find((c) => c.key === chosen) ?? choices.find((c) => c.stat.lastDurationsMs.length >= 2) ?? choices[0] ?? null;
 }
 
-/** "≈ 12 s left · 45 %" for a running run; null when nothing is known. */
+/** "45 % · ≈ 12 s left" for a running run (protocol/format.ts formatProgress); null when nothing is known. */
 export function progressLabel(progress: RunProgress | null): string | null {
-  if (!progress) return null;
-  const parts: string[] = [];
-  const ms = progress.remainingMs;
-  if (ms !== null) {
-    if (ms >= 1000) parts.push(`≈ ${formatRemaining(ms)} left`);
-    else parts.push(progress.overdue ? 'taking longer than usual' : '≈ <1 s left');
-  }
-  if (progress.fraction !== null) parts.push(`${Math.floor(progress.fraction * 100)} %`);
-  return parts.length ? parts.join(' · ') : null;
+  return formatProgress(progress) || null;
 }
 
 export function countSteps(steps: StepRecord[]): number {

@@ -8,7 +8,8 @@ import type { RunEvent } from '../protocol/events';
 import type { StreamName } from '../protocol/model';
 import { applyRunEvent, liveRunFromStart, type LiveRun } from '../protocol/runState';
 import { shownStatus, shownStatusNote } from '../protocol/results';
-import { estimateProgress, formatEta } from '../protocol/stats';
+import { estimateProgress } from '../protocol/progress';
+import { formatProgress } from '../protocol/format';
 import { MarkerLineFilter } from './markerLineFilter';
 import { SPINNER, colourWanted, fit, formatDuration, makeStyle, safe, type Style } from './term';
 
@@ -142,7 +143,7 @@ class TerminalDisplay implements LiveDisplay {
     this.statusShown = true;
   }
 
-  /** " · 45% · ETA 12 s" from history or the script's META markers; '' when unknown. */
+  /** " · 45 % · ≈ 12 s left" from history or the script's META markers; '' when unknown. */
   private progressText(now: number): string {
     if (!this.run) return '';
     return progressSuffix(estimateProgress(this.run.record, this.run.expectations, now));
@@ -155,14 +156,10 @@ class TerminalDisplay implements LiveDisplay {
   }
 }
 
+/** " · 45 % · ≈ 12 s left" (protocol/format.ts formatProgress); '' when nothing is known. */
 export function progressSuffix(progress: ReturnType<typeof estimateProgress>): string {
-  if (!progress) return '';
-  const parts: string[] = [];
-  if (progress.fraction !== null) parts.push(`${Math.floor(progress.fraction * 100)}%`);
-  const eta = formatEta(progress);
-  if (eta) parts.push(eta);
-  else if (progress.stepRemainingMs !== null) parts.push(`step ${formatEta({ ...progress, remainingMs: progress.stepRemainingMs })}`);
-  return parts.length ? ` · ${parts.join(' · ')}` : '';
+  const text = formatProgress(progress);
+  return text ? ` · ${text}` : '';
 }
 
 function location(where: { file: string | null; line: number | null }): string {

@@ -1,5 +1,7 @@
 // Durations as people read them — 850 ms, 12.3 s, 4m 05s, 1h 02m — the same in the CLI,
-// the tree view, the panel and reports.
+// the tree view, the panel and reports; and the one progress text of a running run.
+import type { RunProgress } from './stats';
+
 export function formatDuration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '—';
   // Each unit's range is what it rounds to: 999.6 ms is "1.0 s", never "1000 ms".
@@ -48,4 +50,33 @@ export function formatDateTime(at: number | string | Date, options: { utc?: bool
     return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} UTC`;
   }
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+/**
+ * A remaining time as every view writes it: "≈ 12 s left" (whole seconds, rounded up, under a
+ * minute), "≈ 4m 05s left"; under a second "≈ <1 s left" — or "longer than usual" when a
+ * running step has already taken longer than expected (the estimate is then only a floor).
+ * '' when unknown.
+ */
+export function formatRemaining(remainingMs: number | null, overdue = false): string {
+  if (remainingMs === null) return '';
+  if (remainingMs < 1000) return overdue ? 'longer than usual' : '≈ <1 s left';
+  return `≈ ${remainingMs < 60_000 ? `${Math.ceil(remainingMs / 1000)} s` : formatDuration(remainingMs)} left`;
+}
+
+/**
+ * The one progress text of a running run, written the same by the StepFlow view, the status
+ * bar, `stepflow run`'s status line and the history panel: "45 % · ≈ 12 s left" (the run's
+ * estimated share done, then its time left). Without a time for the whole run, the running
+ * step's: "step ≈ 3 s left". '' when nothing is known.
+ */
+export function formatProgress(progress: RunProgress | null | undefined): string {
+  if (!progress) return '';
+  const parts: string[] = [];
+  if (progress.fraction !== null) parts.push(`${Math.floor(progress.fraction * 100)} %`);
+  const run = formatRemaining(progress.remainingMs, progress.overdue);
+  const step = formatRemaining(progress.stepRemainingMs, progress.overdue);
+  if (run) parts.push(run);
+  else if (step) parts.push(`step ${step}`);
+  return parts.join(' · ');
 }

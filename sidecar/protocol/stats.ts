@@ -1,7 +1,7 @@
 // Step statistics, expected durations and live progress: the shapes shared by the sidecar
 // (which computes them), the CLI, the extension's tree and status bar, and the panel.
-// The estimator itself is pure and lives with the other statistics (sidecar/stats/eta.ts);
-// it is re-exported here so views depend on the protocol only.
+// The estimator is protocol/progress.ts (pure, run by every view), its text protocol/format.ts
+// formatProgress; the expectations it reads are built by sidecar/stats/eta.ts.
 
 /** What the history says about one step (by its path of names) of one script. */
 export interface StepBaseline {
@@ -49,5 +49,3 @@ export interface RunProgress {
   /** Where the estimate comes from: recent runs, or the script's own META markers. */
   source: 'history' | 'meta';
 }
-
-export { estimateProgress, formatEta, formatRemaining } from '../stats/eta';

@@ -272,11 +272,11 @@ describe('history components (Chromium, fake data source)', function () {
     const text = progress.locator('.text');
     await text.waitFor();
     assert.deepEqual(await page.evaluate(() => window.__expectationRequests.filter((id) => id === 'eta00000001')), ['eta00000001'], 'asked the data source once');
-    // "≈ 7 s left · 30 %" at once; the test driver may take a moment, so read what it says.
+    // "30 % · ≈ 7 s left" at once; the test driver may take a moment, so read what it says.
     const parse = (t) => {
-      const m = /^≈ (\d+) s left · (\d+) %$/.exec(t);
+      const m = /^(\d+) % · ≈ (\d+) s left$/.exec(t);
       assert.ok(m, t);
-      return { left: Number(m[1]), percent: Number(m[2]) };
+      return { left: Number(m[2]), percent: Number(m[1]) };
     };
     const first = await text.innerText();
     const before = parse(first);

@@ -61,7 +61,7 @@ describe('stats: the CLI status line', () => {
       display.event({ type: 'stepStarted', runId: 'r', stepId: 1, parentId: null, name: 'Build', startedAt: now - 4000, line: 1 });
       // 4 s into a 20 s run: 20 %, 16 s to go.
       const status = await out.waitFor(/Build .* total \S+ s/);
-      assert.equal(status, 'Build 4.0 s · 20% · ETA 16 s · total 4.0 s');
+      assert.equal(status, 'Build 4.0 s · 20 % · ≈ 16 s left · total 4.0 s');
       display.event({ type: 'stepFinished', runId: 'r', stepId: 1, status: 'succeeded', endedAt: now, durationMs: 31_000, error: null, line: 2 });
       display.event({
         type: 'warning',
@@ -79,7 +79,7 @@ describe('stats: the CLI status line', () => {
 
   it('formats the progress suffix', () => {
     assert.equal(progressSuffix(null), '');
-    assert.equal(progressSuffix({ fraction: 0.456, remainingMs: 12_000, stepId: 1, stepRemainingMs: 2000, overdue: false, source: 'history' }), ' · 45% · ETA 12 s');
-    assert.equal(progressSuffix({ fraction: null, remainingMs: null, stepId: 1, stepRemainingMs: 2000, overdue: false, source: 'meta' }), ' · step ETA 2 s');
+    assert.equal(progressSuffix({ fraction: 0.456, remainingMs: 12_000, stepId: 1, stepRemainingMs: 2000, overdue: false, source: 'history' }), ' · 45 % · ≈ 12 s left');
+    assert.equal(progressSuffix({ fraction: null, remainingMs: null, stepId: 1, stepRemainingMs: 2000, overdue: false, source: 'meta' }), ' · step ≈ 2 s left');
   });
 });

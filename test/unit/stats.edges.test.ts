@@ -3,7 +3,9 @@
 // that take no measurable time, a step far behind its usual time, steps the history does not
 // know, the exact thresholds, and estimates that are not numbers. Pure functions, fixed clock.
 import { strict as assert } from 'node:assert';
-import { buildExpectations, estimateProgress, formatEta } from '../../sidecar/stats/eta';
+import { buildExpectations } from '../../sidecar/stats/eta';
+import { estimateProgress } from '../../sidecar/protocol/progress';
+import { formatProgress } from '../../sidecar/protocol/format';
 import { classifyOutlier, detectOutlier } from '../../sidecar/stats/outliers';
 import { aggregateOf, EMPTY_AGGREGATE, m2FromStdDev, mergeAggregates } from '../../sidecar/stats/welford';
 import { run, T0 } from '../support/runSpecs';
@@ -36,7 +38,7 @@ describe('stats: the step the ETA follows', () => {
     const live = run([['Wait', 0, null, [], { ESTIMATED_DURATION: '60' }]]);
     const p = estimateProgress(live, null, T0 + 1000)!;
     assert.equal(p.overdue, false);
-    assert.equal(formatEta(p), '');
+    assert.equal(formatProgress(p), 'step ≈ 59 s left');
   });
 });
 
@@ -109,7 +111,7 @@ describe('stats: steps the history does not know', () => {
     const live = run([['A', 0, 1000], ['Extra', 1000, null, [], { ESTIMATED_DURATION: '2' }]]);
     const p = estimateProgress(live, historyOfA(), T0 + 4000)!;
     assert.equal(p.overdue, true);
-    assert.equal(formatEta(p), 'overdue');
+    assert.equal(formatProgress(p), '99 % · longer than usual');
   });
 });
 

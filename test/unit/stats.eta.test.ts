@@ -2,7 +2,9 @@
 // added, removed, repeated, nested), the live estimate at chosen moments, and the META
 // fallback without history.
 import { strict as assert } from 'node:assert';
-import { buildExpectations, estimateProgress, formatEta } from '../../sidecar/stats/eta';
+import { buildExpectations } from '../../sidecar/stats/eta';
+import { estimateProgress } from '../../sidecar/protocol/progress';
+import { formatProgress, formatRemaining } from '../../sidecar/protocol/format';
 import type { ExpectedStep, RunProgress } from '../../sidecar/protocol/stats';
 import type { RunRecord } from '../../sidecar/protocol/model';
 import { run, T0 } from '../support/runSpecs';
@@ -125,7 +127,7 @@ describe('stats: progress and ETA of a running run', () => {
     const overdue = estimate(run([['A', 0, null]]), at(3000));
     assert.equal(overdue.overdue, true);
     assert.equal(overdue.stepRemainingMs, 0);
-    assert.equal(formatEta({ ...overdue, remainingMs: 0 }), 'overdue');
+    assert.equal(formatRemaining(0, overdue.overdue), 'longer than usual');
     const withProgress = estimate(run([['A', 0, null, [], { PROGRESS: '25' }]]), at(400));
     assert.equal(withProgress.stepRemainingMs, 1200); // 400 ms for 25 % → 1200 ms to go
     assert.equal(withProgress.overdue, false);
@@ -153,18 +155,20 @@ describe('stats: progress from META markers without history', () => {
     assert.equal(p.remainingMs, null);
     assert.equal(p.stepId, live.steps[0]!.id);
     assert.equal(p.stepRemainingMs, 40_000); // 80 % of 50 s
-    assert.equal(formatEta(p), '');
+    assert.equal(formatProgress(p), 'step ≈ 40 s left', 'the step’s time when the run’s is unknown');
   });
 
   it('knows nothing without history or META', () => {
     assert.equal(estimateProgress(run([['A', 0, null]]), null, T0 + 100), null);
   });
 
-  it('formats the ETA for status lines', () => {
-    const p: RunProgress = { fraction: 0.5, remainingMs: 11_200, stepId: null, stepRemainingMs: null, overdue: false, source: 'history' };
-    assert.equal(formatEta(p), 'ETA 12 s');
-    assert.equal(formatEta({ ...p, remainingMs: 245_000 }), 'ETA 4m 05s');
-    assert.equal(formatEta({ ...p, remainingMs: 300 }), 'ETA <1 s');
-    assert.equal(formatEta(null), '');
+  it('formats the one progress text every view shows', () => {
+    const p: RunProgress = { fraction: 0.456, remainingMs: 11_200, stepId: null, stepRemainingMs: null, overdue: false, source: 'history' };
+    assert.equal(formatProgress(p), '45 % · ≈ 12 s left');
+    assert.equal(formatProgress({ ...p, remainingMs: 245_000 }), '45 % · ≈ 4m 05s left');
+    assert.equal(formatProgress({ ...p, remainingMs: 300 }), '45 % · ≈ <1 s left');
+    assert.equal(formatProgress({ ...p, remainingMs: null }), '45 %');
+    assert.equal(formatProgress({ ...p, fraction: null }), '≈ 12 s left');
+    assert.equal(formatProgress(null), '');
   });
 });

@@ -3,7 +3,9 @@
 // estimates that are overdue or nonsense, what history counts, and the ETA wording.
 import { strict as assert } from 'node:assert';
 import type { RunProgress } from '../../sidecar/protocol/stats';
-import { buildExpectations, estimateProgress, formatEta, formatRemaining } from '../../sidecar/stats/eta';
+import { buildExpectations } from '../../sidecar/stats/eta';
+import { estimateProgress } from '../../sidecar/protocol/progress';
+import { formatProgress, formatRemaining } from '../../sidecar/protocol/format';
 import { classifyOutlier, detectOutlier } from '../../sidecar/stats/outliers';
 import { addSample, aggregateOf, EMPTY_AGGREGATE, m2FromStdDev, mergeAggregates, removeSample, sampleStdDev, sampleVariance } from '../../sidecar/stats/welford';
 import { run, T0 } from '../support/runSpecs';
@@ -42,7 +44,7 @@ describe('stats: progress reaching 100 % while the run is still running', () => 
       assert.equal(p.fraction, 0.99, value);
       assert.equal(p.remainingMs, 0, value);
       assert.equal(p.overdue, false, value);
-      assert.equal(formatEta(p), 'ETA <1 s', value);
+      assert.equal(formatProgress(p), '99 % · ≈ <1 s left', value);
     }
   });
 
@@ -64,7 +66,7 @@ describe('stats: progress reaching 100 % while the run is still running', () => 
     assert.equal(p.fraction, 0.99);
     assert.equal(p.remainingMs, 0);
     assert.equal(p.overdue, true);
-    assert.equal(formatEta(p), 'overdue');
+    assert.equal(formatProgress(p), '99 % · longer than usual');
   });
 });
 
@@ -78,7 +80,7 @@ describe('stats: the script’s own estimates', () => {
   it('flags a run that outlasts its ESTIMATED_DURATION as overdue, with nothing left', () => {
     const p = metaOnly({ ESTIMATED_DURATION: '2' }, 5000)!;
     assert.deepEqual([p.fraction, p.remainingMs, p.overdue], [0.99, 0, true]);
-    assert.equal(formatEta(p), 'overdue');
+    assert.equal(formatProgress(p), '99 % · longer than usual');
     const exactly = metaOnly({ ESTIMATED_DURATION: '2' }, 2000)!;
     assert.deepEqual([exactly.remainingMs, exactly.overdue], [0, false]);
   });
@@ -157,22 +159,22 @@ describe('stats: what history counts', () => {
   });
 });
 
-describe('stats: ETA wording', () => {
-  const p = (remainingMs: number | null, overdue = false): RunProgress => ({ fraction: 0.5, remainingMs, stepId: null, stepRemainingMs: null, overdue, source: 'history' });
+describe('stats: time-left wording', () => {
+  const p = (remainingMs: number | null, overdue = false): RunProgress => ({ fraction: null, remainingMs, stepId: null, stepRemainingMs: null, overdue, source: 'history' });
   it('rounds up under a minute and switches to minutes at one minute', () => {
-    assert.equal(formatEta(p(999)), 'ETA <1 s');
-    assert.equal(formatEta(p(1000)), 'ETA 1 s');
-    assert.equal(formatEta(p(1001)), 'ETA 2 s');
-    assert.equal(formatEta(p(59_999)), 'ETA 60 s');
-    assert.equal(formatEta(p(60_000)), 'ETA 1m 00s');
-    assert.equal(formatRemaining(61_000), '1m 01s');
+    assert.equal(formatProgress(p(999)), '≈ <1 s left');
+    assert.equal(formatProgress(p(1000)), '≈ 1 s left');
+    assert.equal(formatProgress(p(1001)), '≈ 2 s left');
+    assert.equal(formatProgress(p(59_999)), '≈ 60 s left');
+    assert.equal(formatProgress(p(60_000)), '≈ 1m 00s left');
+    assert.equal(formatRemaining(61_000), '≈ 1m 01s left');
   });
 
-  it('says overdue only when under a second is left of an overdue run; unknown is empty', () => {
-    assert.equal(formatEta(p(999, true)), 'overdue');
-    assert.equal(formatEta(p(5000, true)), 'ETA 5 s');
-    assert.equal(formatEta(p(null)), '');
-    assert.equal(formatEta(undefined), '');
+  it('says "longer than usual" only when under a second is left of an overdue run; unknown is empty', () => {
+    assert.equal(formatProgress(p(999, true)), 'longer than usual');
+    assert.equal(formatProgress(p(5000, true)), '≈ 5 s left');
+    assert.equal(formatProgress(p(null)), '');
+    assert.equal(formatProgress(undefined), '');
   });
 });
 

@@ -181,9 +181,9 @@ describe('webview: duration trend and progress', () => {
 
   it('words the progress of a running run', () => {
     const base = { stepId: null, stepRemainingMs: null, overdue: false, source: 'history' as const };
-    assert.equal(progressLabel({ ...base, fraction: 0.456, remainingMs: 11_200 }), '≈ 12 s left · 45 %');
-    assert.equal(progressLabel({ ...base, fraction: 0.1, remainingMs: 245_000 }), '≈ 4m 05s left · 10 %');
-    assert.equal(progressLabel({ ...base, fraction: 0.99, remainingMs: 0, overdue: true }), 'taking longer than usual · 99 %');
+    assert.equal(progressLabel({ ...base, fraction: 0.456, remainingMs: 11_200 }), '45 % · ≈ 12 s left');
+    assert.equal(progressLabel({ ...base, fraction: 0.1, remainingMs: 245_000 }), '10 % · ≈ 4m 05s left');
+    assert.equal(progressLabel({ ...base, fraction: 0.99, remainingMs: 0, overdue: true }), '99 % · longer than usual');
     assert.equal(progressLabel({ ...base, fraction: null, remainingMs: 400 }), '≈ <1 s left');
     assert.equal(progressLabel({ ...base, fraction: null, remainingMs: null }), null);
     assert.equal(progressLabel(null), null);

@@ -1,7 +1,8 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { RunRecord } from '../../sidecar/protocol/model';
-import { estimateProgress, type RunExpectations } from '../../sidecar/protocol/stats';
+import { estimateProgress } from '../../sidecar/protocol/progress';
+import type { RunExpectations } from '../../sidecar/protocol/stats';
 import { progressLabel } from '../runView';
 import { cssProps } from './cssProps';
 import { base } from './theme';
@@ -10,8 +11,8 @@ import { base } from './theme';
 const TICK_MS = 1000;
 
 /**
- * Progress bar and "≈ 12 s left · 45 %" of a running run, from what history expects of it
- * (or its META markers). Re-estimates every second while the run is running and the element
+ * Progress bar and "45 % · ≈ 12 s left" (protocol/format.ts formatProgress) of a running run,
+ * from what history expects of it (or its META markers). Re-estimates every second while the run is running and the element
  * is in the page; renders nothing when there is no estimate.
  */
 @customElement('sf-run-progress')
