@@ -1,14 +1,16 @@
 // The state of the history view, owned in one place: filters, the loaded page(s) of runs,
 // the selected run (a LiveRun kept current by live events and snapshots), its statistics,
 // what history expects of it while it runs (progress/ETA), its comparison, and log search
-// hits. Components render it and call its methods; it fires `change` after every update
-// (and `output` with live output of the selected run).
+// hits. Components render it and call its methods; it fires `change` after every update,
+// and `output` on `liveOutput` with live output of the selected run. Its values are never
+// changed in place: an update replaces the list, a row or the selected run with a new
+// object, so components see it by identity.
 import type { RunEvent, OutputEvent } from '../sidecar/protocol/events';
 import type { HistoryQuery, HistoryRun, LogSearchHit, StepStatistic } from '../sidecar/protocol/history';
 import type { EventsParams, SnapshotParams } from '../sidecar/protocol/live';
 import type { RunRecord } from '../sidecar/protocol/model';
 import type { RunExpectations } from '../sidecar/protocol/stats';
-import { applyRunEvent, liveRunFromRecord, liveRunFromStart, type LiveRun } from '../sidecar/protocol/runState';
+import { liveRunFromRecord, liveRunFromStart, withRunEvents, type LiveRun } from '../sidecar/protocol/runState';
 import type { DetailTab, LiveListener, StepflowDataSource, ViewState } from './dataSource';
 import { historyRunFromRecord, statsByPath } from './runView';
 
@@ -29,11 +31,8 @@ export class HistoryController extends EventTarget {
   runs: HistoryRun[] = [];
   nextCursor: string | null = null;
   loadingList = false;
-  /** Bumped whenever rows change in place. */
-  listVersion = 0;
   selectedId: string | null = null;
   selected: LiveRun | null = null;
-  selectedVersion = 0;
   selectedMissing = false;
   stats = new Map<string, StepStatistic>();
   /** What history expects of the selected run, for its progress/ETA; undefined until known. */
@@ -50,6 +49,8 @@ export class HistoryController extends EventTarget {
   error: string | null = null;
   readonly scripts = new Set<string>();
   readonly profiles = new Set<string>();
+  /** Dispatches an `output` CustomEvent<OutputEvent> per live output batch of the selected run (the log viewer's feed). */
+  readonly liveOutput = new EventTarget();
 
   private unsubscribeAll: (() => void) | undefined;
   private unsubscribeRun: (() => void) | undefined;
@@ -149,7 +150,6 @@ export class HistoryController extends EventTarget {
     } finally {
       if (token === this.listToken) {
         this.loadingList = false;
-        this.listVersion++;
         this.changed();
       }
     }
@@ -215,7 +215,6 @@ export class HistoryController extends EventTarget {
         return;
       }
       if (this.selected?.record.id !== record.id) this.selected = liveRunFromRecord(record);
-      this.selectedVersion++;
       if (opts.line !== undefined) this.focusLog(opts.line);
       this.changed();
       await Promise.all([this.loadStats(record.script, token), this.loadExpectations(record, token), this.loadCompareCandidates(record, token)]);
@@ -265,12 +264,10 @@ export class HistoryController extends EventTarget {
   private readonly allListener: LiveListener = {
     events: ({ events }: EventsParams) => {
       for (const event of events) this.applyToList(event);
-      this.listVersion++;
       this.changed();
     },
     snapshot: ({ runs }: SnapshotParams) => {
       for (const record of runs) this.upsertRow(historyRunFromRecord(record));
-      this.listVersion++;
       this.changed();
     },
     resync: () => void this.reload(),
@@ -280,26 +277,23 @@ export class HistoryController extends EventTarget {
     return {
       events: ({ events }) => {
         if (this.selectedId !== runId) return;
-        let touched = false;
-        for (const event of events) {
-          if (event.runId !== runId) continue;
+        const mine = events.filter((event) => event.runId === runId);
+        if (mine.length === 0) return;
+        for (const event of mine) {
           if (event.type === 'runStarted' && event.expectations !== undefined) this.expectations = event.expectations;
           if (event.type === 'runStarted' && !this.selected) this.selected = liveRunFromStart(event);
-          else if (this.selected) applyRunEvent(this.selected, event);
-          if (event.type === 'output') this.dispatchEvent(new CustomEvent<OutputEvent>('output', { detail: event }));
-          touched = true;
         }
-        if (touched) {
-          this.selectedVersion++;
-          this.changed();
+        if (this.selected) this.selected = withRunEvents(this.selected, mine);
+        for (const event of mine) {
+          if (event.type === 'output') this.liveOutput.dispatchEvent(new CustomEvent<OutputEvent>('output', { detail: event }));
         }
+        this.changed();
       },
       snapshot: ({ runs }) => {
         const record = runs.find((r) => r.id === runId);
         if (!record || this.selectedId !== runId) return;
         this.selected = liveRunFromRecord(record);
         this.selectedMissing = false;
-        this.selectedVersion++;
         this.changed();
       },
       resync: () => {
@@ -320,27 +314,31 @@ export class HistoryController extends EventTarget {
     if (event.type === 'runFinished') this.startedExpectations.delete(event.runId);
     const row = this.runs.find((r) => r.id === event.runId);
     if (!row) return;
-    if (event.type === 'stepStarted') row.stepCount += 1;
-    else if (event.type === 'runFinished') {
-      row.status = event.status;
-      row.exitCode = event.exitCode;
-      row.endedAt = event.endedAt;
-      row.durationMs = event.durationMs;
-      row.lineCount = event.lineCount;
-      if (!this.matches(row)) this.runs = this.runs.filter((r) => r !== row);
-    } else if (event.type === 'stepFinished' && event.status === 'failed' && !row.failedStep) {
-      const step = this.selected?.record.id === row.id ? this.selected.steps.get(event.stepId) : undefined;
-      row.failedStep = step?.name ?? row.failedStep;
-    }
+    const next = this.rowAfter(row, event);
+    if (next === row) return;
+    this.runs = this.matches(next) ? this.runs.map((r) => (r === row ? next : r)) : this.runs.filter((r) => r !== row);
   }
 
-  /** Updates a listed run in place, or adds a new one on top when it passes the filters. */
+  /** A list row after one event of its run: a new row when the event changes it, else `row`. */
+  private rowAfter(row: HistoryRun, event: RunEvent): HistoryRun {
+    if (event.type === 'stepStarted') return { ...row, stepCount: row.stepCount + 1 };
+    if (event.type === 'runFinished') {
+      const { status, exitCode, endedAt, durationMs, lineCount } = event;
+      return { ...row, status, exitCode, endedAt, durationMs, lineCount };
+    }
+    if (event.type === 'stepFinished' && event.status === 'failed' && !row.failedStep) {
+      const step = this.selected?.record.id === row.id ? this.selected.steps.get(event.stepId) : undefined;
+      if (step) return { ...row, failedStep: step.name };
+    }
+    return row;
+  }
+
+  /** Replaces a listed run, or adds a new one on top when it passes the filters. */
   private upsertRow(next: HistoryRun): void {
     this.remember([next]);
     const index = this.runs.findIndex((r) => r.id === next.id);
     if (index >= 0) {
-      if (this.matches(next)) this.runs[index] = next;
-      else this.runs = this.runs.filter((_, i) => i !== index);
+      this.runs = this.matches(next) ? this.runs.map((r, i) => (i === index ? next : r)) : this.runs.filter((_, i) => i !== index);
       return;
     }
     if (this.query.search) {

@@ -136,6 +136,26 @@ export function applyRunEvent(run: LiveRun, event: RunEvent): boolean {
   }
 }
 
+/** Events that change only the record's own scalar fields (no step, list or map inside it). */
+const RECORD_ONLY: ReadonlySet<RunEvent['type']> = new Set(['runStarted', 'output', 'runError', 'runFinished']);
+
+/**
+ * The run after a batch of events, leaving `run` as it was: `run` itself when none of the
+ * events belongs to it, else a new LiveRun whose record is a new object — and, when a step,
+ * warning, meta or artifact changed, whose whole step tree and lists are copies. Views that
+ * compare by identity (Lit properties) thus see every change without a version counter;
+ * `applyRunEvent` stays the one place that knows what an event means.
+ */
+export function withRunEvents(run: LiveRun, events: readonly RunEvent[]): LiveRun {
+  const mine = events.filter((event) => event.runId === run.record.id);
+  if (mine.length === 0) return run;
+  const next = mine.every((event) => RECORD_ONLY.has(event.type))
+    ? { ...run, record: { ...run.record }, open: [...run.open] }
+    : { ...liveRunFromRecord(structuredClone(run.record)), open: [...run.open], expectations: run.expectations };
+  for (const event of mine) applyRunEvent(next, event);
+  return next;
+}
+
 /** The innermost running step, for status bars and spinners. */
 export function currentStep(run: LiveRun): StepRecord | undefined {
   const id = run.open[run.open.length - 1];

@@ -27,7 +27,6 @@ export class SfArtifacts extends LitElement {
 
   @property({ attribute: false }) artifacts: ArtifactRecord[] = [];
   /** Bumped when live events changed the run: they push into the same array, which Lit would not notice. */
-  @property({ type: Number }) version = 0;
   @property() action: 'open' | 'download' = 'open';
 
   override render() {

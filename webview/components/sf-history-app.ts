@@ -1,8 +1,8 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
+import { customElement, property } from 'lit/decorators.js';
 import type { HistoryQuery, LogSearchHit } from '../../sidecar/protocol/history';
-import type { StepflowDataSource } from '../dataSource';
-import { HistoryController } from '../historyController';
+import type { DetailTab, StepflowDataSource } from '../dataSource';
+import { HistoryController, type LogFocus } from '../historyController';
 import { base } from './theme';
 import './sf-filters';
 import './sf-icon';
@@ -43,9 +43,8 @@ export class SfHistoryApp extends LitElement {
   ];
 
   @property({ attribute: false }) source: StepflowDataSource | null = null;
-  @state() private version = 0;
   private ctl: HistoryController | null = null;
-  private readonly onChange = () => this.version++;
+  private readonly onChange = () => this.requestUpdate();
 
   override willUpdate(changed: Map<PropertyKey, unknown>): void {
     if (changed.has('source')) {
@@ -85,7 +84,6 @@ export class SfHistoryApp extends LitElement {
           <div class="section"><span>Runs</span><span class="badge">${ctl.runs.length}${ctl.nextCursor ? '+' : ''}</span></div>
           <sf-run-list
             .runs=${ctl.runs}
-            .version=${ctl.listVersion}
             .selectedId=${ctl.selectedId}
             ?hasMore=${!!ctl.nextCursor}
             ?loading=${ctl.loadingList}
@@ -102,7 +100,25 @@ export class SfHistoryApp extends LitElement {
   private detail(ctl: HistoryController) {
     const text = ctl.query.search ?? '';
     if (ctl.selectedId) {
-      const detail = html`<sf-run-detail .ctl=${ctl} .version=${ctl.selectedVersion + this.version}></sf-run-detail>`;
+      const detail = html`<sf-run-detail
+        .source=${ctl.source}
+        .live=${ctl.selected}
+        ?missing=${ctl.selectedMissing}
+        .tab=${ctl.tab}
+        .stats=${ctl.stats}
+        .expectations=${ctl.expectations}
+        .compareRun=${ctl.compareRun}
+        .compareCandidates=${ctl.compareCandidates}
+        .compareId=${ctl.compareId}
+        .logFocus=${ctl.logFocus}
+        .liveOutput=${ctl.liveOutput}
+        .find=${ctl.query.search ?? ''}
+        @tab-change=${(e: CustomEvent<DetailTab>) => ctl.setTab(e.detail)}
+        @focus-log=${(e: CustomEvent<Pick<LogFocus, 'line' | 'to'>>) => ctl.focusLog(e.detail.line, e.detail.to)}
+        @compare-change=${(e: CustomEvent<string | null>) => void ctl.setCompare(e.detail)}
+        @cancel-run=${() => void ctl.cancelSelected()}
+        @close-run=${() => void ctl.select(null)}
+      ></sf-run-detail>`;
       if (!text) return html`<main>${detail}</main>`;
       return html`<main class="with-back">
         <div class="back"><button @click=${() => void ctl.select(null)}><sf-icon name="search"></sf-icon>Back to the lines matching “${text}”</button></div>

@@ -1,8 +1,12 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { formatDuration } from '../../sidecar/protocol/format';
-import type { DetailTab } from '../dataSource';
-import type { HistoryController } from '../historyController';
+import type { HistoryRun, StepStatistic } from '../../sidecar/protocol/history';
+import type { RunRecord } from '../../sidecar/protocol/model';
+import type { LiveRun } from '../../sidecar/protocol/runState';
+import type { RunExpectations } from '../../sidecar/protocol/stats';
+import type { DetailTab, StepflowDataSource } from '../dataSource';
+import type { LogFocus } from '../historyController';
 import { basename, dateTime, pickTrend, stepRows, trendChoices } from '../runView';
 import { base, statusIcon, STATUS_LABEL } from './theme';
 import { runErrorShownAsRow } from '../../sidecar/protocol/results';
@@ -19,7 +23,9 @@ import './sf-trend';
 /**
  * The selected run: header (with progress and ETA while it runs), and tabs for its timeline +
  * steps + a step's duration trend, log, artifacts, the step summary ($GITHUB_STEP_SUMMARY, when the
- * run wrote one) and a comparison.
+ * run wrote one) and a comparison. It gets the controller's values, never the controller: a
+ * change arrives as a new value, and what the user asks for leaves as an event (`tab-change`,
+ * `focus-log`, `compare-change`, `cancel-run`, `close-run`).
  */
 @customElement('sf-run-detail')
 export class SfRunDetail extends LitElement {
@@ -59,15 +65,29 @@ export class SfRunDetail extends LitElement {
     `,
   ];
 
-  @property({ attribute: false }) ctl!: HistoryController;
-  @property({ type: Number }) version = 0;
+  /** Reads the log and performs the actions that need no state (copy, open an artifact). */
+  @property({ attribute: false }) source: StepflowDataSource | null = null;
+  @property({ attribute: false }) live: LiveRun | null = null;
+  /** The selected run no longer exists. */
+  @property({ type: Boolean }) missing = false;
+  @property() tab: DetailTab = 'timeline';
+  @property({ attribute: false }) stats: Map<string, StepStatistic> = new Map();
+  @property({ attribute: false }) expectations: RunExpectations | null | undefined = undefined;
+  @property({ attribute: false }) compareRun: RunRecord | null = null;
+  @property({ attribute: false }) compareCandidates: HistoryRun[] = [];
+  @property() compareId: string | null = null;
+  @property({ attribute: false }) logFocus: LogFocus | null = null;
+  /** Live output of this run, as `output` events (HistoryController.liveOutput). */
+  @property({ attribute: false }) liveOutput: EventTarget | null = null;
+  /** Text to find in the log (the history search). */
+  @property() find = '';
   /** The step whose trend is shown (its stat key), chosen in the step table or the trend's list; per run. */
   @state() private trendKey: string | null = null;
   private trendRunId: string | null = null;
 
   protected override willUpdate(): void {
     // A choice of step belongs to one run.
-    const runId = this.ctl.selected?.record.id ?? null;
+    const runId = this.live?.record.id ?? null;
     if (runId !== this.trendRunId) {
       this.trendRunId = runId;
       this.trendKey = null;
@@ -75,18 +95,18 @@ export class SfRunDetail extends LitElement {
   }
 
   override render() {
-    const ctl = this.ctl;
-    if (ctl.selectedMissing) return html`<div class="missing muted">This run no longer exists (it may have been pruned).</div>`;
-    const live = ctl.selected;
-    if (!live) return html`<div class="missing muted">Loading…</div>`;
+    if (this.missing) return html`<div class="missing muted">This run no longer exists (it may have been pruned).</div>`;
+    const live = this.live;
+    const source = this.source;
+    if (!live || !source) return html`<div class="missing muted">Loading…</div>`;
     const run = live.record;
     const started = Date.parse(run.startedAt);
     const duration = run.durationMs ?? (run.status === 'running' ? Date.now() - started : null);
     const rows = stepRows(run.steps);
-    const tab = ctl.tab;
-    const trendKey = tab === 'timeline' ? (pickTrend(trendChoices(run, ctl.stats), this.trendKey)?.key ?? null) : null;
+    const tab = this.tab;
+    const trendKey = tab === 'timeline' ? (pickTrend(trendChoices(run, this.stats), this.trendKey)?.key ?? null) : null;
     const tabButton = (id: DetailTab, label: string, count?: number) =>
-      html`<button role="tab" aria-selected=${tab === id ? 'true' : 'false'} data-tab=${id} @click=${() => ctl.setTab(id)}>
+      html`<button role="tab" aria-selected=${tab === id ? 'true' : 'false'} data-tab=${id} @click=${() => this.ask('tab-change', id)}>
         ${label}${count !== undefined ? html`<span class="badge">${count.toLocaleString()}</span>` : nothing}
       </button>`;
     return html`
@@ -96,11 +116,11 @@ export class SfRunDetail extends LitElement {
           <h2>${basename(run.script)}</h2>
           <span class="path muted ellipsis" title=${run.script}>${run.script}</span>
           <span class="actions">
-            ${run.status === 'running' && ctl.source.cancelRun
-              ? html`<button class="secondary" @click=${() => void ctl.cancelSelected()}><sf-icon name="debug-stop"></sf-icon>Cancel</button>`
+            ${run.status === 'running' && source.cancelRun
+              ? html`<button class="secondary" @click=${() => this.ask('cancel-run', null)}><sf-icon name="debug-stop"></sf-icon>Cancel</button>`
               : nothing}
-            <button class="icon" title="Copy run id" aria-label="Copy run id" @click=${() => void ctl.source.copyText(run.id)}><sf-icon name="copy"></sf-icon></button>
-            <button class="icon" title="Close" aria-label="Close run" @click=${() => void ctl.select(null)}><sf-icon name="close"></sf-icon></button>
+            <button class="icon" title="Copy run id" aria-label="Copy run id" @click=${() => void source.copyText(run.id)}><sf-icon name="copy"></sf-icon></button>
+            <button class="icon" title="Close" aria-label="Close run" @click=${() => this.ask('close-run', null)}><sf-icon name="close"></sf-icon></button>
           </span>
         </div>
         <div class="facts">
@@ -111,7 +131,7 @@ export class SfRunDetail extends LitElement {
           ${run.args.length ? html`<span class="ellipsis"><span class="muted">Args</span> <span class="mono">${run.args.join(' ')}</span></span>` : nothing}
           <span><span class="muted">Id</span> <span class="mono">${run.id}</span></span>
         </div>
-        <sf-run-progress .run=${run} .expectations=${ctl.expectations} .version=${this.version}></sf-run-progress>
+        <sf-run-progress .run=${run} .expectations=${this.expectations}></sf-run-progress>
         ${run.error && runErrorShownAsRow(run) ? html`<div class="banner"><sf-icon class="failed" name="error"></sf-icon><span>${run.error.message}</span></div>` : nothing}
         ${run.warnings.map((w) => html`<div class="banner"><sf-icon class="warn" name="warning"></sf-icon><span>${w.message}</span></div>`)}
         <nav role="tablist">
@@ -122,35 +142,39 @@ export class SfRunDetail extends LitElement {
       </header>
       <div class="body ${tab}" role="tabpanel">
         ${tab === 'timeline'
-          ? html`<sf-timeline .run=${run} .version=${this.version} @step-click=${(e: CustomEvent<number>) => this.jump(e.detail)}></sf-timeline>
-              <sf-step-table .run=${run} .stats=${ctl.stats} .version=${this.version} .selectedKey=${trendKey}
+          ? html`<sf-timeline .run=${run} @step-click=${(e: CustomEvent<number>) => this.jump(e.detail)}></sf-timeline>
+              <sf-step-table .run=${run} .stats=${this.stats} .selectedKey=${trendKey}
                 @jump=${(e: CustomEvent<number>) => this.jump(e.detail)} @step-select=${(e: CustomEvent<string>) => (this.trendKey = e.detail)}></sf-step-table>
-              <sf-trend .run=${run} .stats=${ctl.stats} .stepKey=${trendKey} .version=${this.version}
+              <sf-trend .run=${run} .stats=${this.stats} .stepKey=${trendKey}
                 @step-select=${(e: CustomEvent<string>) => (this.trendKey = e.detail)}></sf-trend>`
           : tab === 'log'
             ? html`<sf-log-viewer
-                .source=${ctl.source}
-                .outputSource=${ctl}
+                .source=${source}
+                .outputSource=${this.liveOutput}
                 .runId=${run.id}
                 .lineCount=${run.lineCount}
                 .running=${run.status === 'running'}
                 .steps=${rows}
-                .focusLine=${ctl.logFocus}
-                .find=${ctl.query.search ?? ''}
+                .focusLine=${this.logFocus}
+                .find=${this.find}
               ></sf-log-viewer>`
             : tab === 'artifacts'
-              ? html`<sf-artifacts .artifacts=${run.artifacts} .version=${this.version} .action=${ctl.source.artifactAction} @open=${(e: CustomEvent<number>) => void ctl.source.openArtifact(run.id, e.detail)}></sf-artifacts>`
+              ? html`<sf-artifacts .artifacts=${run.artifacts} .action=${source.artifactAction} @open=${(e: CustomEvent<number>) => void source.openArtifact(run.id, e.detail)}></sf-artifacts>`
               : tab === 'summary'
                 ? html`<sf-summary .markdown=${run.summary ?? null}></sf-summary>`
-                : html`<sf-compare .run=${run} .other=${ctl.compareRun} .candidates=${ctl.compareCandidates} .otherId=${ctl.compareId}
-                  @compare-change=${(e: CustomEvent<string | null>) => void ctl.setCompare(e.detail)}></sf-compare>`}
+                : html`<sf-compare .run=${run} .other=${this.compareRun} .candidates=${this.compareCandidates} .otherId=${this.compareId}
+                  @compare-change=${(e: CustomEvent<string | null>) => this.ask('compare-change', e.detail)}></sf-compare>`}
       </div>
     `;
   }
 
   private jump(stepId: number): void {
-    const step = this.ctl.selected?.steps.get(stepId);
-    if (step) this.ctl.focusLog(step.firstLine, step.lastLine ?? this.ctl.selected!.record.lineCount);
+    const step = this.live?.steps.get(stepId);
+    if (step) this.ask('focus-log', { line: step.firstLine, to: step.lastLine ?? this.live!.record.lineCount });
+  }
+
+  private ask<T>(name: string, detail: T): void {
+    this.dispatchEvent(new CustomEvent<T>(name, { detail }));
   }
 }
 

@@ -47,7 +47,6 @@ export class SfRunList extends LitElement {
   ];
 
   @property({ attribute: false }) runs: HistoryRun[] = [];
-  @property({ type: Number }) version = 0;
   @property() selectedId: string | null = null;
   @property({ type: Boolean }) hasMore = false;
   @property({ type: Boolean }) loading = false;

@@ -34,7 +34,6 @@ export class SfRunProgress extends LitElement {
   @property({ attribute: false }) run: RunRecord | null = null;
   /** undefined while not known yet; null when the script has no history. */
   @property({ attribute: false }) expectations: RunExpectations | null | undefined = undefined;
-  @property({ type: Number }) version = 0;
 
   private timer: ReturnType<typeof setInterval> | undefined;
 

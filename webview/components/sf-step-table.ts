@@ -50,7 +50,6 @@ export class SfStepTable extends LitElement {
   @property({ attribute: false }) stats: Map<string, StepStatistic> = new Map();
   /** The step whose trend is shown (stat key), marked. */
   @property({ attribute: false }) selectedKey: string | null = null;
-  @property({ type: Number }) version = 0;
 
   override render() {
     if (!this.run) return nothing;

@@ -43,7 +43,6 @@ export class SfTimeline extends LitElement {
   ];
 
   @property({ attribute: false }) run: RunRecord | null = null;
-  @property({ type: Number }) version = 0;
   private timer: ReturnType<typeof setInterval> | undefined;
 
   override updated(): void {

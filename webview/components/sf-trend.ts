@@ -41,7 +41,6 @@ export class SfTrend extends LitElement {
   @property({ attribute: false }) stats: Map<string, StepStatistic> = new Map();
   /** The step chosen by the user; null (or a step without statistics) picks a default. */
   @property({ attribute: false }) stepKey: string | null = null;
-  @property({ type: Number }) version = 0;
 
   override render() {
     if (!this.run) return nothing;
