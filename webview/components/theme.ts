@@ -1,6 +1,6 @@
 // Styles shared by the sf- components. Only --vscode-* variables, each with a fallback for
 // pages that do not define them (the dashboard defines them; tests may not).
-import { css } from 'lit';
+import { css, unsafeCSS } from 'lit';
 
 export const base = css`
   :host {
@@ -62,6 +62,29 @@ export const base = css`
   ::-webkit-scrollbar-thumb { background: var(--vscode-scrollbarSlider-background, rgba(121, 121, 121, 0.4)); }
   ::-webkit-scrollbar-thumb:hover { background: var(--vscode-scrollbarSlider-hoverBackground, rgba(100, 100, 100, 0.7)); }
   ::-webkit-scrollbar-corner { background: transparent; }
+`;
+
+/** The 16 terminal colours by SGR index, with VS Code's dark defaults where the theme gives none. */
+const ANSI_COLOURS: ReadonlyArray<readonly [name: string, fallback: string]> = [
+  ['Black', '#000000'], ['Red', '#cd3131'], ['Green', '#0dbc79'], ['Yellow', '#e5e510'],
+  ['Blue', '#2472c8'], ['Magenta', '#bc3fbc'], ['Cyan', '#11a8cd'], ['White', '#e5e5e5'],
+  ['BrightBlack', '#666666'], ['BrightRed', '#f14c4c'], ['BrightGreen', '#23d18b'], ['BrightYellow', '#f5f543'],
+  ['BrightBlue', '#3b8eea'], ['BrightMagenta', '#d670d6'], ['BrightCyan', '#29b8db'], ['BrightWhite', '#e5e5e5'],
+];
+
+/**
+ * The classes `parseAnsi` (webview/ansi.ts) gives a segment: f0–f15 / b0–b15 for the theme's
+ * terminal colours, fi / bi for inverse video, and the text attributes.
+ */
+export const ansiPalette = css`
+  .bold { font-weight: bold; } .dim { opacity: 0.6; } .italic { font-style: italic; }
+  .underline { text-decoration: underline; } .strike { text-decoration: line-through; }
+  ${unsafeCSS(
+    ANSI_COLOURS.map(([name, fallback], i) => `.f${i} { color: var(--vscode-terminal-ansi${name}, ${fallback}); }`
+      + ` .b${i} { background: var(--vscode-terminal-ansi${name}, ${fallback}); }`).join('\n'),
+  )}
+  .fi { color: var(--vscode-terminal-background, var(--vscode-editor-background, #1f1f1f)); }
+  .bi { background: var(--vscode-terminal-foreground, var(--vscode-editor-foreground, #cccccc)); }
 `;
 
 /** The status icon of a run or step. */
