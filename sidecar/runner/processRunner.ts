@@ -102,193 +102,252 @@ export interface RunningProcess {
 }
 
 export function startProcess(opts: StartOptions): RunningProcess {
-  const graceMs = opts.graceMs ?? 3000;
-  const drainMs = opts.drainMs ?? 300;
-  const listeners = new Set<OutputListener>();
-  const timers = new Set<NodeJS.Timeout>();
-  const unwire: Array<() => void> = [];
-  let child: ChildProcess | undefined;
-  let exited: { code: number | null; signal: string | null } | undefined;
-  let stopReason: 'cancelled' | 'timed_out' | undefined;
-  let finished = false;
-  let watchdog: Watchdog | undefined;
-  let resolveDone!: (o: ProcessOutcome) => void;
-  const done = new Promise<ProcessOutcome>((r) => { resolveDone = r; });
+  return new GroupProcess(opts).start();
+}
 
-  const later = (ms: number, fn: () => void): void => {
-    const t = setTimeout(() => { timers.delete(t); fn(); }, ms);
-    t.unref(); // never keep our own process alive just for these
-    timers.add(t);
-  };
+type StopReason = 'cancelled' | 'timed_out';
 
-  const killGroup = (signal: NodeJS.Signals): boolean => {
-    const pid = child?.pid;
-    if (pid === undefined || !isSignallableGroup(pid)) return false;
+/** One started script: what is known of it, and the named steps of its life. */
+class GroupProcess {
+  private readonly graceMs: number;
+  private readonly drainMs: number;
+  private readonly listeners = new Set<OutputListener>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly unwire: Array<() => void> = [];
+  private readonly spool: Spool | undefined;
+  private child: ChildProcess | undefined;
+  private exited: { code: number | null; signal: string | null } | undefined;
+  private stopReason: StopReason | undefined;
+  private finished = false;
+  private watchdog: Watchdog | undefined;
+  private resolveDone!: (o: ProcessOutcome) => void;
+  private readonly done = new Promise<ProcessOutcome>((r) => { this.resolveDone = r; });
+
+  constructor(private readonly opts: StartOptions) {
+    this.graceMs = opts.graceMs ?? 3000;
+    this.drainMs = Math.max(0, opts.drainMs ?? 300);
+    const useSpool = (opts.spool ?? true) && process.platform !== 'win32';
+    this.spool = useSpool
+      ? new Spool((stream, chunk) => this.deliver(stream, chunk), opts.spoolIn, { merged: opts.mergeStderr === true })
+      : undefined;
+  }
+
+  start(): RunningProcess {
+    const adoptable = this.adoptable();
     try {
-      // Negative pid = the process group led by the script (spawned detached).
-      if (process.platform === 'win32') return child!.kill(signal);
-      process.kill(-pid, signal);
-      return true;
-    } catch {
-      return false; // ESRCH: the group is gone; EPERM cannot happen for our own children
+      this.child = this.spawn(adoptable);
+    } catch (e) {
+      // Synchronous failures (bad argument types, EINVAL…) become an outcome as well.
+      this.finish(spawnFailure(this.opts, e));
+      return this.failedHandle();
     }
-  };
+    const c = this.child;
+    if (c.pid !== undefined && this.opts.watchdog !== false) this.guard(c.pid, adoptable);
+    this.spool?.follow();
+    this.wirePipe(c.stdout, 'stdout');
+    this.wirePipe(c.stderr, 'stderr');
+    this.watchEnd(c);
+    if (this.opts.timeoutMs !== undefined && this.opts.timeoutMs > 0) this.later(this.opts.timeoutMs, () => this.terminate('timed_out'));
+    return this.handle(c);
+  }
 
-  const finish = (outcome: ProcessOutcome): void => {
-    if (finished) return;
-    finished = true;
-    // Everything the script wrote reaches the listeners before the run is declared over.
-    spool?.drain();
-    spool?.close({ keepFiles: opts.spoolIn !== undefined });
-    for (const t of timers) clearTimeout(t);
-    timers.clear();
-    // A stopped run ends only when its group is gone (see onExit), so the watchdog has
-    // nothing left to guard; a normal run's background stragglers are left alone, by design.
-    watchdog?.release();
-    for (const off of unwire.splice(0)) off();
-    listeners.clear();
-    resolveDone(outcome);
-  };
-
-  const outcomeFromExit = (): ProcessOutcome => ({
-    exitCode: exited?.code ?? null,
-    signal: exited?.signal ?? null,
-    reason: stopReason ?? 'exited',
-  });
-
-  const terminate = (reason: 'cancelled' | 'timed_out'): void => {
-    if (finished || exited || !child || child.pid === undefined || stopReason) return;
-    stopReason = reason;
-    killGroup('SIGTERM');
-    // Whatever is left after the grace period — the script or any straggler that ignored
-    // SIGTERM — gets SIGKILL. `finished` means the group is gone: never signal a pgid after.
-    later(Math.max(0, graceMs), () => { if (!finished) killGroup('SIGKILL'); });
-  };
+  // ── start ────────────────────────────────────────────────────────────────────────────
 
   /**
-   * After a stop: keep following the output until no member of the group is left (polled,
-   * with an overall bound in case a process cannot die), then finish. This interval is
-   * referenced on purpose: our process must not exit while the group it stops still lives.
+   * Adoptable: the script runs under the exit-status wrapper, with our claim in its spool
+   * folder (unless the command cannot be found: it then fails to spawn exactly as before).
    */
-  const finishWhenGroupGone = (): void => {
-    const pid = child?.pid;
-    const deadline = Date.now() + Math.max(0, graceMs) + 5000;
-    const poll = setInterval(() => {
-      if (finished) return clearInterval(poll);
-      if (groupAlive(pid) && Date.now() < deadline) return;
-      clearInterval(poll);
-      finish(outcomeFromExit());
-    }, 25);
-    unwire.push(() => clearInterval(poll));
-  };
-
-  const useSpool = (opts.spool ?? true) && process.platform !== 'win32';
-  const spool = useSpool
-    ? new Spool((stream, chunk) => { for (const l of listeners) l(stream, chunk); }, opts.spoolIn, { merged: opts.mergeStderr === true })
-    : undefined;
-  // Adoptable: the script runs under the exit-status wrapper (unless it cannot be found: it
-  // then fails to spawn exactly as before).
-  const adoptable =
-    opts.adoptable && spool && opts.spoolIn !== undefined && commandExists(opts.command, opts.env)
-      ? { waitMs: opts.adoptable.waitMs, folder: spool.folder }
+  private adoptable(): { waitMs: number; folder: string } | undefined {
+    const { adoptable, spoolIn, command, env } = this.opts;
+    return adoptable && this.spool && spoolIn !== undefined && commandExists(command, env)
+      ? { waitMs: adoptable.waitMs, folder: this.spool.folder }
       : undefined;
-  const invocation = adoptable
-    ? wrapForExitStatus(opts.command, opts.args, path.join(adoptable.folder, EXIT_STATUS_FILE))
-    : { command: opts.command, args: opts.args };
-  try {
-    child = spawn(invocation.command, invocation.args, {
+  }
+
+  private spawn(adoptable: { folder: string } | undefined): ChildProcess {
+    const { opts, spool } = this;
+    const invocation = adoptable
+      ? wrapForExitStatus(opts.command, opts.args, path.join(adoptable.folder, EXIT_STATUS_FILE))
+      : { command: opts.command, args: opts.args };
+    return spawn(invocation.command, invocation.args, {
       cwd: opts.cwd,
       env: opts.env,
       stdio: spool ? ['ignore', ...spool.childFds] : ['ignore', 'pipe', 'pipe'],
       detached: true, // own process group, so cancel reaches every descendant
       windowsHide: true,
     });
-  } catch (e) {
-    // Synchronous failures (bad argument types, EINVAL…) become an outcome as well.
-    finish(spawnFailure(opts, e));
-    return { pid: undefined, onOutput: () => ({ dispose() {} }), cancel() {}, killGroup: () => false, spoolFiles: null, spoolFolder: null, removeSpool: () => spool?.remove(), detach() {}, done };
   }
 
-  const c = child;
-  if (c.pid !== undefined && opts.watchdog !== false) {
+  /** The watchdog that ends the group if our process dies (after the adoption wait, for an adoptable run). */
+  private guard(pid: number, adoptable: { waitMs: number; folder: string } | undefined): void {
     const claimed = adoptable && createClaim(adoptable.folder);
-    watchdog = startWatchdog(c.pid, graceMs, claimed ? { waitMs: adoptable.waitMs, claimFile: claimFileOf(adoptable.folder, process.pid) } : undefined);
+    this.watchdog = startWatchdog(pid, this.graceMs, claimed ? { waitMs: adoptable.waitMs, claimFile: claimFileOf(adoptable.folder, process.pid) } : undefined);
   }
-  spool?.follow();
-  const wire = (stream: Readable | null, name: OutputStream): void => {
+
+  private wirePipe(stream: Readable | null, name: OutputStream): void {
     if (!stream) return;
-    const onData = (chunk: Buffer): void => { for (const l of listeners) l(name, chunk); };
+    const onData = (chunk: Buffer): void => this.deliver(name, chunk);
     stream.on('data', onData);
     // Kept after the run: a late EIO/EPIPE must not become an uncaught 'error'.
     stream.on('error', () => {});
-    unwire.push(() => {
+    this.unwire.push(() => {
       stream.off('data', onData);
       stream.destroy(); // stop reading: a grandchild may hold the pipe open for hours
     });
-  };
-  wire(c.stdout, 'stdout');
-  wire(c.stderr, 'stderr');
+  }
 
-  // Kept for the child's lifetime: also emitted when kill() fails on a live child, and
-  // an 'error' without a listener would crash the sidecar. Only a failed spawn ends the run.
-  c.on('error', (err) => { if (c.pid === undefined) finish(spawnFailure(opts, err)); });
-  const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
-    exited = { code, signal };
-    if (!stopReason && opts.stopRequested) {
-      const outside = opts.stopRequested();
+  private deliver(stream: OutputStream, chunk: Buffer): void {
+    for (const l of this.listeners) l(stream, chunk);
+  }
+
+  /** Listens for the script's failed spawn, exit and close. */
+  private watchEnd(c: ChildProcess): void {
+    // Kept for the child's lifetime: also emitted when kill() fails on a live child, and
+    // an 'error' without a listener would crash the sidecar. Only a failed spawn ends the run.
+    c.on('error', (err) => { if (c.pid === undefined) this.finish(spawnFailure(this.opts, err)); });
+    const onExit = (code: number | null, signal: NodeJS.Signals | null): void => this.onExit(c, code, signal);
+    // With spool files 'close' carries no news (there are no pipes to reach EOF).
+    const onClose = (): void => { if (this.exited && !this.spool) this.finish(this.outcomeFromExit()); };
+    c.once('exit', onExit);
+    c.once('close', onClose);
+    this.unwire.push(() => { c.off('exit', onExit); c.off('close', onClose); });
+  }
+
+  // ── end ──────────────────────────────────────────────────────────────────────────────
+
+  private onExit(c: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    this.exited = { code, signal };
+    if (!this.stopReason && this.opts.stopRequested) {
+      const outside = this.opts.stopRequested();
       if (outside) {
-        stopReason = outside;
-        later(Math.max(0, graceMs), () => { if (!finished) killGroup('SIGKILL'); });
+        this.stopReason = outside;
+        this.killAfterGrace();
       }
     }
     // A stopped run (by us or from outside) ends when nothing of its group is left.
-    if (stopReason && process.platform !== 'win32') {
-      finishWhenGroupGone();
+    if (this.stopReason && process.platform !== 'win32') {
+      this.finishWhenGroupGone();
       return;
     }
     // Spool files have no 'close': when nothing of the script's process group is left,
     // nobody can write any more, so finish now; otherwise a background grandchild may
     // still write — follow it for drainMs, then stop.
-    if (spool && !groupAlive(c.pid)) {
-      finish(outcomeFromExit());
+    if (this.spool && !groupAlive(c.pid)) {
+      this.finish(this.outcomeFromExit());
       return;
     }
     // With pipes 'close' normally follows at once (pipes at EOF). If a background
     // grandchild still holds them, read what is already there for drainMs, then stop.
-    later(Math.max(0, drainMs), () => finish(outcomeFromExit()));
-  };
-  // With spool files 'close' carries no news (there are no pipes to reach EOF).
-  const onClose = (): void => { if (exited && !spool) finish(outcomeFromExit()); };
-  c.once('exit', onExit);
-  c.once('close', onClose);
-  unwire.push(() => { c.off('exit', onExit); c.off('close', onClose); });
+    this.later(this.drainMs, () => this.finish(this.outcomeFromExit()));
+  }
 
-  if (opts.timeoutMs !== undefined && opts.timeoutMs > 0) later(opts.timeoutMs, () => terminate('timed_out'));
+  private terminate(reason: StopReason): void {
+    if (this.finished || this.exited || !this.child || this.child.pid === undefined || this.stopReason) return;
+    this.stopReason = reason;
+    this.killGroup('SIGTERM');
+    this.killAfterGrace();
+  }
 
-  return {
-    get pid() { return c.pid; },
-    onOutput(listener) {
-      if (!finished) listeners.add(listener);
-      return { dispose: () => { listeners.delete(listener); } };
-    },
-    cancel: () => terminate('cancelled'),
-    killGroup,
-    spoolFiles: spool ? spool.paths : null,
-    spoolFolder: spool ? spool.folder : null,
-    removeSpool: () => spool?.remove(),
-    detach() {
-      if (finished) return;
-      finished = true;
-      spool?.drain({ final: false });
-      spool?.close({ keepFiles: true });
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
-      for (const off of unwire.splice(0)) off();
-      listeners.clear();
-      // The watchdog keeps the group registered (adoptable): our exit is its cue.
-    },
-    done,
-  };
+  /**
+   * Whatever is left after the grace period — the script or any straggler that ignored
+   * SIGTERM — gets SIGKILL. `finished` means the group is gone: never signal a pgid after.
+   */
+  private killAfterGrace(): void {
+    this.later(Math.max(0, this.graceMs), () => { if (!this.finished) this.killGroup('SIGKILL'); });
+  }
+
+  private killGroup(signal: NodeJS.Signals): boolean {
+    const pid = this.child?.pid;
+    if (pid === undefined || !isSignallableGroup(pid)) return false;
+    try {
+      // Negative pid = the process group led by the script (spawned detached).
+      if (process.platform === 'win32') return this.child!.kill(signal);
+      process.kill(-pid, signal);
+      return true;
+    } catch {
+      return false; // ESRCH: the group is gone; EPERM cannot happen for our own children
+    }
+  }
+
+  /**
+   * After a stop: keep following the output until no member of the group is left (polled,
+   * with an overall bound in case a process cannot die), then finish. This interval is
+   * referenced on purpose: our process must not exit while the group it stops still lives.
+   */
+  private finishWhenGroupGone(): void {
+    const pid = this.child?.pid;
+    const deadline = Date.now() + Math.max(0, this.graceMs) + 5000;
+    const poll = setInterval(() => {
+      if (this.finished) return clearInterval(poll);
+      if (groupAlive(pid) && Date.now() < deadline) return;
+      clearInterval(poll);
+      this.finish(this.outcomeFromExit());
+    }, 25);
+    this.unwire.push(() => clearInterval(poll));
+  }
+
+  private outcomeFromExit(): ProcessOutcome {
+    return { exitCode: this.exited?.code ?? null, signal: this.exited?.signal ?? null, reason: this.stopReason ?? 'exited' };
+  }
+
+  private finish(outcome: ProcessOutcome): void {
+    if (this.finished) return;
+    // Everything the script wrote reaches the listeners before the run is declared over.
+    this.stopFollowing({ final: true });
+    // A stopped run ends only when its group is gone (see onExit), so the watchdog has
+    // nothing left to guard; a normal run's background stragglers are left alone, by design.
+    this.watchdog?.release();
+    this.resolveDone(outcome);
+  }
+
+  /** Stops following the run WITHOUT ending it: see RunningProcess.detach. */
+  private detach(): void {
+    if (this.finished) return;
+    this.stopFollowing({ final: false });
+    // The watchdog keeps the group registered (adoptable): our exit is its cue.
+  }
+
+  /** Reads what the spool still holds (all of it when final), then drops timers, listeners and pipes. */
+  private stopFollowing({ final }: { final: boolean }): void {
+    this.finished = true;
+    if (final) this.spool?.drain();
+    else this.spool?.drain({ final: false });
+    this.spool?.close({ keepFiles: !final || this.opts.spoolIn !== undefined });
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    for (const off of this.unwire.splice(0)) off();
+    this.listeners.clear();
+  }
+
+  private later(ms: number, fn: () => void): void {
+    const t = setTimeout(() => { this.timers.delete(t); fn(); }, ms);
+    t.unref(); // never keep our own process alive just for these
+    this.timers.add(t);
+  }
+
+  // ── the caller's handle ──────────────────────────────────────────────────────────────
+
+  private handle(c: ChildProcess): RunningProcess {
+    const spool = this.spool;
+    return {
+      get pid() { return c.pid; },
+      onOutput: (listener) => {
+        if (!this.finished) this.listeners.add(listener);
+        return { dispose: () => { this.listeners.delete(listener); } };
+      },
+      cancel: () => this.terminate('cancelled'),
+      killGroup: (signal) => this.killGroup(signal),
+      spoolFiles: spool ? spool.paths : null,
+      spoolFolder: spool ? spool.folder : null,
+      removeSpool: () => spool?.remove(),
+      detach: () => this.detach(),
+      done: this.done,
+    };
+  }
+
+  private failedHandle(): RunningProcess {
+    return { pid: undefined, onOutput: () => ({ dispose() {} }), cancel() {}, killGroup: () => false, spoolFiles: null, spoolFolder: null, removeSpool: () => this.spool?.remove(), detach() {}, done: this.done };
+  }
 }
 
 function spawnFailure(opts: StartOptions, e: unknown): ProcessOutcome {

@@ -10,7 +10,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Store } from '../store/store';
-import type { StreamName } from '../protocol/model';
 import { isSignallableGroup, sameGroup } from '../runner/processGroup';
 import { processIsAlive } from '../store/maintenance';
 import { EXIT_STATUS_FILE } from '../runner/exitStatus';
@@ -31,58 +30,30 @@ export interface OrphanRun {
   spool: ExistingSpool;
 }
 
-/** What the run's dead owner stored: read after the claim, when nobody else adds to it. */
-export interface StoredProgress {
-  /** Lines already stored, per stream: the first this many lines of each spool file. */
-  lines: Record<StreamName, number>;
-  /** When each stored step started (the replay rebuilds the tracker; these are its times). */
-  stepStarts: Map<number, number>;
-}
-
-interface Row {
-  rid: number;
-  id: string;
-  script: string;
-  cwd: string;
-  started_at: number;
-  owner_pid: number | null;
-  owner_host: string | null;
-  owner_uid: number | null;
-  pgid: number | null;
-  proc_start: string | null;
-  spool_dir: string | null;
-  adopt_grace_ms: number | null;
-}
-
 /** Adoptable runs whose owner is gone and whose script runs on (or left its status). */
 export function findOrphans(store: Store, isAlive: (pid: number) => boolean = processIsAlive): OrphanRun[] {
-  const rows = store.db
-    .prepare(
-      `SELECT rid, id, script, cwd, started_at, owner_pid, owner_host, owner_uid, pgid, proc_start, spool_dir, adopt_grace_ms
-       FROM runs WHERE status = 'running' AND adopt_grace_ms IS NOT NULL`,
-    )
-    .all() as Row[];
+  const rows = store.adoptableRuns();
   const host = os.hostname();
   const uid = currentUid();
   const orphans: OrphanRun[] = [];
   for (const row of rows) {
-    if (row.owner_pid === null || row.owner_pid === process.pid || isAlive(row.owner_pid)) continue;
-    if (row.owner_host !== host || row.owner_uid !== uid) continue;
-    if (!isSignallableGroup(row.pgid) || row.proc_start === null || row.spool_dir === null) continue;
-    const ended = fs.existsSync(path.join(row.spool_dir, EXIT_STATUS_FILE));
-    if (!ended && !sameGroup(row.pgid, row.proc_start)) continue;
-    const spool = existingSpool(store, row.rid, row.spool_dir);
+    if (row.ownerPid === null || row.ownerPid === process.pid || isAlive(row.ownerPid)) continue;
+    if (row.ownerHost !== host || row.ownerUid !== uid) continue;
+    if (!isSignallableGroup(row.pgid) || row.procStart === null || row.spoolDir === null) continue;
+    const ended = fs.existsSync(path.join(row.spoolDir, EXIT_STATUS_FILE));
+    if (!ended && !sameGroup(row.pgid, row.procStart)) continue;
+    const spool = existingSpool(store, row.rid, row.spoolDir);
     if (!spool) continue;
     orphans.push({
       id: row.id,
       rid: row.rid,
       script: row.script,
       cwd: row.cwd,
-      startedAt: row.started_at,
-      ownerPid: row.owner_pid,
+      startedAt: row.startedAt,
+      ownerPid: row.ownerPid,
       pgid: row.pgid,
-      procStart: row.proc_start,
-      adoptGraceMs: row.adopt_grace_ms!,
+      procStart: row.procStart,
+      adoptGraceMs: row.adoptGraceMs,
       spool,
     });
   }
@@ -94,12 +65,7 @@ export function findOrphans(store: Store, isAlive: (pid: number) => boolean = pr
  * and from then on nothing marks it interrupted while we live.
  */
 export function claimOrphan(store: Store, orphan: OrphanRun): boolean {
-  store.flush();
-  return (
-    store.db
-      .prepare(`UPDATE runs SET owner_pid = ? WHERE id = ? AND status = 'running' AND owner_pid = ?`)
-      .run(process.pid, orphan.id, orphan.ownerPid).changes === 1
-  );
+  return store.claimRun(orphan.id, orphan.ownerPid, process.pid);
 }
 
 /**
@@ -121,12 +87,4 @@ function existingSpool(store: Store, rid: number, folder: string): ExistingSpool
   }
   const merged = find([MERGED_FILE], '.out');
   return merged ? { folder, files: [{ name: 'stdout', path: merged }] } : undefined;
-}
-
-export function storedProgress(store: Store, rid: number): StoredProgress {
-  const lines: Record<StreamName, number> = { stdout: 0, stderr: 0 };
-  const rows = store.db.prepare('SELECT stream, sum(line_count) AS n FROM log_chunks WHERE rid = ? GROUP BY stream').all(rid) as Array<{ stream: number; n: number }>;
-  for (const row of rows) lines[row.stream === 2 ? 'stderr' : 'stdout'] = row.n;
-  const steps = store.db.prepare('SELECT step_id, started_at FROM steps WHERE rid = ?').all(rid) as Array<{ step_id: number; started_at: number }>;
-  return { lines, stepStarts: new Map(steps.map((r) => [r.step_id, r.started_at])) };
 }

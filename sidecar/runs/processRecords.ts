@@ -20,33 +20,19 @@ export interface ProcessInfo {
 
 /** Stores the run's process group, its start identity and spool folder (after createRun). */
 export function recordProcess(store: Store, runId: string, info: ProcessInfo): void {
-  // The run's row is buffered by the writer until its next flush: commit it first.
-  store.flush();
-  store.db
-    .prepare('UPDATE runs SET pgid = ?, proc_start = ?, owner_uid = ?, spool_dir = ?, adopt_grace_ms = ? WHERE id = ?')
-    .run(info.pgid, info.procStart, currentUid(), info.spoolDir, info.adoptGraceMs ?? null, runId);
+  store.recordProcess(runId, { pgid: info.pgid, procStart: info.procStart, ownerUid: currentUid(), spoolDir: info.spoolDir, adoptGraceMs: info.adoptGraceMs ?? null });
 }
 
 /** True once some process asked to cancel this run. */
 export function cancelRequested(store: Store, runId: string): boolean {
   try {
-    const at = store.db.prepare('SELECT cancel_requested_at FROM runs WHERE id = ?').pluck().get(runId);
-    return typeof at === 'number';
+    return store.cancelRequestedAt(runId) !== null;
   } catch {
     return false; // a database that cannot be read: judge by the exit alone
   }
 }
 
 export type CancelAnswer = { cancelled: true } | { cancelled: false; reason: string };
-
-interface Row {
-  status: string;
-  owner_pid: number | null;
-  owner_host: string | null;
-  owner_uid: number | null;
-  pgid: number | null;
-  proc_start: string | null;
-}
 
 /**
  * Cancels a run some other process owns: refuses (with the reason) a run that is not
@@ -55,31 +41,26 @@ interface Row {
  * after `graceMs`, SIGKILL to whatever of it is left.
  */
 export function cancelElsewhere(store: Store, runId: string, graceMs = 3000): CancelAnswer {
-  const row = store.db
-    .prepare('SELECT status, owner_pid, owner_host, owner_uid, pgid, proc_start FROM runs WHERE id = ?')
-    .get(runId) as Row | undefined;
+  const row = store.runOwner(runId);
   if (!row) return { cancelled: false, reason: `no run with id "${runId}"` };
   if (row.status !== 'running') return { cancelled: false, reason: `that run is not running (${row.status})` };
   const host = os.hostname();
-  if (row.owner_host !== null && row.owner_host !== host) {
-    return { cancelled: false, reason: `that run runs on another machine (${row.owner_host}); cancel it there` };
+  if (row.ownerHost !== null && row.ownerHost !== host) {
+    return { cancelled: false, reason: `that run runs on another machine (${row.ownerHost}); cancel it there` };
   }
   const uid = currentUid();
-  if (row.owner_uid !== null && uid !== null && row.owner_uid !== uid) {
-    return { cancelled: false, reason: `that run belongs to another user (uid ${row.owner_uid})` };
+  if (row.ownerUid !== null && uid !== null && row.ownerUid !== uid) {
+    return { cancelled: false, reason: `that run belongs to another user (uid ${row.ownerUid})` };
   }
-  if (!isSignallableGroup(row.pgid) || row.proc_start === null) {
+  if (!isSignallableGroup(row.pgid) || row.procStart === null) {
     return { cancelled: false, reason: 'that run was started without a process record StepFlow can verify here; cancel it where it runs' };
   }
-  if (!sameGroup(row.pgid, row.proc_start)) {
+  if (!sameGroup(row.pgid, row.procStart)) {
     return { cancelled: false, reason: `the process of that run (pid ${row.pgid}) is gone; its pid may belong to another program now` };
   }
-  const changed = store.db
-    .prepare(`UPDATE runs SET cancel_requested_at = ? WHERE id = ? AND status = 'running'`)
-    .run(Date.now(), runId).changes;
-  if (changed === 0) return { cancelled: false, reason: 'that run has just finished' };
+  if (!store.requestCancel(runId, Date.now())) return { cancelled: false, reason: 'that run has just finished' };
   const pgid = row.pgid;
-  const procStart = row.proc_start;
+  const procStart = row.procStart;
   signalGroup(pgid, 'SIGTERM');
   const timer = setTimeout(() => {
     if (sameGroup(pgid, procStart)) signalGroup(pgid, 'SIGKILL');

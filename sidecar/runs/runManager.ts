@@ -8,7 +8,7 @@ import type { RunParams } from '../protocol/lsp';
 import type { Store } from '../store/store';
 import { RunSession } from './runSession';
 import { cancelElsewhere, type CancelAnswer } from './processRecords';
-import { claimOrphan, findOrphans, storedProgress } from './adoption';
+import { claimOrphan, findOrphans } from './adoption';
 import { resolveTraceTarget, type TraceTarget } from '../telemetry/traceTarget';
 import { exportRunTrace } from '../telemetry/traceExport';
 
@@ -73,7 +73,7 @@ export class RunManager {
         if (!claimOrphan(this.store, orphan)) continue; // another process was first
         const session = new RunSession(this.store, { script: orphan.script, cwd: orphan.cwd, liveOutput: true, ...(this.adoptGraceMs !== undefined ? { adoptGraceMs: this.adoptGraceMs } : {}) }, orphan.id);
         session.onEvent((event) => this.queue(event));
-        session.resume(orphan, storedProgress(this.store, orphan.rid));
+        session.resume(orphan, this.store.storedProgress(orphan.rid));
         this.track(session, traceTargetFor(orphan.script, undefined));
         adopted.push(orphan.id);
       } catch (err) {

@@ -44,7 +44,7 @@ export function registerApi(router: Router, deps: ApiDeps): void {
     pid: process.pid,
     uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
     database: store.file,
-    readOnly: store.db.readonly,
+    readOnly: store.readOnly,
     activeRuns: runs.activeCount,
   }));
 
@@ -53,17 +53,13 @@ export function registerApi(router: Router, deps: ApiDeps): void {
   // `stepflow serve --read-only`, or a database StepFlow may not write: everything is
   // readable, nothing may write (409 with code read_only).
   const refuseWrites = (what: string) => {
-    if (store.db.readonly) throw new HttpError(409, `the database ${store.file} is open read-only: ${what}`, 'read_only');
+    if (store.readOnly) throw new HttpError(409, `the database ${store.file} is open read-only: ${what}`, 'read_only');
   };
 
   router.add('POST', '/api/health/optimize', () => {
     refuseWrites('it cannot be optimized here');
     const t0 = performance.now();
-    store.flush();
-    const [checkpoint] = store.db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number; log: number; checkpointed: number }>;
-    store.db.pragma('analysis_limit = 1000'); // keeps ANALYZE cheap on a big database
-    store.db.exec('ANALYZE');
-    store.db.pragma('optimize');
+    const { checkpoint } = store.optimize();
     return { checkpoint, analyzed: true, optimized: true, durationMs: Math.round((performance.now() - t0) * 10) / 10 };
   });
 
@@ -226,14 +222,13 @@ function sendArtifact(store: Store, { params, res, req }: RouteContext): undefin
 function metrics(deps: ApiDeps): unknown {
   const { store, hub, runs } = deps;
   const m = store.metrics();
-  const pragma = (name: string) => store.db.pragma(name, { simple: true });
   return {
     uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
     database: {
       file: store.file,
-      journalMode: String(pragma('journal_mode')),
-      walEnabled: String(pragma('journal_mode')).toLowerCase() === 'wal',
-      synchronous: Number(pragma('synchronous')),
+      journalMode: m.journalMode,
+      walEnabled: m.journalMode.toLowerCase() === 'wal',
+      synchronous: m.synchronous,
       schemaVersion: m.schemaVersion,
       sizeBytes: m.dbBytes + m.walBytes + m.logFileBytes,
       dbBytes: m.dbBytes,
@@ -242,8 +237,8 @@ function metrics(deps: ApiDeps): unknown {
       pageSize: m.pageSize,
       pageCount: m.pageCount,
       freePages: m.freePages,
-      cacheSizeKiB: Math.abs(Number(pragma('cache_size'))),
-      mmapSizeBytes: Number(pragma('mmap_size')),
+      cacheSizeKiB: m.cacheSizeKiB,
+      mmapSizeBytes: m.mmapSizeBytes,
       // SQLite counts page-cache hits per connection (sqlite3_db_status), which better-sqlite3 does not expose.
       cacheHitRatio: null,
       dataVersion: m.dataVersion,

@@ -208,7 +208,7 @@ export async function startServer(options: ServeOptions): Promise<StepflowServer
     });
   });
   port = (server.address() as AddressInfo).port;
-  if (store.db.readonly) log(`the database ${store.file} is open read-only: runs can be browsed, not started`);
+  if (store.readOnly) log(`the database ${store.file} is open read-only: runs can be browsed, not started`);
   hosts = allowedHosts(host, port);
   watcher.start();
 

@@ -1,16 +1,7 @@
 // GET /api/statistics: per-script run figures and per-step duration statistics.
 import type { StepStatistic } from '../protocol/history';
+import type { ScriptStatistic } from '../protocol/statistics';
 import type { Store } from '../store/store';
-
-export interface ScriptStatistic {
-  script: string;
-  runs: number;
-  succeeded: number;
-  failed: number;
-  /** Mean duration of the succeeded runs (ms), or null when none succeeded. */
-  meanDurationMs: number | null;
-  lastStartedAt: number;
-}
 
 export interface Statistics {
   runsByStatus: Record<string, number>;
@@ -19,23 +10,9 @@ export interface Statistics {
 }
 
 export function statistics(store: Store, script?: string): Statistics {
-  const rows = store.db
-    .prepare(
-      `SELECT script, count(*) AS runs, sum(status = 'succeeded') AS succeeded, sum(status IN ('failed', 'timed_out')) AS failed,
-              avg(CASE WHEN status = 'succeeded' THEN duration_ms END) AS mean, max(started_at) AS last
-       FROM runs ${script !== undefined ? 'WHERE script = ?' : ''} GROUP BY script ORDER BY last DESC LIMIT 500`,
-    )
-    .all(...(script !== undefined ? [script] : [])) as Array<{ script: string; runs: number; succeeded: number; failed: number; mean: number | null; last: number }>;
   return {
     runsByStatus: store.metrics().runsByStatus,
-    scripts: rows.map((r) => ({
-      script: r.script,
-      runs: r.runs,
-      succeeded: r.succeeded,
-      failed: r.failed,
-      meanDurationMs: r.mean === null ? null : Math.round(r.mean),
-      lastStartedAt: r.last,
-    })),
+    scripts: store.scriptStatistics(script),
     steps: stepStatistics(store, script),
   };
 }

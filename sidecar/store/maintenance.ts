@@ -29,6 +29,11 @@ export interface StoreMetrics {
   runs: number;
   runsByStatus: Record<string, number>;
   dataVersion: number;
+  /** The connection's settings (database.ts applyPragmas). */
+  journalMode: string;
+  synchronous: number;
+  cacheSizeKiB: number;
+  mmapSizeBytes: number;
 }
 
 /** Default liveness test: signal 0 checks that the process exists without touching it. */
@@ -301,6 +306,11 @@ export class Maintenance {
       runs,
       runsByStatus,
       dataVersion: this.db.pragma('data_version', { simple: true }) as number,
+      journalMode: String(this.db.pragma('journal_mode', { simple: true })),
+      synchronous: Number(this.db.pragma('synchronous', { simple: true })),
+      // Negative cache_size is KiB, positive a page count (SQLite's convention); ours is set in KiB.
+      cacheSizeKiB: Math.abs(Number(this.db.pragma('cache_size', { simple: true }))),
+      mmapSizeBytes: Number(this.db.pragma('mmap_size', { simple: true })),
     };
   }
 }

@@ -2,6 +2,7 @@
 // (Per-step statistics: stepStats.ts.)
 import type { RunSummary } from '../protocol/lsp';
 import type { ArtifactRecord, RunRecord, RunStatus, StepError, StepRecord, StepStatus, StepWarning } from '../protocol/model';
+import type { RecentStepRun, ScriptStatistic } from '../protocol/statistics';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Database } from './database';
 import { StoreError } from './errors';
@@ -85,6 +86,7 @@ export class RunQueries {
   private readonly warnings;
   private readonly artifacts;
   private readonly listCache = new Map<string, BetterSqlite3.Statement<unknown[]>>();
+  private recentSteps: BetterSqlite3.Statement<unknown[]> | undefined;
 
   constructor(private readonly db: Database) {
     this.byId = db.prepare('SELECT * FROM runs WHERE id = ?');
@@ -174,6 +176,48 @@ export class RunQueries {
       stepCount: r.step_count,
       failedStep: r.failed_step,
       cursor: `${r.started_at}.${r.rid}`,
+    }));
+  }
+
+  /**
+   * The latest runs of one step (script and stepPathKey), newest first, with the status as
+   * every view shows it (protocol/results.ts shownStatus): a step the script closed as
+   * succeeded counts as failed when a step inside it failed.
+   */
+  recentStepRuns(script: string, pathKey: string, limit: number): RecentStepRun[] {
+    this.recentSteps ??= this.db.prepare(
+      `SELECT r.id AS runId,
+              CASE WHEN s.status = 'succeeded' AND EXISTS (
+                SELECT 1 FROM steps d
+                WHERE d.rid = s.rid AND d.step_id > s.step_id AND d.status = 'failed'
+                  AND d.first_line >= s.first_line AND (s.last_line IS NULL OR d.first_line <= s.last_line)
+                  AND substr(d.path, 1, length(s.path) - 1) = substr(s.path, 1, length(s.path) - 1)
+                  AND substr(d.path, length(s.path), 1) = ','
+              ) THEN 'failed' ELSE s.status END AS status,
+              s.duration_ms AS durationMs, s.started_at AS startedAt
+       FROM runs r JOIN steps s ON s.rid = r.rid
+       WHERE r.script = ? AND s.path = ?
+       ORDER BY s.started_at DESC, r.rid DESC LIMIT ?`,
+    );
+    return this.recentSteps.all(script, pathKey, limit) as RecentStepRun[];
+  }
+
+  /** Run figures per script (at most 500 scripts, the latest started first). */
+  scriptStatistics(script?: string): ScriptStatistic[] {
+    const rows = this.db
+      .prepare(
+        `SELECT script, count(*) AS runs, sum(status = 'succeeded') AS succeeded, sum(status IN ('failed', 'timed_out')) AS failed,
+                avg(CASE WHEN status = 'succeeded' THEN duration_ms END) AS mean, max(started_at) AS last
+         FROM runs ${script !== undefined ? 'WHERE script = ?' : ''} GROUP BY script ORDER BY last DESC LIMIT 500`,
+      )
+      .all(...(script !== undefined ? [script] : [])) as Array<{ script: string; runs: number; succeeded: number; failed: number; mean: number | null; last: number }>;
+    return rows.map((r) => ({
+      script: r.script,
+      runs: r.runs,
+      succeeded: r.succeeded,
+      failed: r.failed,
+      meanDurationMs: r.mean === null ? null : Math.round(r.mean),
+      lastStartedAt: r.last,
     }));
   }
 

@@ -9,16 +9,19 @@ import { StoreError, toStoreError } from './errors';
 import { LogFiles } from './logFiles';
 import { LogReader, type LogLine, type LogMatch, type SearchQuery } from './logReader';
 import { Maintenance, processIsAlive, type PruneOptions, type StoreMetrics } from './maintenance';
+import { ProcessRows, type AdoptableRun, type ProcessRecord, type RunOwner, type StoredProgress } from './processRows';
 import { RunQueries, type ListRunsQuery, type StoredRunSummary } from './runQueries';
 import { StepStatsTable, type StepStat } from './stepStats';
 import { buildExpectations, EXPECTATION_RUNS } from '../stats/eta';
 import type { RunExpectations } from '../protocol/stats';
+import type { RecentStepRun, ScriptStatistic } from '../protocol/statistics';
 import { migrate } from './schema';
 import { WriteBatcher, type NewRun, type SpoolSource } from './writer';
 
 export { StoreError } from './errors';
 export type { LogLine, LogMatch, SearchQuery } from './logReader';
 export type { PruneOptions, StoreMetrics } from './maintenance';
+export type { AdoptableRun, ProcessRecord, RunOwner, StoredProgress } from './processRows';
 export type { ListRunsQuery, StoredRunSummary } from './runQueries';
 export type { StepStat } from './stepStats';
 export type { NewRun, SpoolSource } from './writer';
@@ -46,8 +49,18 @@ export const STORE_DEFAULTS = {
   inlineLogBytes: 256 * 1024,
 } as const;
 
+/** The result of `optimize()`: what the WAL checkpoint did (SQLite's wal_checkpoint row). */
+export interface OptimizeResult {
+  checkpoint: { busy: number; log: number; checkpointed: number } | undefined;
+}
+
+/**
+ * The one owner of the database connection: every read and write of StepFlow's tables goes
+ * through these methods (the handle is private; a test that wants raw SQL opens the file, or
+ * passes its own openDatabase() handle to the constructor).
+ */
 export class Store {
-  readonly db: Database;
+  private readonly db: Database;
   /** Absolute path of the database file (or ':memory:'). */
   readonly file: string;
   private readonly logs: LogFiles | null;
@@ -56,6 +69,7 @@ export class Store {
   private readonly stats: StepStatsTable;
   private readonly logReader: LogReader;
   private readonly maintenance: Maintenance;
+  private readonly processes: ProcessRows;
   private closed = false;
 
   /** Opens (creating and migrating as needed) the database. A given Database is owned: close() closes it. */
@@ -70,6 +84,7 @@ export class Store {
       this.runs = new RunQueries(this.db);
       this.stats = new StepStatsTable(this.db);
       this.maintenance = new Maintenance(this.db, this.logs);
+      this.processes = new ProcessRows(this.db);
       this.writer = new WriteBatcher(this.db, this.logs, {
         flushIntervalMs: options.flushIntervalMs ?? STORE_DEFAULTS.flushIntervalMs,
         maxBufferedBytes: options.maxBufferedBytes ?? STORE_DEFAULTS.maxBufferedBytes,
@@ -98,6 +113,11 @@ export class Store {
   /** Output lines of a run (whole lines, each ending "\n"). The store keeps the buffer: do not reuse it. */
   appendOutput(runId: string, stream: StreamName, firstLine: number, lineCount: number, bytes: Buffer, at: number, source?: SpoolSource): void {
     this.writer.appendOutput(runId, stream, firstLine, lineCount, bytes, at, source);
+  }
+
+  /** Opened for reading only (`--read-only`, or a database StepFlow may not write): every write fails. */
+  get readOnly(): boolean {
+    return this.db.readonly;
   }
 
   /** Folder of the per-run log files (null: logs stay inside the database). A runner's spool belongs there. */
@@ -161,6 +181,16 @@ export class Store {
     return this.runs.runningRunIds();
   }
 
+  /** The latest runs of one step (script and stepPathKey), newest first, as views show their status. */
+  recentStepRuns(script: string, pathKey: string, limit: number): RecentStepRun[] {
+    return this.runs.recentStepRuns(script, pathKey, limit);
+  }
+
+  /** Run figures per script (all scripts, or one), the latest started first. */
+  scriptStatistics(script?: string): ScriptStatistic[] {
+    return this.runs.scriptStatistics(script);
+  }
+
   /** Changes exactly when another connection (another process) committed. */
   dataVersion(): number {
     return this.db.pragma('data_version', { simple: true }) as number;
@@ -168,6 +198,46 @@ export class Store {
 
   metrics(): StoreMetrics {
     return this.maintenance.metrics();
+  }
+
+  // ── the processes behind running runs (runs/processRecords.ts, runs/adoption.ts) ────
+
+  /** Stores the run's process group, start identity, owner uid and spool folder (after createRun). */
+  recordProcess(runId: string, record: ProcessRecord): void {
+    // The run's row is buffered by the writer until its next flush: commit it first.
+    this.writer.flush();
+    this.processes.record(runId, record);
+  }
+
+  /** When another process asked to cancel the run, or null. */
+  cancelRequestedAt(runId: string): number | null {
+    return this.processes.cancelRequestedAt(runId);
+  }
+
+  /** Who owns the run and which process group it is; undefined for an unknown id (exact). */
+  runOwner(runId: string): RunOwner | undefined {
+    return this.processes.owner(runId);
+  }
+
+  /** Records a cancel request for a running run; false when it is not running (any more). */
+  requestCancel(runId: string, at: number = Date.now()): boolean {
+    return this.processes.requestCancel(runId, at);
+  }
+
+  /** Running runs that were started adoptable (any owner: the caller judges them). */
+  adoptableRuns(): AdoptableRun[] {
+    return this.processes.adoptable();
+  }
+
+  /** Takes a run over from `previousOwner` for `ownerPid`; of two claimants exactly one wins. */
+  claimRun(runId: string, previousOwner: number, ownerPid: number = process.pid): boolean {
+    this.writer.flush();
+    return this.processes.claim(runId, previousOwner, ownerPid);
+  }
+
+  /** How many lines of each stream and which steps (with their start times) a run has stored. */
+  storedProgress(rid: number): StoredProgress {
+    return this.processes.progress(rid);
   }
 
   // ── maintenance ─────────────────────────────────────────────────────────────────────
@@ -180,6 +250,20 @@ export class Store {
   /** Deletes the oldest finished runs beyond the bounds (rows and log files). */
   prune(options: PruneOptions): { deletedRuns: number } {
     return this.maintenance.prune(options);
+  }
+
+  /**
+   * `POST /api/health/optimize`: flushes, checkpoints the WAL into the database file
+   * (TRUNCATE), refreshes the query planner's statistics (ANALYZE, kept cheap on a big
+   * database) and runs `PRAGMA optimize`.
+   */
+  optimize(): OptimizeResult {
+    this.writer.flush();
+    const [checkpoint] = this.db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number; log: number; checkpointed: number }>;
+    this.db.pragma('analysis_limit = 1000');
+    this.db.exec('ANALYZE');
+    this.db.pragma('optimize');
+    return { checkpoint };
   }
 
   /** Flushes, then closes the database. Idempotent. */

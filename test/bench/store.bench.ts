@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { STORE_DEFAULTS, Store } from '../../sidecar/store/store';
+import { openStore, sqlOf } from '../support/storeSql';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, fallback: number) => {
@@ -122,7 +123,7 @@ function throughStore(chunks: Chunk[], inline: boolean): StoreRun {
 function typicalSizes(): { perRun: number; perStep: number; perRunWithLog: number } {
   const file = path.join(dir, 'typical.db');
   for (const suffix of ['', '-wal', '-shm', '-logs']) rm(file + suffix);
-  const store = new Store(file);
+  const store = openStore(file);
   const runs = 500;
   for (let r = 0; r < runs; r++) {
     const runId = `${(1_700_000_000_000 + r * 60_000).toString(36)}${String(r).padStart(6, '0')}`;
@@ -140,7 +141,7 @@ function typicalSizes(): { perRun: number; perStep: number; perRunWithLog: numbe
     store.enqueue({ type: 'runFinished', runId, status: 'succeeded', exitCode: 0, signal: null, endedAt: t + 3000, durationMs: 3000, lineCount: line - 1, error: null });
   }
   const bytes = new Map<string, number>();
-  for (const row of store.db.prepare('SELECT name, sum(pgsize) AS b FROM dbstat GROUP BY name').all() as Array<{ name: string; b: number }>) bytes.set(row.name, row.b);
+  for (const row of sqlOf(store).prepare('SELECT name, sum(pgsize) AS b FROM dbstat GROUP BY name').all() as Array<{ name: string; b: number }>) bytes.set(row.name, row.b);
   store.close();
   const of = (...names: string[]) => names.reduce((sum, n) => sum + (bytes.get(n) ?? 0), 0);
   const runBytes = of('runs', 'sqlite_autoindex_runs_1', 'runs_started', 'runs_status', 'runs_script');

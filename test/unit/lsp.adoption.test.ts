@@ -6,6 +6,7 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import { tempDir, writeScript } from '../support/cli';
 import { LspClient } from '../support/lspClient';
 import { RunRequest } from '../../sidecar/protocol/lsp';
@@ -79,7 +80,12 @@ function logOf(home: string, runId: string): string[] {
 }
 
 function runRow(home: string, runId: string): { owner_pid: number; spool_dir: string | null } {
-  return withStore(home, (store) => store.db.prepare('SELECT owner_pid, spool_dir FROM runs WHERE id = ?').get(runId) as { owner_pid: number; spool_dir: string | null });
+  const db = new BetterSqlite3(path.join(home, 'stepflow.db'), { timeout: 5000 });
+  try {
+    return db.prepare('SELECT owner_pid, spool_dir FROM runs WHERE id = ?').get(runId) as { owner_pid: number; spool_dir: string | null };
+  } finally {
+    db.close();
+  }
 }
 
 describe('language server restarts: runs are adopted, not killed', function () {

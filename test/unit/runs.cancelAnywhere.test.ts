@@ -8,10 +8,12 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import { tempDir, writeScript } from '../support/cli';
 import { TOKEN, request, startFixture, type Fixture } from '../support/serverClient';
 import { RunManager } from '../../sidecar/runs/runManager';
 import { Store } from '../../sidecar/store/store';
+import { openStore, sqlOf } from '../support/storeSql';
 import { groupMembers, isGone, killGroupQuietly, readPid, startCli, storedRuns, STUBBORN, waitFor } from './lifetimeSupport';
 
 describe('cancel from anywhere', function () {
@@ -40,11 +42,11 @@ describe('cancel from anywhere', function () {
     await waitFor(() => cli.stdout().includes('READY') || cli.child.exitCode !== null, 'READY');
     pgid = readPid(path.join(work, 'script.pid'));
     const grandchild = readPid(path.join(work, 'grandchild.pid'))!;
-    const probe = new Store(db);
+    const probe = new BetterSqlite3(db, { timeout: 5000 });
     let id = '';
     try {
       await waitFor(() => {
-        const row = probe.db.prepare(`SELECT id FROM runs WHERE status = 'running' AND pgid IS NOT NULL`).get() as { id: string } | undefined;
+        const row = probe.prepare(`SELECT id FROM runs WHERE status = 'running' AND pgid IS NOT NULL`).get() as { id: string } | undefined;
         id = row?.id ?? '';
         return id !== '';
       }, 'the run\'s process record');
@@ -83,14 +85,14 @@ describe('cancel from anywhere', function () {
 
   it('refuses a stale record (the pid now belongs to another process) and leaves that process alone', async () => {
     const db = path.join(home, 'stepflow.db');
-    const store = new Store(db);
+    const store = openStore(db);
     cleanups.push(() => store.close());
     // An innocent program that happens to have the recorded pid (its own process group).
     const innocent = spawn('sleep', ['30'], { detached: true, stdio: 'ignore' });
     cleanups.push(() => killGroupQuietly(innocent.pid));
     store.createRun({ id: 'stale', script: '/x.sh', args: [], cwd: '/', profile: null, startedAt: Date.now(), ownerPid: process.pid });
     store.flush();
-    store.db.prepare(`UPDATE runs SET pgid = ?, proc_start = 'linux:some-other-boot:12345', owner_uid = ? WHERE id = 'stale'`).run(innocent.pid, process.getuid!());
+    sqlOf(store).prepare(`UPDATE runs SET pgid = ?, proc_start = 'linux:some-other-boot:12345', owner_uid = ? WHERE id = 'stale'`).run(innocent.pid, process.getuid!());
     const answer = new RunManager(store, () => undefined).cancelAnywhere('stale', 100);
     assert.equal(answer.cancelled, false);
     assert.match((answer as { reason: string }).reason, /gone|another program/);
@@ -100,7 +102,7 @@ describe('cancel from anywhere', function () {
   });
 
   it('refuses a run of another machine and of another user, with the reason', () => {
-    const store = new Store(path.join(home, 'stepflow.db'));
+    const store = openStore(path.join(home, 'stepflow.db'));
     cleanups.push(() => store.close());
     const manager = new RunManager(store, () => undefined);
     for (const id of ['remote', 'theirs']) {
@@ -108,8 +110,8 @@ describe('cancel from anywhere', function () {
     }
     store.flush();
     // A pgid above pid_max: nothing could be signalled even by mistake.
-    store.db.prepare(`UPDATE runs SET owner_host = 'build-server-7', pgid = 2147483000, proc_start = 'linux:x:1' WHERE id = 'remote'`).run();
-    store.db.prepare(`UPDATE runs SET owner_uid = ?, pgid = 2147483000, proc_start = 'linux:x:1' WHERE id = 'theirs'`).run(process.getuid!() + 1);
+    sqlOf(store).prepare(`UPDATE runs SET owner_host = 'build-server-7', pgid = 2147483000, proc_start = 'linux:x:1' WHERE id = 'remote'`).run();
+    sqlOf(store).prepare(`UPDATE runs SET owner_uid = ?, pgid = 2147483000, proc_start = 'linux:x:1' WHERE id = 'theirs'`).run(process.getuid!() + 1);
     const remote = manager.cancelAnywhere('remote');
     assert.equal(remote.cancelled, false);
     assert.match((remote as { reason: string }).reason, /another machine \(build-server-7\)/);

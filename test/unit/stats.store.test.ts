@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { openDatabase } from '../../sidecar/store/database';
 import { MIGRATIONS, SCHEMA_VERSION, migrate, stepPathKey } from '../../sidecar/store/schema';
 import { Store, StoreError, type StepStat } from '../../sidecar/store/store';
+import { openStore, sqlOf } from '../support/storeSql';
 import { aggregateOf, sampleStdDev } from '../../sidecar/stats/welford';
 import { RunSession } from '../../sidecar/runs/runSession';
 import type { RunEvent, WarningEvent } from '../../sidecar/protocol/events';
@@ -17,7 +18,7 @@ let dir: string;
 let stores: Store[] = [];
 const dbFile = () => path.join(dir, 'stepflow.db');
 function open(file = dbFile()): Store {
-  const store = new Store(file, { flushIntervalMs: 60_000 });
+  const store = openStore(file, { flushIntervalMs: 60_000 });
   stores.push(store);
   return store;
 }
@@ -122,17 +123,17 @@ describe('stats: step_stats in the store', () => {
   });
 
   it('updates the statistics in the transaction that finishes the step: all or nothing, counted once', () => {
-    const store = new Store(dbFile(), { flushIntervalMs: 60_000, onError: () => undefined });
+    const store = openStore(dbFile(), { flushIntervalMs: 60_000, onError: () => undefined });
     stores.push(store);
     store.createRun({ id: 'tx', script: SCRIPT, args: [], cwd: '/', profile: null, startedAt: 1 });
     store.flush();
     // Make the step's own row fail to insert, after the statistics were updated in apply().
-    store.db.exec(`CREATE TEMP TRIGGER no_boom BEFORE INSERT ON steps WHEN NEW.name = 'boom' BEGIN SELECT RAISE(ABORT, 'boom refused'); END`);
+    sqlOf(store).exec(`CREATE TEMP TRIGGER no_boom BEFORE INSERT ON steps WHEN NEW.name = 'boom' BEGIN SELECT RAISE(ABORT, 'boom refused'); END`);
     store.enqueue({ type: 'stepStarted', runId: 'tx', stepId: 1, parentId: null, name: 'boom', startedAt: 1, line: 1 });
     store.enqueue({ type: 'stepFinished', runId: 'tx', stepId: 1, status: 'succeeded', endedAt: 501, durationMs: 500, error: null, line: 1 });
     assert.throws(() => store.flush(), (err: unknown) => err instanceof StoreError);
     assert.deepEqual(store.stepStats(SCRIPT), [], 'no statistics without the step');
-    store.db.exec('DROP TRIGGER no_boom');
+    sqlOf(store).exec('DROP TRIGGER no_boom');
     store.flush();
     assert.deepEqual(store.stepStats(SCRIPT).map((s) => [s.name, s.count, s.meanMs]), [['boom', 1, 500]]);
     assert.equal(store.getRun('tx')!.steps[0]!.status, 'succeeded');
@@ -158,7 +159,7 @@ describe('stats: step_stats in the store', () => {
     insert.run(2, 2, 1, 'b', stepPathKey(['A', 'b']), 'failed', 9);
     db.close();
     const store = open();
-    assert.equal(store.db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+    assert.equal(sqlOf(store).pragma('user_version', { simple: true }), SCHEMA_VERSION);
     assert.deepEqual(strip(store.stepStats(SCRIPT)), [{ path: ['A'], count: 2, mean: 400, sd: round(Math.SQRT2 * 100), min: 300, max: 500, last: [300, 500] }]);
   });
 });

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
-import { Store } from '../../sidecar/store/store';
+import { openStore, sqlOf } from '../support/storeSql';
 import { LINES_PER_RUN, STEPS_PER_RUN, lineText } from '../support/storeWriter';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -81,9 +81,9 @@ describe('store: several processes on one database', function () {
     const results = await Promise.all(writers.map((w) => w.exit));
     writers.forEach((w, i) => assert.deepEqual(results[i], { code: 0, signal: null }, w.stderr()));
 
-    const store = new Store(db);
+    const store = openStore(db);
     try {
-      const count = (sql: string) => store.db.prepare(sql).pluck().get() as number;
+      const count = (sql: string) => sqlOf(store).prepare(sql).pluck().get() as number;
       assert.equal(count(`SELECT count(*) FROM runs WHERE status = 'succeeded'`), 2 * RUNS);
       assert.equal(count('SELECT count(*) FROM steps'), 2 * RUNS * STEPS_PER_RUN);
       assert.equal(count(`SELECT count(*) FROM steps WHERE status = 'succeeded'`), 2 * RUNS * STEPS_PER_RUN);
@@ -91,10 +91,10 @@ describe('store: several processes on one database', function () {
       assert.equal(count('SELECT sum(line_count) FROM runs'), 2 * RUNS * LINES_PER_RUN);
       assert.equal(count('SELECT count(*) FROM warnings'), 2 * RUNS);
       assert.equal(count('SELECT count(*) FROM artifacts'), 2 * RUNS);
-      assert.equal(store.db.pragma('integrity_check', { simple: true }), 'ok');
+      assert.equal(sqlOf(store).pragma('integrity_check', { simple: true }), 'ok');
       // Commit order (rid): both first halves before both second halves — the barrier held,
       // so the two processes really had the database open and writing at the same time.
-      const order = store.db.prepare('SELECT id FROM runs ORDER BY rid').pluck().all() as string[];
+      const order = sqlOf(store).prepare('SELECT id FROM runs ORDER BY rid').pluck().all() as string[];
       const half = (id: string) => (Number(id.split('-')[1]) < RUNS / 2 ? 1 : 2);
       const firstSecond = order.findIndex((id) => half(id) === 2);
       assert.equal(firstSecond, RUNS, 'every first-half run committed before any second-half run');
@@ -125,10 +125,10 @@ describe('store: several processes on one database', function () {
     assert.equal((await victim.exit).signal, 'SIGKILL');
     assert.deepEqual(await neighbour.exit, { code: 0, signal: null }, neighbour.stderr());
 
-    const store = new Store(db);
+    const store = openStore(db);
     try {
-      assert.equal(store.db.pragma('integrity_check', { simple: true }), 'ok');
-      assert.equal((store.db.pragma('foreign_key_check') as unknown[]).length, 0);
+      assert.equal(sqlOf(store).pragma('integrity_check', { simple: true }), 'ok');
+      assert.equal((sqlOf(store).pragma('foreign_key_check') as unknown[]).length, 0);
       assert.deepEqual(store.runningRunIds(), ['k-forever']);
       assert.deepEqual(store.markInterrupted(), ['k-forever']); // the default check: process.kill(pid, 0)
       const run = store.getRun('k-forever')!;

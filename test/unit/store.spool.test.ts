@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { RunSession } from '../../sidecar/runs/runSession';
 import { Store } from '../../sidecar/store/store';
+import { openStore, sqlOf } from '../support/storeSql';
 
 let dir: string;
 let store: Store;
@@ -34,7 +35,7 @@ async function run(body: string): Promise<string> {
 }
 
 function ridOf(runId: string): number {
-  return store.db.prepare('SELECT rid FROM runs WHERE id = ?').pluck().get(runId) as number;
+  return sqlOf(store).prepare('SELECT rid FROM runs WHERE id = ?').pluck().get(runId) as number;
 }
 
 function storedText(runId: string): string {
@@ -46,7 +47,7 @@ function storedText(runId: string): string {
 
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepflow-spool-store-'));
-  store = new Store(path.join(dir, 'stepflow.db'));
+  store = openStore(path.join(dir, 'stepflow.db'));
 });
 afterEach(() => {
   store.close();
@@ -86,7 +87,7 @@ describe('store: big output kept in the spool files the script wrote', () => {
     assert.equal(byStream(stored, 'E '), byStream(expected(), 'E '));
     assert.equal(store.getRun(runId)!.lineCount, 45_003);
     // Where it is: the stdout spool kept as <rid>.out (no copy in <rid>.log).
-    const sources = store.db.prepare('SELECT src, count(*) AS n FROM log_chunks WHERE rid = ? GROUP BY src ORDER BY src').all(rid) as Array<{ src: number | null; n: number }>;
+    const sources = sqlOf(store).prepare('SELECT src, count(*) AS n FROM log_chunks WHERE rid = ? GROUP BY src ORDER BY src').all(rid) as Array<{ src: number | null; n: number }>;
     assert.ok(sources.some((s) => s.src === 1), `no chunk points into the stdout spool: ${JSON.stringify(sources)}`);
     assert.ok(fs.existsSync(path.join(logDir(), `${rid}.out`)));
     await until(() => fs.readdirSync(logDir()).every((name) => !name.startsWith('stepflow-spool-')), 'the spool folder to go');
@@ -119,7 +120,7 @@ describe('store: big output kept in the spool files the script wrote', () => {
       Buffer.from('no newline at the end\n'),
     ]);
     const rid = ridOf(runId);
-    const rows = store.db.prepare('SELECT src, file_off, size, data FROM log_chunks WHERE rid = ? ORDER BY first_line').all(rid) as Array<{
+    const rows = sqlOf(store).prepare('SELECT src, file_off, size, data FROM log_chunks WHERE rid = ? ORDER BY first_line').all(rid) as Array<{
       src: number | null;
       file_off: number | null;
       size: number;
@@ -160,7 +161,7 @@ describe('store: big output kept in the spool files the script wrote', () => {
     store.appendOutput('gone', 'stdout', 3001, 1, more, 2, { file: path.join(dir, 'no-such-spool', 'stdout'), offset: inline.length });
     store.flush();
     assert.deepEqual(store.readLog('gone', 3001, 5).map((l) => l.text), ['kept after all']);
-    assert.equal(store.db.pragma('integrity_check', { simple: true }), 'ok');
+    assert.equal(sqlOf(store).pragma('integrity_check', { simple: true }), 'ok');
   });
 
   it('removes the spool folder of a process that died mid-run when its run is found interrupted', () => {

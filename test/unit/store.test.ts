@@ -9,12 +9,13 @@ import type { RunRecord } from '../../sidecar/protocol/model';
 import { defaultDatabasePath, openDatabase } from '../../sidecar/store/database';
 import { MIGRATIONS, SCHEMA_VERSION, migrate } from '../../sidecar/store/schema';
 import { Store, StoreError, type StoreOptions } from '../../sidecar/store/store';
+import { openStore, sqlOf } from '../support/storeSql';
 
 let dir: string;
 let stores: Store[] = [];
 const dbFile = () => path.join(dir, 'sub', 'stepflow.db');
 function open(options: StoreOptions = {}, file = dbFile()): Store {
-  const store = new Store(file, options);
+  const store = openStore(file, options);
   stores.push(store);
   return store;
 }
@@ -46,19 +47,19 @@ describe('store: database and schema', () => {
   it('creates folder, schema and pragmas from nothing, and keeps data across reopen', () => {
     const store = open();
     assert.equal(fs.statSync(path.dirname(dbFile())).mode & 0o777, 0o700);
-    assert.equal(store.db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
-    assert.equal(store.db.pragma('journal_mode', { simple: true }), 'wal');
-    assert.equal(store.db.pragma('synchronous', { simple: true }), 1);
-    assert.equal(store.db.pragma('foreign_keys', { simple: true }), 1);
-    assert.equal(store.db.pragma('busy_timeout', { simple: true }), 5000);
-    assert.equal(store.db.pragma('auto_vacuum', { simple: true }), 2);
+    assert.equal(sqlOf(store).pragma('user_version', { simple: true }), SCHEMA_VERSION);
+    assert.equal(sqlOf(store).pragma('journal_mode', { simple: true }), 'wal');
+    assert.equal(sqlOf(store).pragma('synchronous', { simple: true }), 1);
+    assert.equal(sqlOf(store).pragma('foreign_keys', { simple: true }), 1);
+    assert.equal(sqlOf(store).pragma('busy_timeout', { simple: true }), 5000);
+    assert.equal(sqlOf(store).pragma('auto_vacuum', { simple: true }), 2);
     newRun(store, 'r1');
     finish(store, 'r1');
     const before = store.getRun('r1');
     store.close();
     const again = open();
     assert.deepEqual(again.getRun('r1'), before);
-    assert.equal(again.db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+    assert.equal(sqlOf(again).pragma('user_version', { simple: true }), SCHEMA_VERSION);
   });
 
   it('runs later migrations forward once, and refuses a database from a newer version', () => {
@@ -78,7 +79,7 @@ describe('store: database and schema', () => {
     db.prepare(`INSERT INTO runs (id, script, cwd, status, started_at, ended_at) VALUES ('old1', '/s.sh', '/', 'succeeded', 1, 2)`).run();
     db.close();
     const store = open();
-    assert.equal(store.db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+    assert.equal(sqlOf(store).pragma('user_version', { simple: true }), SCHEMA_VERSION);
     assert.equal(store.getRun('old1')!.summary, null);
   });
 
@@ -237,7 +238,7 @@ describe('store: logs', () => {
         if (batch % 11 === 0) store.flush();
       }
       finish(store, 'log', 'succeeded', 2000, 10_000);
-      const chunks = store.db.prepare('SELECT count(*) AS n, count(file_off) AS files FROM log_chunks').get() as { n: number; files: number };
+      const chunks = sqlOf(store).prepare('SELECT count(*) AS n, count(file_off) AS files FROM log_chunks').get() as { n: number; files: number };
       assert.ok(chunks.n > 50, `many chunks (${chunks.n})`);
       if (mode === 'inline only') assert.equal(chunks.files, 0);
       else assert.ok(chunks.files > 0 && chunks.files < chunks.n, 'both inline and file chunks');
@@ -270,7 +271,7 @@ describe('store: logs', () => {
     newRun(store, 'c');
     for (let i = 1; i <= 1000; i++) store.appendOutput('c', 'stdout', i, 1, Buffer.from(`l${i}\n`), 1);
     await until(() => reader.readLog('c', 1000, 1).length === 1);
-    assert.equal(reader.db.prepare('SELECT count(*) FROM log_chunks').pluck().get(), 1);
+    assert.equal(sqlOf(reader).prepare('SELECT count(*) FROM log_chunks').pluck().get(), 1);
   });
 
   it('writes synchronously once maxBufferedBytes is buffered', () => {
@@ -419,13 +420,13 @@ describe('store: maintenance', () => {
     assert.deepEqual(store.prune({ maxRuns: 5 }), { deletedRuns: 0 });
     assert.deepEqual(store.prune({ maxBytes: 2 * big.length }), { deletedRuns: 3 }); // p0 cannot go
     assert.deepEqual(store.listRuns().map((r) => r.id), ['p7', 'p0']);
-    const rids = store.db.prepare('SELECT rid FROM runs ORDER BY rid').pluck().all() as number[];
+    const rids = sqlOf(store).prepare('SELECT rid FROM runs ORDER BY rid').pluck().all() as number[];
     assert.deepEqual(fs.readdirSync(logDir).sort(), rids.map((rid) => `${rid}.log`).sort(), 'the files of pruned runs are gone');
-    const count = (table: string) => store.db.prepare(`SELECT count(*) FROM ${table}`).pluck().get();
+    const count = (table: string) => sqlOf(store).prepare(`SELECT count(*) FROM ${table}`).pluck().get();
     assert.deepEqual([count('runs'), count('steps')], [2, 2]);
-    assert.equal(store.db.prepare('SELECT count(*) FROM log_chunks WHERE rid NOT IN (SELECT rid FROM runs)').pluck().get(), 0);
-    assert.equal(store.db.pragma('integrity_check', { simple: true }), 'ok');
-    assert.equal(store.db.pragma('freelist_count', { simple: true }), 0, 'freed pages handed back (incremental_vacuum)');
+    assert.equal(sqlOf(store).prepare('SELECT count(*) FROM log_chunks WHERE rid NOT IN (SELECT rid FROM runs)').pluck().get(), 0);
+    assert.equal(sqlOf(store).pragma('integrity_check', { simple: true }), 'ok');
+    assert.equal(sqlOf(store).pragma('freelist_count', { simple: true }), 0, 'freed pages handed back (incremental_vacuum)');
     assert.equal(store.readLog('p7', 100, 1)[0]!.text, `line 99 ${'y'.repeat(40)}`);
   });
 

@@ -3,6 +3,7 @@
 // runs of the step with their status. Steps are keyed like the store keys them: the
 // absolute script path and the names from the root step (stepPathKey).
 import type { StepStatus } from '../../protocol/model';
+import type { RecentStepRun } from '../../protocol/statistics';
 import { formatDuration, formatSpread } from '../../protocol/format';
 import { stepPathKey } from '../../store/schema';
 import type { Store } from '../../store/store';
@@ -17,16 +18,9 @@ export interface StepStatLike {
   stdDevMs?: number | null;
 }
 
-export interface RecentStep {
-  runId: string;
-  status: StepStatus;
-  durationMs: number | null;
-  startedAt: number;
-}
-
 export interface StepHistoryEntry {
   stat: StepStatLike | null;
-  recent: RecentStep[];
+  recent: RecentStepRun[];
 }
 
 const RECENT = 5;
@@ -34,7 +28,6 @@ const RECENT = 5;
 /** Reads step history from the store, caching per script until runs change. */
 export class StepHistory {
   private readonly stats = new Map<string, Map<string, StepStatLike>>();
-  private recentQuery: { store: Store; run: (script: string, path: string, limit: number) => RecentStep[] } | null = null;
 
   constructor(private readonly store: () => Store | undefined) {}
 
@@ -73,28 +66,9 @@ export class StepHistory {
     return map;
   }
 
-  private recent(store: Store, script: string, key: string): RecentStep[] {
-    if (this.recentQuery?.store !== store) {
-      const statement = store.db.prepare(
-        // The status as every view shows it (protocol/results.ts shownStatus): a step the
-        // script closed as succeeded counts as failed when a step inside it failed.
-        `SELECT r.id AS runId,
-                CASE WHEN s.status = 'succeeded' AND EXISTS (
-                  SELECT 1 FROM steps d
-                  WHERE d.rid = s.rid AND d.step_id > s.step_id AND d.status = 'failed'
-                    AND d.first_line >= s.first_line AND (s.last_line IS NULL OR d.first_line <= s.last_line)
-                    AND substr(d.path, 1, length(s.path) - 1) = substr(s.path, 1, length(s.path) - 1)
-                    AND substr(d.path, length(s.path), 1) = ','
-                ) THEN 'failed' ELSE s.status END AS status,
-                s.duration_ms AS durationMs, s.started_at AS startedAt
-         FROM runs r JOIN steps s ON s.rid = r.rid
-         WHERE r.script = ? AND s.path = ?
-         ORDER BY s.started_at DESC, r.rid DESC LIMIT ?`,
-      );
-      this.recentQuery = { store, run: (sc, p, limit) => statement.all(sc, p, limit) as RecentStep[] };
-    }
+  private recent(store: Store, script: string, key: string): RecentStepRun[] {
     try {
-      return this.recentQuery.run(script, key, RECENT);
+      return store.recentStepRuns(script, key, RECENT);
     } catch {
       return [];
     }
