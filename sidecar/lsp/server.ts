@@ -31,8 +31,8 @@ import { RunDiagnosticsBook } from './runDiagnostics';
 import { runLenses } from './runLens';
 import { EditorIntelligence } from './intelligence';
 import { StepHistory } from './markers/history';
-import { registerReportRequests } from '../report/lspRequests';
-import { registerHistoryRequests } from '../server/lspHistory';
+import { registerReportRequests } from './reportRequests';
+import { registerHistoryRequests } from './historyRequests';
 
 /** What the extension sends as `initializationOptions`. */
 interface InitOptions {

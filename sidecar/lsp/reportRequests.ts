@@ -4,10 +4,10 @@ import { ResponseError, type Connection } from 'vscode-languageserver/node';
 import { ReportRequest, RunExpectationsRequest } from '../protocol/lsp';
 import type { Store } from '../store/store';
 import { UserError, oneLine } from '../util/errors';
-import { reportFileName } from './common';
-import { renderHtmlReport } from './html';
-import { renderMarkdownReport } from './markdown';
-import { loadReportData } from './reportData';
+import { reportFileName } from '../report/common';
+import { renderHtmlReport } from '../report/html';
+import { renderMarkdownReport } from '../report/markdown';
+import { loadReportData } from '../report/reportData';
 
 export function registerReportRequests(connection: Connection, store: () => Store): void {
   connection.onRequest(RunExpectationsRequest, ({ runId }) => {

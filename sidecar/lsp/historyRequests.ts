@@ -4,7 +4,7 @@
 import type { Connection } from 'vscode-languageserver/node';
 import { QueryRunsRequest, SearchLogsRequest, StepStatsRequest } from '../protocol/lsp';
 import type { Store } from '../store/store';
-import { stepStatistics } from './statistics';
+import { stepStatistics } from '../server/statistics';
 
 export function registerHistoryRequests(connection: Connection, store: () => Store): void {
   connection.onRequest(QueryRunsRequest, ({ statuses, status, ...rest }) => {
