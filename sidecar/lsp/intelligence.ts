@@ -10,13 +10,19 @@ import {
   ResponseError,
   SymbolKind,
   type CodeAction,
+  type CodeActionParams,
   type CodeLens,
   type Connection,
   type Diagnostic,
   type DocumentSymbol,
+  type Hover,
+  type Position,
+  type RenameParams,
   type ServerCapabilities,
+  type TextDocumentPositionParams,
   type TextDocuments,
   type TextEdit,
+  type WorkspaceEdit,
 } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { allSteps, analyze, forgetDocument, prepareGrammar, stepPath, type Analysis, type StepNode } from './markers/analysis';
@@ -39,6 +45,12 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
 };
 
 export const WRAP_TITLE = 'Wrap selection in a StepFlow step';
+
+/** An open document and its analysis. */
+interface Analysed {
+  document: TextDocument;
+  analysis: Analysis;
+}
 
 export class EditorIntelligence {
   /** What the server announces for these features (merged into its capabilities). */
@@ -76,119 +88,126 @@ export class EditorIntelligence {
 
   /** Registers the handlers; call before `documents.listen`. */
   listen(): void {
-    const { connection, documents } = this;
-    documents.onDidChangeContent(({ document }) => this.publish(document.uri));
-    documents.onDidClose(({ document }) => {
+    this.followDocuments();
+    // One handler per feature; each waits for the grammar and answers `none` for a
+    // document it cannot analyse.
+    const { connection } = this;
+    connection.onCompletion(this.feature([], (found, { position }) => completionItems(found.analysis, found.document.offsetAt(position), position)));
+    connection.onCodeAction(this.feature([], (found, params: CodeActionParams) => this.codeActions(found, params)));
+    connection.onPrepareRename(this.feature(null, (found, { position }: TextDocumentPositionParams) => this.prepareRename(found, position)));
+    connection.onRenameRequest(this.feature(null, (found, { position, newName }: RenameParams) => this.rename(found, position, newName)));
+    connection.onDocumentSymbol(this.feature([], (found) => this.symbols(found)));
+    connection.onHover(this.feature(null, (found, { position }: TextDocumentPositionParams) => this.hover(found, position)));
+  }
+
+  /** Diagnostics follow every edit; a closed document's analysis is forgotten. */
+  private followDocuments(): void {
+    this.documents.onDidChangeContent(({ document }) => this.publish(document.uri));
+    this.documents.onDidClose(({ document }) => {
       this.cache.delete(document.uri);
       forgetDocument(document.uri);
       this.publish(document.uri);
     });
+  }
 
-    connection.onCompletion(async ({ textDocument, position }) => {
-      await this.ready(textDocument.uri);
-      const found = this.lookup(textDocument.uri);
-      if (!found) return [];
-      return completionItems(found.analysis, found.document.offsetAt(position), position);
-    });
+  /** A request handler: the answer for the analysed document, or `none` when there is no analysis. */
+  private feature<P extends { textDocument: { uri: string } }, R>(none: R, answer: (found: Analysed, params: P) => R): (params: P) => Promise<R> {
+    return async (params) => {
+      await this.ready(params.textDocument.uri);
+      const found = this.lookup(params.textDocument.uri);
+      return found ? answer(found, params) : none;
+    };
+  }
 
-    connection.onCodeAction(async ({ textDocument, range, context }) => {
-      await this.ready(textDocument.uri);
-      const found = this.lookup(textDocument.uri);
-      if (!found) return [];
-      const { analysis, document } = found;
-      const wants = (kind: string) => !context.only || context.only.some((k) => kind === k || kind.startsWith(`${k}.`));
-      const edit = (edits: TextEditAt[]) => ({ changes: { [document.uri]: edits.map((e) => this.textEdit(document, e)) } });
-      const actions: CodeAction[] = [];
+  /** Quick fixes for our diagnostics in the request, and "wrap in a step" for a selection. */
+  private codeActions({ analysis, document }: Analysed, { range, context }: CodeActionParams): CodeAction[] {
+    const wants = (kind: string) => !context.only || context.only.some((k) => kind === k || kind.startsWith(`${k}.`));
+    const actions: CodeAction[] = [];
+    if (wants(CodeActionKind.QuickFix)) {
       for (const diagnostic of context.diagnostics) {
-        if (diagnostic.source !== DIAGNOSTIC_SOURCE || !wants(CodeActionKind.QuickFix)) continue;
-        const data = (diagnostic.data ?? {}) as Problem['data'] & object;
-        if ((diagnostic.code === 'misspelt-keyword' || diagnostic.code === 'meta-key-misspelt') && data.replacement) {
-          actions.push({
-            title: `Change to ${data.replacement}`,
-            kind: CodeActionKind.QuickFix,
-            diagnostics: [diagnostic],
-            isPreferred: true,
-            edit: { changes: { [document.uri]: [{ range: diagnostic.range, newText: data.replacement }] } },
-          });
-        } else if (diagnostic.code === 'start-without-complete') {
-          const fix = addMissingComplete(analysis, document.offsetAt(diagnostic.range.start));
-          if (fix) {
-            actions.push({
-              title: `Add missing STEP_COMPLETE:${data.step ?? ''}`,
-              kind: CodeActionKind.QuickFix,
-              diagnostics: [diagnostic],
-              isPreferred: true,
-              edit: edit([fix]),
-            });
-          }
-        }
+        const fix = diagnostic.source === DIAGNOSTIC_SOURCE ? this.quickFix(analysis, document, diagnostic) : null;
+        if (fix) actions.push(fix);
       }
-      const from = document.offsetAt(range.start);
-      let to = document.offsetAt(range.end);
-      // A selection ending at column 0 of the next line covers the lines above it.
-      if (range.end.character === 0 && range.end.line > range.start.line) to = Math.max(from, to - 1);
-      if (to > from && wants(CodeActionKind.RefactorRewrite)) {
-        const wrap = wrapInStep(analysis, from, to);
-        if (wrap) actions.push({ title: WRAP_TITLE, kind: CodeActionKind.RefactorRewrite, edit: edit(wrap) });
-      }
-      return actions;
-    });
+    }
+    const from = document.offsetAt(range.start);
+    let to = document.offsetAt(range.end);
+    // A selection ending at column 0 of the next line covers the lines above it.
+    if (range.end.character === 0 && range.end.line > range.start.line) to = Math.max(from, to - 1);
+    if (to > from && wants(CodeActionKind.RefactorRewrite)) {
+      const wrap = wrapInStep(analysis, from, to);
+      if (wrap) actions.push({ title: WRAP_TITLE, kind: CodeActionKind.RefactorRewrite, edit: this.workspaceEdit(document, wrap) });
+    }
+    return actions;
+  }
 
-    connection.onPrepareRename(async ({ textDocument, position }) => {
-      await this.ready(textDocument.uri);
-      const found = this.lookup(textDocument.uri);
-      if (!found) return null;
-      const check = prepareStepRename(found.analysis, found.document.offsetAt(position));
-      if (!check) return null;
-      if (!check.ok) throw new ResponseError(-32803, check.message);
-      return { range: this.range(found.document, check.span), placeholder: check.name };
-    });
-
-    connection.onRenameRequest(async ({ textDocument, position, newName }) => {
-      await this.ready(textDocument.uri);
-      const found = this.lookup(textDocument.uri);
-      if (!found) return null;
-      const result = renameStep(found.analysis, found.document.offsetAt(position), newName);
-      if ('message' in result) throw new ResponseError(-32803, result.message);
-      return { changes: { [textDocument.uri]: result.edits.map((e) => this.textEdit(found.document, e)) } };
-    });
-
-    connection.onDocumentSymbol(async ({ textDocument }) => {
-      await this.ready(textDocument.uri);
-      const found = this.lookup(textDocument.uri);
-      if (!found) return [];
-      const convert = (s: SymbolAt): DocumentSymbol => ({
-        name: s.name,
-        detail: s.detail,
-        kind: SymbolKind.Event,
-        range: this.range(found.document, s.span),
-        selectionRange: this.range(found.document, s.selection),
-        children: s.children.map(convert),
-      });
-      return stepSymbols(found.analysis).map(convert);
-    });
-
-    connection.onHover(async ({ textDocument, position }) => {
-      await this.ready(textDocument.uri);
-      const found = this.lookup(textDocument.uri);
-      if (!found) return null;
-      const { analysis, document } = found;
-      const offset = document.offsetAt(position);
-      const node = this.startOnLine(analysis, document, position.line, offset);
-      if (node) {
-        const path = stepPath(node);
-        const script = scriptPath(document.uri);
-        const entry = path && script ? this.history.lookup(script, path) : null;
+  private quickFix(analysis: Analysis, document: TextDocument, diagnostic: Diagnostic): CodeAction | null {
+    const data = (diagnostic.data ?? {}) as Problem['data'] & object;
+    if ((diagnostic.code === 'misspelt-keyword' || diagnostic.code === 'meta-key-misspelt') && data.replacement) {
+      return {
+        title: `Change to ${data.replacement}`,
+        kind: CodeActionKind.QuickFix,
+        diagnostics: [diagnostic],
+        isPreferred: true,
+        edit: { changes: { [document.uri]: [{ range: diagnostic.range, newText: data.replacement }] } },
+      };
+    }
+    if (diagnostic.code === 'start-without-complete') {
+      const fix = addMissingComplete(analysis, document.offsetAt(diagnostic.range.start));
+      if (fix) {
         return {
-          contents: { kind: MarkupKind.Markdown, value: hoverMarkdown(node.name, path ?? [node.name], path ? entry : { stat: null, recent: [] }) },
-          range: this.range(document, node.start.source.statement),
+          title: `Add missing STEP_COMPLETE:${data.step ?? ''}`,
+          kind: CodeActionKind.QuickFix,
+          diagnostics: [diagnostic],
+          isPreferred: true,
+          edit: this.workspaceEdit(document, [fix]),
         };
       }
-      const marker = analysis.markers.find((m) => m.known && offset >= m.keywordSpan.start && offset <= m.keywordSpan.end);
-      if (!marker?.known) return null;
-      const doc = KEYWORD_DOCS[marker.known];
-      return { contents: { kind: MarkupKind.Markdown, value: `\`${doc.syntax}\`\n\n${doc.doc}` }, range: this.range(document, marker.keywordSpan) };
+    }
+    return null;
+  }
+
+  private prepareRename({ analysis, document }: Analysed, position: Position) {
+    const check = prepareStepRename(analysis, document.offsetAt(position));
+    if (!check) return null;
+    if (!check.ok) throw new ResponseError(-32803, check.message);
+    return { range: this.range(document, check.span), placeholder: check.name };
+  }
+
+  private rename({ analysis, document }: Analysed, position: Position, newName: string): WorkspaceEdit {
+    const result = renameStep(analysis, document.offsetAt(position), newName);
+    if ('message' in result) throw new ResponseError(-32803, result.message);
+    return this.workspaceEdit(document, result.edits);
+  }
+
+  private symbols({ analysis, document }: Analysed): DocumentSymbol[] {
+    const convert = (s: SymbolAt): DocumentSymbol => ({
+      name: s.name,
+      detail: s.detail,
+      kind: SymbolKind.Event,
+      range: this.range(document, s.span),
+      selectionRange: this.range(document, s.selection),
+      children: s.children.map(convert),
     });
+    return stepSymbols(analysis).map(convert);
+  }
+
+  /** A STEP_START line: the step's history; a marker keyword: what it means. */
+  private hover({ analysis, document }: Analysed, position: Position): Hover | null {
+    const offset = document.offsetAt(position);
+    const node = this.startOnLine(analysis, document, position.line, offset);
+    if (node) {
+      const path = stepPath(node);
+      const script = scriptPath(document.uri);
+      const entry = path && script ? this.history.lookup(script, path) : null;
+      return {
+        contents: { kind: MarkupKind.Markdown, value: hoverMarkdown(node.name, path ?? [node.name], path ? entry : { stat: null, recent: [] }) },
+        range: this.range(document, node.start.source.statement),
+      };
+    }
+    const marker = analysis.markers.find((m) => m.known && offset >= m.keywordSpan.start && offset <= m.keywordSpan.end);
+    if (!marker?.known) return null;
+    const doc = KEYWORD_DOCS[marker.known];
+    return { contents: { kind: MarkupKind.Markdown, value: `\`${doc.syntax}\`\n\n${doc.doc}` }, range: this.range(document, marker.keywordSpan) };
   }
 
   /** History lenses on STEP_START lines (the run lenses at line 0 come from runLens.ts). */
@@ -251,7 +270,7 @@ export class EditorIntelligence {
     return analysis;
   }
 
-  private lookup(uri: string): { document: TextDocument; analysis: Analysis } | null {
+  private lookup(uri: string): Analysed | null {
     const document = this.documents.get(uri);
     const analysis = document ? this.analysis(document) : null;
     return document && analysis ? { document, analysis } : null;
@@ -272,6 +291,10 @@ export class EditorIntelligence {
 
   private textEdit(document: TextDocument, edit: TextEditAt): TextEdit {
     return { range: this.range(document, edit.span), newText: edit.newText };
+  }
+
+  private workspaceEdit(document: TextDocument, edits: TextEditAt[]): WorkspaceEdit {
+    return { changes: { [document.uri]: edits.map((e) => this.textEdit(document, e)) } };
   }
 }
 
