@@ -35,7 +35,15 @@ export const modules = {
   },
   store: {
     mutate: ['sidecar/store/**/*.ts'],
-    spec: ['test/unit/store.test.ts', 'test/unit/store.gaps.test.ts', 'test/unit/store.spool.test.ts', 'test/unit/stats.store.test.ts'],
+    spec: [
+      'test/unit/store.test.ts',
+      'test/unit/store.gaps.test.ts',
+      'test/unit/store.spool.test.ts',
+      'test/unit/store.searchSteps.test.ts',
+      'test/unit/store.logSearch.test.ts',
+      'test/unit/store.errors.test.ts',
+      'test/unit/stats.store.test.ts',
+    ],
   },
   runner: {
     mutate: ['sidecar/runner/**/*.ts'],

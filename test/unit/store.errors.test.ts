@@ -1,0 +1,120 @@
+// What the store tells a person when SQLite refuses (sidecar/store/errors.ts), provoked for
+// real: a database out of room, one opened read-only, one whose pages are damaged, a folder
+// that cannot be created. Written from the `store` mutation survivors (docs/testing.md
+// "Mutation testing"). Real SQLite files in a temporary folder.
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { openDatabase } from '../../sidecar/store/database';
+import { Store, StoreError } from '../../sidecar/store/store';
+import { UserError } from '../../sidecar/util/errors';
+
+let dir: string;
+let stores: Store[] = [];
+const file = () => path.join(dir, 'stepflow.db');
+const newRun = (store: Store, id: string) => store.createRun({ id, script: '/w/build.sh', args: [], cwd: '/w', profile: null, startedAt: 1_000 });
+
+function storeError(err: unknown): StoreError {
+  assert.ok(err instanceof StoreError, `a StoreError, got ${String(err)}`);
+  return err;
+}
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepflow-errors-'));
+  stores = [];
+});
+afterEach(() => {
+  for (const store of stores) store.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('store: errors a person reads', () => {
+  it('a database out of room reports FULL in one line naming the file, and cuts the log with a note on the run', () => {
+    const db = openDatabase(file());
+    const reported: StoreError[] = [];
+    const store = new Store(db, { logDir: null, flushIntervalMs: 60_000, onError: (err) => reported.push(err) });
+    stores.push(store);
+    newRun(store, 'r');
+    store.flush();
+    db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
+    store.appendOutput('r', 'stdout', 1, 1, Buffer.from('x'.repeat(100_000) + '\n'), 1_001);
+    store.flush();
+    assert.equal(reported.length, 1);
+    const err = reported[0]!;
+    assert.equal(err.code, 'FULL');
+    assert.equal(err.message, `cannot write to database ${file()}: the disk is full (database or disk is full) — run r: output truncated at line 1`);
+    assert.ok(err instanceof UserError, 'printed as one line, without a stack');
+    assert.equal((err.cause as { code?: string }).code, 'SQLITE_FULL', 'the SQLite error is kept as the cause');
+    assert.deepEqual(store.readLog('r', 1, 1), []);
+    const run = store.getRun('r')!;
+    assert.match(JSON.stringify(run), /disk full: output truncated at line 1/);
+  });
+
+  it('a write to a database opened read-only fails as READONLY', () => {
+    const writer = new Store(file());
+    newRun(writer, 'before');
+    writer.close();
+    const store = new Store(openDatabase(file(), { readOnly: true }), { flushIntervalMs: 60_000 });
+    stores.push(store);
+    assert.equal(store.getRun('before')!.id, 'before');
+    newRun(store, 'after');
+    let caught: unknown;
+    assert.throws(() => store.flush(), (err: unknown) => ((caught = err), true));
+    const err = storeError(caught);
+    assert.equal(err.code, 'READONLY');
+    assert.match(err.message, new RegExp(`^cannot write to database ${file().replace(/[.\\]/g, '\\$&')}: the database is read-only \\(`));
+    assert.ok(!err.message.includes('\n'));
+    // Closing flushes once more and says the same; the connection is closed all the same.
+    stores = stores.filter((s) => s !== store);
+    assert.throws(() => store.close(), (e: unknown) => storeError(e).code === 'READONLY');
+    store.close(); // idempotent
+  });
+
+  it('a database whose pages are damaged is reported as damaged, not as a crash', () => {
+    const writer = new Store(file(), { logDir: null });
+    newRun(writer, 'r');
+    writer.appendOutput('r', 'stdout', 1, 1, Buffer.from('y'.repeat(50_000) + '\n'), 1_001);
+    writer.close();
+    const bytes = fs.readFileSync(file());
+    const pageSize = bytes.readUInt16BE(16) === 1 ? 65536 : bytes.readUInt16BE(16);
+    // Every page after the first (the header and schema page) becomes garbage.
+    for (let at = pageSize; at < bytes.length; at++) bytes[at] = 0xa5;
+    fs.writeFileSync(file(), bytes);
+    let caught: unknown;
+    try {
+      const store = new Store(file());
+      stores.push(store);
+      store.readLog('r', 1, 1);
+      store.listRuns();
+    } catch (err) {
+      caught = err;
+    }
+    const err = storeError(caught);
+    assert.equal(err.code, 'CORRUPT');
+    assert.match(err.message, /the database file is damaged \(/);
+    assert.ok(err.message.includes(file()), err.message);
+  });
+
+  it('a folder that cannot be created is reported with the file system\'s reason, as CANTOPEN', () => {
+    fs.writeFileSync(path.join(dir, 'plain-file'), '');
+    const target = path.join(dir, 'plain-file', 'sub', 'stepflow.db');
+    let caught: unknown;
+    try {
+      stores.push(new Store(target));
+    } catch (err) {
+      caught = err;
+    }
+    const err = storeError(caught);
+    assert.equal(err.code, 'CANTOPEN');
+    assert.match(err.message, new RegExp(`^cannot create the folder of database ${target.replace(/[.\\]/g, '\\$&')}: ENOTDIR`));
+  });
+
+  it('keeps only the first line of a message that has several', () => {
+    const err = new StoreError('first line\nsecond line', 'IO');
+    assert.equal(err.message, 'first line');
+    assert.equal(err.name, 'StoreError');
+    assert.equal(err.code, 'IO');
+    assert.equal('cause' in err, false, 'no cause when none was given');
+  });
+});
