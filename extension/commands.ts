@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { CancelRequest, RunRequest, type RunParams } from '../sidecar/protocol/lsp';
+import { RunConfigRequest, type ProfileChoice, type RunConfigAnswer } from '../sidecar/protocol/runConfig';
 import { readConfig, type StepflowConfig } from './config';
 import { showStartError } from './startErrors';
 import type { RunsModel } from './runsModel';
@@ -22,6 +23,13 @@ export interface RunLauncher {
   start(params: RunParams, options?: { ownTerminal?: boolean }): Promise<string | undefined>;
   /** Whether this window started the run (other windows and terminals share the database). */
   startedHere(runId: string): boolean;
+  /** Fires when Run with profile… shows its picker (the tests read and accept it). */
+  readonly onDidShowProfilePicker: vscode.Event<vscode.QuickPick<ProfileItem>>;
+}
+
+/** A row of the Run with profile… picker: the profile, where it came from, what it sets. */
+export interface ProfileItem extends vscode.QuickPickItem {
+  profile: ProfileChoice;
 }
 
 export interface CommandDeps {
@@ -37,6 +45,8 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
   const { client, model, tree, treeView, terminals, log } = deps;
   let last: RunParams | undefined;
   const startedHere = new Set<string>();
+  const pickerShown = new vscode.EventEmitter<vscode.QuickPick<ProfileItem>>();
+  context.subscriptions.push(pickerShown);
 
   const reveal = async (runId: string) => {
     if (!model.get(runId)) await waitForRun(model, runId);
@@ -50,7 +60,8 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     }
     try {
       const config = readConfig(scriptUri(params.script));
-      // The settings as they are now, for the first run and every rerun alike.
+      // The settings as they are now, for the first run and every rerun alike; the sidecar
+      // puts them over the script's stepflow.json (sidecar/runs/runConfig.ts).
       const { runId } = await client.sendRequest(RunRequest, { ...settingsParams(config, params.profileName), ...params });
       last = params;
       startedHere.add(runId);
@@ -66,6 +77,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
   const launcher: RunLauncher = {
     start,
     startedHere: (runId) => startedHere.has(runId),
+    onDidShowProfilePicker: pickerShown.event,
     async run(target, profileName = null) {
       const uri = await targetUri(target);
       if (!uri) {
@@ -88,9 +100,21 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
   const register = (id: string, fn: (...args: never[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
   register('stepflow.runFile', (target?: vscode.Uri | string) => launcher.run(target));
   register('stepflow.runFileWithProfile', async (target?: vscode.Uri | string) => {
-    const names = Object.keys(readConfig().profiles);
-    const picked = await vscode.window.showQuickPick(names, { placeHolder: 'Run with which profile?' });
-    return picked ? launcher.run(target, picked) : undefined;
+    const uri = await targetUri(target);
+    if (!uri) {
+      void vscode.window.showWarningMessage('StepFlow: open a script to run it.');
+      return undefined;
+    }
+    let answer: RunConfigAnswer;
+    try {
+      // The profiles as a run of this script would resolve them, with where each came from.
+      answer = await client.sendRequest(RunConfigRequest, { script: uri.fsPath, profiles: readConfig(uri).profiles });
+    } catch (err) {
+      showStartError(err, uri.fsPath);
+      return undefined;
+    }
+    const picked = await pickProfile(answer, pickerShown);
+    return picked ? launcher.run(uri, picked) : undefined;
   });
   register('stepflow.rerunLast', () => (last ? start(last) : launcher.run()));
   register('stepflow.rerun', async (arg?: RunNode | string) => {
@@ -142,7 +166,11 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
   return launcher;
 }
 
-/** What the `stepflow.*` settings add to a run of a script (the request's own fields win). */
+/**
+ * What the `stepflow.*` settings the user set add to a run of a script (the request's own
+ * fields win). Only what was set: the sidecar fills the rest from the script's stepflow.json,
+ * then its defaults.
+ */
 export function settingsParams(config: StepflowConfig, profileName: string | null | undefined): Omit<RunParams, 'script'> {
   const profile = profileName ? config.profiles[profileName] : undefined;
   return {
@@ -150,14 +178,45 @@ export function settingsParams(config: StepflowConfig, profileName: string | nul
     interpreters: config.interpreters,
     graceMs: config.cancelGraceMs,
     ...(config.timeoutSec > 0 ? { timeoutSec: config.timeoutSec } : {}),
-    separateStderr: config.separateStderr,
-    outlierMinSamples: config.statsMinSamples,
-    outlierMinSlowdownMs: config.statsMinSlowdownMs,
-    outlierMinSlowdownPercent: config.statsMinSlowdownPercent,
+    ...(config.separateStderr !== undefined ? { separateStderr: config.separateStderr } : {}),
+    ...(config.statsMinSamples !== undefined ? { outlierMinSamples: config.statsMinSamples } : {}),
+    ...(config.statsMinSlowdownMs !== undefined ? { outlierMinSlowdownMs: config.statsMinSlowdownMs } : {}),
+    ...(config.statsMinSlowdownPercent !== undefined ? { outlierMinSlowdownPercent: config.statsMinSlowdownPercent } : {}),
     dialects: config.dialects,
     ...(config.maskEnv.length > 0 ? { maskEnv: config.maskEnv } : {}),
     ...(config.otlpEndpoint ? { otlpEndpoint: config.otlpEndpoint } : {}),
   };
+}
+
+/**
+ * The profiles as rows saying where each came from ("stepflow.json", "settings", …) and what
+ * it sets; resolves with the name picked, or undefined.
+ */
+function pickProfile(answer: RunConfigAnswer, shown: vscode.EventEmitter<vscode.QuickPick<ProfileItem>>): Promise<string | undefined> {
+  const picker = vscode.window.createQuickPick<ProfileItem>();
+  picker.title = 'Run with Profile';
+  picker.placeholder = answer.file ? `Run with which profile? (${answer.file})` : 'Run with which profile?';
+  picker.matchOnDescription = true;
+  picker.items = answer.profiles.map((profile) => ({ label: profile.name, description: profile.source, detail: profileDetail(profile), profile }));
+  return new Promise((resolve) => {
+    let picked: string | undefined;
+    picker.onDidAccept(() => {
+      picked = picker.selectedItems[0]?.profile.name;
+      picker.hide();
+    });
+    picker.onDidHide(() => {
+      picker.dispose();
+      resolve(picked);
+    });
+    picker.show();
+    shown.fire(picker);
+  });
+}
+
+/** "LOG_LEVEL=debug DEBUG=1 · --verbose": what a profile sets. */
+export function profileDetail(profile: ProfileChoice): string {
+  const env = Object.entries(profile.env).map(([k, v]) => `${k}=${v}`).join(' ');
+  return [env, profile.args.join(' ')].filter(Boolean).join(' · ') || 'no variables or arguments';
 }
 
 /**

@@ -1,29 +1,32 @@
-// The one typed reader of `stepflow.*` settings (house style 7).
+// The one typed reader of `stepflow.*` settings (house style 7). Settings that `stepflow.json`
+// can also give (profiles, interpreters, capture, statistics) are read as the user set them —
+// undefined, or {} for the profiles and interpreters, when nobody did — so that a setting's
+// default never hides the file: the sidecar resolves the layers (sidecar/runs/runConfig.ts).
 import * as vscode from 'vscode';
+import type { ProfileSetting } from '../sidecar/protocol/runConfig';
 
-export interface ProfileSetting {
-  env?: Record<string, string>;
-  args?: string[];
-}
+export type { ProfileSetting };
 
 export interface StepflowConfig {
   nodePath: string;
   databasePath: string;
+  /** Set by the user (every scope merged); over stepflow.json's per extension. */
   interpreters: Record<string, string[]>;
+  /** Set by the user (every scope merged); the built-in ones and stepflow.json's are the sidecar's. */
   profiles: Record<string, ProfileSetting>;
   cancelGraceMs: number;
   runsInTree: number;
   saveBeforeRun: boolean;
   revealOnRun: boolean;
   timeoutSec: number;
-  /** Capture stderr apart from stdout (marked), at the price of exact ordering between them. */
-  separateStderr: boolean;
-  /** Succeeded runs of a step before it can be flagged as an outlier. */
-  statsMinSamples: number;
-  /** A step less than this much slower than usual is never an outlier (0 and 0: the rules exactly). */
-  statsMinSlowdownMs: number;
-  /** …nor one less than this percentage of its mean slower. */
-  statsMinSlowdownPercent: number;
+  /** Capture stderr apart from stdout (marked), at the price of exact ordering between them; undefined: not set here. */
+  separateStderr: boolean | undefined;
+  /** Succeeded runs of a step before it can be flagged as an outlier; undefined: not set here. */
+  statsMinSamples: number | undefined;
+  /** A step less than this much slower than usual is never an outlier (0 and 0: the rules exactly); undefined: not set here. */
+  statsMinSlowdownMs: number | undefined;
+  /** …nor one less than this percentage of its mean slower; undefined: not set here. */
+  statsMinSlowdownPercent: number | undefined;
   notifyCriticalOutliers: boolean;
   /** A run of this window at least this long that ends while the window is unfocused is announced. */
   notifyLongRunMs: number;
@@ -49,10 +52,10 @@ export function readConfig(scope?: vscode.Uri): StepflowConfig {
     saveBeforeRun: c.get<boolean>('run.saveBeforeRun', true),
     revealOnRun: c.get<boolean>('view.revealOnRun', true),
     timeoutSec: Math.max(0, c.get<number>('run.timeoutSeconds', 0)),
-    separateStderr: c.get<boolean>('run.separateStderr', false) === true,
-    statsMinSamples: Math.max(1, Math.floor(c.get<number>('stats.minSamples', 3))),
-    statsMinSlowdownMs: Math.max(0, c.get<number>('stats.minSlowdownMs', 100)),
-    statsMinSlowdownPercent: Math.max(0, c.get<number>('stats.minSlowdownPercent', 20)),
+    separateStderr: mapSet(userValue<boolean>(c, 'run.separateStderr'), (v) => v === true),
+    statsMinSamples: mapSet(userValue<number>(c, 'stats.minSamples'), (n) => Math.max(1, Math.floor(n))),
+    statsMinSlowdownMs: mapSet(userValue<number>(c, 'stats.minSlowdownMs'), (ms) => Math.max(0, ms)),
+    statsMinSlowdownPercent: mapSet(userValue<number>(c, 'stats.minSlowdownPercent'), (pc) => Math.max(0, pc)),
     notifyCriticalOutliers: c.get<boolean>('stats.notifyCritical', false),
     notifyLongRunMs: Math.max(0, c.get<number>('notify.longRunSeconds', 30) * 1000),
     adoptGraceMs: Math.max(0, c.get<number>('run.adoptGraceSeconds', 120) * 1000),
@@ -60,6 +63,19 @@ export function readConfig(scope?: vscode.Uri): StepflowConfig {
     maskEnv: c.get<unknown[]>('masking.env', []).filter((n): n is string => typeof n === 'string' && n.trim() !== ''),
     otlpEndpoint: c.get<string>('telemetry.otlpEndpoint', '').trim(),
   };
+}
+
+/**
+ * The value the user set, in the most specific scope that has one (folder, workspace, user);
+ * undefined when only the default applies — which then comes from stepflow.json or StepFlow.
+ */
+function userValue<T>(c: vscode.WorkspaceConfiguration, key: string): T | undefined {
+  const i = c.inspect<T>(key);
+  return i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue;
+}
+
+function mapSet<T, U>(value: T | undefined, f: (value: T) => U): U | undefined {
+  return value === undefined || value === null ? undefined : f(value);
 }
 
 /** Settings accept `".py": "python3 -X dev"` as well as an argv array. */

@@ -10,7 +10,8 @@ import { RunsModel } from './runsModel';
 import { RunsTreeProvider, type RunNode } from './runsTree';
 import { RunStatusBar } from './statusBar';
 import { RunTerminals } from './runTerminal';
-import { SidecarStartError, createSidecarClient } from './sidecarClient';
+import { SidecarStartError, createSidecarClient, type Sidecar } from './sidecarClient';
+import { SettingsWatcher } from './settingsWatcher';
 import { registerReportCommand } from './report';
 import { OutlierNotifier } from './outlierNotifier';
 import { FailureRevealer } from './failureReveal';
@@ -29,24 +30,35 @@ export interface StepflowApi {
   failures: FailureRevealer;
   finishes: FinishNotifier;
   terminals: RunTerminals;
+  settings: SettingsWatcher;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<StepflowApi | undefined> {
   const log = vscode.window.createOutputChannel('StepFlow', { log: true });
   context.subscriptions.push(log);
-  const config = readConfig();
+  return start(context, log);
+}
 
-  let client: LanguageClient;
+async function start(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): Promise<StepflowApi | undefined> {
+  let sidecar: Sidecar;
   try {
-    client = createSidecarClient(context, config, log);
+    sidecar = createSidecarClient(context, readConfig(), log);
   } catch (err) {
     const message = err instanceof SidecarStartError ? err.message : `StepFlow could not start its sidecar: ${String(err)}`;
     log.error(message);
     void vscode.window.showErrorMessage(message, 'Open Settings').then((choice) => {
       if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', 'stepflow.runtime.nodePath');
     });
+    // No window reload needed: a Node chosen in the settings starts StepFlow from here.
+    const retry = vscode.workspace.onDidChangeConfiguration((event) => {
+      if (!event.affectsConfiguration('stepflow.runtime.nodePath')) return;
+      retry.dispose();
+      void start(context, log);
+    });
+    context.subscriptions.push(retry);
     return undefined;
   }
+  const client: LanguageClient = sidecar.client;
   context.subscriptions.push(client);
 
   const model = new RunsModel(client, () => readConfig().runsInTree);
@@ -66,6 +78,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Stepfl
   const walkthrough = registerWalkthrough(context);
   context.subscriptions.push(failures.onDidReveal(() => walkthrough.markSeen(FAILURE_SHOWN_KEY)));
   registerHistoryPanel(context, { client, model, log, onCompared: () => walkthrough.markSeen(COMPARED_KEY) });
+  // Settings apply without a window reload (a restart of the sidecar where it reads them).
+  const settings = new SettingsWatcher({ sidecar, model, log, startedHere: launcher.startedHere });
+  context.subscriptions.push(settings);
 
   await client.start();
   // After a sidecar restart the stored state is the truth again.
@@ -76,7 +91,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Stepfl
   );
   await model.load();
   log.info('StepFlow activated');
-  return { client, model, tree, launcher, statusBar, treeView, failures, finishes, terminals };
+  return { client, model, tree, launcher, statusBar, treeView, failures, finishes, terminals, settings };
 }
 
 export function deactivate(): void {

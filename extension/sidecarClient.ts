@@ -1,7 +1,9 @@
 // Starts the sidecar as a language server through vscode-languageclient. The sidecar needs
 // a real Node ≥ 20 (better-sqlite3 is built for Node's ABI, not Electron's): in a Node
 // extension host (code-server, remote) that is process.execPath; in desktop VS Code it is
-// `stepflow.runtime.nodePath` or `node` on PATH.
+// `stepflow.runtime.nodePath` or `node` on PATH. The Node, the database and the adoption
+// grace are read at every (re)start, so a restart after a settings change (settingsWatcher.ts)
+// uses the new ones.
 import { execFileSync } from 'node:child_process';
 import * as vscode from 'vscode';
 import {
@@ -9,9 +11,9 @@ import {
   ErrorAction,
   LanguageClient,
   type LanguageClientOptions,
-  type ServerOptions,
+  type Executable,
 } from 'vscode-languageclient/node';
-import type { StepflowConfig } from './config';
+import { readConfig, type StepflowConfig } from './config';
 
 const SCRIPT_LANGUAGES = ['shellscript', 'python', 'javascript', 'typescript', 'powershell', 'ruby', 'perl'];
 const MIN_NODE_MAJOR = 20;
@@ -46,17 +48,23 @@ function nodeMajor(command: string): number | undefined {
   }
 }
 
+/** The language client, and the Node its next start uses. */
+export interface Sidecar {
+  client: LanguageClient;
+  /** Sets the Node the next (re)start runs the sidecar with (a checked one: findNode). */
+  useNode(node: string): void;
+}
+
 export function createSidecarClient(
   context: vscode.ExtensionContext,
   config: StepflowConfig,
   log: vscode.LogOutputChannel,
-): LanguageClient {
+): Sidecar {
   const node = findNode(config);
   const sidecar = context.asAbsolutePath('dist/sidecar.js');
-  const serverOptions: ServerOptions = {
-    run: { command: node, args: [sidecar, 'lsp', '--stdio'] },
-    debug: { command: node, args: ['--enable-source-maps', sidecar, 'lsp', '--stdio'] },
-  };
+  // The client reads these objects at every start: changing `command` changes the next one.
+  const run: Executable = { command: node, args: [sidecar, 'lsp', '--stdio'] };
+  const debug: Executable = { command: node, args: ['--enable-source-maps', sidecar, 'lsp', '--stdio'] };
   let restarts: number[] = [];
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
@@ -64,7 +72,11 @@ export function createSidecarClient(
       { scheme: 'file', pattern: '**/*.{sh,bash,zsh,py,js,mjs,cjs,ts,ps1,rb,pl}' },
     ],
     outputChannel: log,
-    initializationOptions: { dbPath: config.databasePath || undefined, adoptGraceMs: config.adoptGraceMs },
+    // A function: evaluated at every start, so a restart picks up a changed database or grace.
+    initializationOptions: () => {
+      const now = readConfig();
+      return { dbPath: now.databasePath || undefined, adoptGraceMs: now.adoptGraceMs };
+    },
     errorHandler: {
       error: () => ({ action: ErrorAction.Continue }),
       // A crash restarts the sidecar (which adopts the runs still alive, see docs/architecture.md);
@@ -80,5 +92,12 @@ export function createSidecarClient(
       },
     },
   };
-  return new LanguageClient('stepflow', 'StepFlow', serverOptions, clientOptions);
+  const client = new LanguageClient('stepflow', 'StepFlow', { run, debug }, clientOptions);
+  return {
+    client,
+    useNode: (next) => {
+      run.command = next;
+      debug.command = next;
+    },
+  };
 }

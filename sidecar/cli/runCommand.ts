@@ -1,14 +1,12 @@
 // `stepflow run <script> [args…] [--profile NAME] [--cwd DIR] [--timeout SEC] [--db PATH] [--json]`
-import * as path from 'node:path';
 import { RunSession } from '../runs/runSession';
-import { loadProjectConfig, pickProfile } from '../runs/profiles';
+import { resolveRun } from '../runs/runConfig';
 import type { RunEvent } from '../protocol/events';
 import { oneLine, UserError } from '../util/errors';
 import { numberOption, parseArgs, stringOption } from './args';
 import { keptRuns, openCliStore } from './context';
 import { createLiveDisplay } from './liveDisplay';
 import { RUN_USAGE } from './usage';
-import { resolveTraceTarget } from '../telemetry/traceTarget';
 import { exportRunTrace, flushRunTraces } from '../telemetry/traceExport';
 
 /** Exit codes when the run was stopped: like a shell for a signal we got (128+n), timeout(1)'s 124. */
@@ -66,25 +64,12 @@ async function runWithSignals(
   const timeoutSec = numberOption(args, 'timeout');
   const cwd = stringOption(args, 'cwd');
   const profileName = stringOption(args, 'profile') ?? null;
-  const config = loadProjectConfig(path.dirname(path.resolve(script)));
-  const profile = pickProfile(config.profiles, profileName);
+  // The same resolution as a run from the editor or the API (runs/runConfig.ts): the flags
+  // over the script's stepflow.json over the defaults.
+  const { options, traceTarget } = resolveRun({ script, args: args.rest, ...(cwd !== undefined ? { cwd } : {}), profileName, ...(timeoutSec !== undefined ? { timeoutSec } : {}) });
 
   const store = openCliStore(args);
-  const session = new RunSession(store, {
-    script,
-    args: args.rest,
-    ...(cwd !== undefined ? { cwd } : {}),
-    profileName,
-    profile,
-    interpreters: config.interpreters,
-    ...(timeoutSec !== undefined ? { timeoutMs: timeoutSec * 1000 } : {}),
-    ...(config.outlierMinSamples !== undefined ? { outlierMinSamples: config.outlierMinSamples } : {}),
-    ...(config.outlierMinSlowdownMs !== undefined ? { outlierMinSlowdownMs: config.outlierMinSlowdownMs } : {}),
-    ...(config.separateStderr !== undefined ? { separateStderr: config.separateStderr } : {}),
-    ...(config.outlierMinSlowdownPercent !== undefined ? { outlierMinSlowdownPercent: config.outlierMinSlowdownPercent } : {}),
-    ...(config.dialects !== undefined ? { dialects: config.dialects } : {}),
-    ...(config.maskEnv !== undefined ? { maskEnv: config.maskEnv } : {}),
-  });
+  const session = new RunSession(store, options);
 
   const json = args.options.json === true;
   const display = json ? undefined : createLiveDisplay(process.stdout, process.stderr);
@@ -98,7 +83,6 @@ async function runWithSignals(
     await session.start();
     const result = await session.done;
     display?.close();
-    const traceTarget = resolveTraceTarget({ projectEndpoint: config.otlpEndpoint, projectEnabled: config.telemetryEnabled }, process.env);
     // Read the record only when someone wants it: a run without --json and without a
     // collector does not pay for it.
     const record = json || traceTarget ? store.getRun(result.runId) : null;

@@ -33,6 +33,8 @@ import { EditorIntelligence } from './intelligence';
 import { StepHistory } from './markers/history';
 import { registerReportRequests } from './reportRequests';
 import { registerHistoryRequests } from './historyRequests';
+import { RunConfigRequest } from '../protocol/runConfig';
+import { projectConfigFor, resolveProfiles } from '../runs/runConfig';
 
 /** What the extension sends as `initializationOptions`. */
 interface InitOptions {
@@ -134,6 +136,15 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
     } catch (err) {
       const data: RunErrorData | undefined = err instanceof InterpreterError && err.missing ? { missingInterpreter: err.missing } : undefined;
       throw new ResponseError(err instanceof UserError ? 1 : -32603, oneLine(err), data);
+    }
+  });
+  // The profiles a run of the script can use and where each came from (the Run with profile… picker).
+  connection.onRequest(RunConfigRequest, ({ script, profiles }) => {
+    try {
+      const project = projectConfigFor(script.startsWith('file:') ? fileURLToPath(script) : script);
+      return { file: project.file, profiles: resolveProfiles(project, profiles) };
+    } catch (err) {
+      throw new ResponseError(err instanceof UserError ? 1 : -32603, oneLine(err));
     }
   });
   // Our own runs, and those of other StepFlow processes of this user on this machine.

@@ -13,7 +13,10 @@ export interface Profile {
 
 export type Profiles = Record<string, Profile>;
 
-/** The three profiles every project has unless its configuration redefines them. */
+/**
+ * The three profiles every project has unless its configuration redefines them — the only
+ * place they are written (the setting `stepflow.run.profiles` has no default of its own).
+ */
 export const DEFAULT_PROFILES: Profiles = {
   development: { env: { STEPFLOW_PROFILE: 'development' } },
   debug: { env: { STEPFLOW_PROFILE: 'debug', DEBUG: '1' } },
@@ -22,7 +25,12 @@ export const DEFAULT_PROFILES: Profiles = {
 
 /** What a `stepflow.json` next to (or above) a script may say. */
 export interface ProjectConfig {
+  /** The `stepflow.json` read, or null when there is none above the script. */
+  file: string | null;
+  /** The built-in profiles with the file's over them (a profile the file names replaces the built-in one). */
   profiles: Profiles;
+  /** Only the profiles the file defines. */
+  fileProfiles: Profiles;
   interpreters: Record<string, string[]>;
   /** `"stats": {"minSamples": N}`: succeeded runs of a step before it can be an outlier. */
   outlierMinSamples?: number;
@@ -50,7 +58,7 @@ export const PROJECT_CONFIG_FILE = 'stepflow.json';
  */
 export function loadProjectConfig(startDir: string): ProjectConfig {
   const file = findUp(startDir, PROJECT_CONFIG_FILE);
-  const config: ProjectConfig = { profiles: { ...DEFAULT_PROFILES }, interpreters: {} };
+  const config: ProjectConfig = { file: file ?? null, profiles: { ...DEFAULT_PROFILES }, fileProfiles: {}, interpreters: {} };
   if (!file) return config;
   let parsed: unknown;
   try {
@@ -60,7 +68,10 @@ export function loadProjectConfig(startDir: string): ProjectConfig {
   }
   if (typeof parsed !== 'object' || parsed === null) throw new UserError(`${file}: expected a JSON object`);
   const raw = parsed as { profiles?: unknown; interpreters?: unknown; stats?: unknown; capture?: unknown; dialects?: unknown; masking?: unknown; telemetry?: unknown };
-  if (isRecord(raw.profiles)) Object.assign(config.profiles, raw.profiles as Profiles);
+  if (isRecord(raw.profiles)) {
+    Object.assign(config.fileProfiles, raw.profiles as Profiles);
+    Object.assign(config.profiles, raw.profiles as Profiles);
+  }
   if (isRecord(raw.interpreters)) Object.assign(config.interpreters, raw.interpreters as Record<string, string[]>);
   if (isRecord(raw.stats) && raw.stats.minSamples !== undefined) {
     const n = raw.stats.minSamples;
@@ -117,15 +128,6 @@ function readDialectSwitches(file: string, raw: unknown): DialectSwitches {
     switches[id as keyof DialectSwitches] = on;
   }
   return switches;
-}
-
-export function pickProfile(profiles: Profiles, name: string | null | undefined): Profile {
-  if (!name) return {};
-  const profile = profiles[name];
-  if (!profile) {
-    throw new UserError(`unknown profile "${name}" (known: ${Object.keys(profiles).join(', ') || 'none'})`);
-  }
-  return profile;
 }
 
 function findUp(dir: string, name: string): string | undefined {

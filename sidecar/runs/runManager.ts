@@ -1,16 +1,14 @@
 // All runs one sidecar is running at once. Their events are collected and handed to the
 // publisher in batches (one LSP notification per ~50 ms, never one per log line).
-import * as path from 'node:path';
 import type { RunEvent } from '../protocol/events';
-import { CI_DIALECTS, type DialectSwitches } from '../markers/dialects/registry';
-import { loadProjectConfig } from './profiles';
 import type { RunParams } from '../protocol/lsp';
 import type { Store } from '../store/store';
 import { RunSession } from './runSession';
 import { cancelElsewhere, type CancelAnswer } from './processRecords';
 import { claimOrphan, findOrphans } from './adoption';
-import { resolveTraceTarget, type TraceTarget } from '../telemetry/traceTarget';
+import type { TraceTarget } from '../telemetry/traceTarget';
 import { exportRunTrace } from '../telemetry/traceExport';
+import { resolveRun, traceTargetFor } from './runConfig';
 
 export interface RunEventBatch {
   seq: number;
@@ -36,29 +34,21 @@ export class RunManager {
     private readonly adoptGraceMs?: number,
   ) {}
 
-  /** Starts a run; resolves with its id once the script is spawned. Throws UserError on bad input. */
+  /**
+   * Starts a run; resolves with its id once the script is spawned. `params` is the request's
+   * layer (the editor's explicit settings, the API's body) over the script's stepflow.json
+   * (runs/runConfig.ts). Throws UserError on bad input.
+   */
   async start(params: RunParams): Promise<string> {
+    const { options, traceTarget } = resolveRun(params);
     const session = new RunSession(this.store, {
-      script: params.script,
-      args: params.args ?? [],
-      ...(params.cwd ? { cwd: params.cwd } : {}),
-      profileName: params.profileName ?? null,
-      ...(params.profile ? { profile: params.profile } : {}),
-      ...(params.env ? { env: params.env } : {}),
-      ...(params.interpreters ? { interpreters: params.interpreters } : {}),
-      ...(params.timeoutSec ? { timeoutMs: params.timeoutSec * 1000 } : {}),
-      ...(params.graceMs !== undefined ? { graceMs: params.graceMs } : {}),
-      ...(params.outlierMinSamples !== undefined ? { outlierMinSamples: params.outlierMinSamples } : {}),
-      ...(params.outlierMinSlowdownMs !== undefined ? { outlierMinSlowdownMs: params.outlierMinSlowdownMs } : {}),
-      ...(params.outlierMinSlowdownPercent !== undefined ? { outlierMinSlowdownPercent: params.outlierMinSlowdownPercent } : {}),
-      ...(params.separateStderr !== undefined ? { separateStderr: params.separateStderr } : {}),
-      ...markerSettings(params),
+      ...options,
       liveOutput: true,
       ...(this.adoptGraceMs !== undefined ? { adoptGraceMs: this.adoptGraceMs } : {}),
     });
     session.onEvent((event) => this.queue(event));
     await session.start();
-    this.track(session, traceTargetFor(params.script, params.otlpEndpoint));
+    this.track(session, traceTarget);
     return session.runId;
   }
 
@@ -74,7 +64,7 @@ export class RunManager {
         const session = new RunSession(this.store, { script: orphan.script, cwd: orphan.cwd, liveOutput: true, ...(this.adoptGraceMs !== undefined ? { adoptGraceMs: this.adoptGraceMs } : {}) }, orphan.id);
         session.onEvent((event) => this.queue(event));
         session.resume(orphan, this.store.storedProgress(orphan.rid));
-        this.track(session, traceTargetFor(orphan.script, undefined));
+        this.track(session, traceTargetFor(orphan.script));
         adopted.push(orphan.id);
       } catch (err) {
         process.emitWarning(`StepFlow could not adopt run ${orphan.id}: ${(err as Error).message}`);
@@ -188,32 +178,4 @@ export class RunManager {
     this.pending = [];
     this.publish({ seq: ++this.seq, events });
   }
-}
-
-/**
- * Where a run of `script` is exported as a trace: the client's setting, then the script's
- * stepflow.json, then the OTEL_* variables of this process. A stepflow.json that cannot be
- * read is reported when the run starts (markerSettings), so here it only means no export.
- */
-function traceTargetFor(script: string, settingEndpoint: string | undefined): TraceTarget | undefined {
-  let project: ReturnType<typeof loadProjectConfig> | undefined;
-  try {
-    project = loadProjectConfig(path.dirname(path.resolve(script)));
-  } catch {
-    project = undefined;
-  }
-  return resolveTraceTarget({ settingEndpoint, projectEndpoint: project?.otlpEndpoint, projectEnabled: project?.telemetryEnabled }, process.env);
-}
-
-/**
- * Dialect switches and masked variables of a run the editor (or the service) starts: those
- * of the request (the client's settings) together with the script's stepflow.json — a
- * dialect is off when either switches it off, and the variables of both are masked.
- */
-export function markerSettings(params: RunParams): { dialects?: DialectSwitches; maskEnv?: string[] } {
-  const project = loadProjectConfig(path.dirname(path.resolve(params.script)));
-  const dialects: DialectSwitches = {};
-  for (const id of CI_DIALECTS) if (project.dialects?.[id] === false || params.dialects?.[id] === false) dialects[id] = false;
-  const maskEnv = [...new Set([...(project.maskEnv ?? []), ...(params.maskEnv ?? [])])];
-  return { dialects, ...(maskEnv.length > 0 ? { maskEnv } : {}) };
 }

@@ -6,7 +6,6 @@ import type { HistoryRun, RunPage } from '../protocol/history';
 import { MAX_LOG_LINES, MAX_PAGE } from '../protocol/history';
 import { arrayOf, isString, nullable, objectOf, optional } from '../protocol/messages';
 import type { RunStatus } from '../protocol/model';
-import { loadProjectConfig, pickProfile } from '../runs/profiles';
 import type { RunManager } from '../runs/runManager';
 import type { ListRunsQuery, Store } from '../store/store';
 import { BASE_HEADERS, HttpError, parseJsonBody, type RouteContext, type Router } from './http';
@@ -71,16 +70,8 @@ export function registerApi(router: Router, deps: ApiDeps): void {
     if (!isStartBody(body)) throw new HttpError(400, 'expected {"script": string, "args"?: string[], "cwd"?: string, "profile"?: string}');
     const script = path.resolve(body.script);
     const profileName = body.profile ?? null;
-    const config = loadProjectConfig(path.dirname(script));
-    const profile = pickProfile(config.profiles, profileName);
-    const id = await runs.start({
-      script,
-      args: body.args ?? [],
-      ...(body.cwd ? { cwd: path.resolve(body.cwd) } : {}),
-      profileName,
-      profile,
-      interpreters: config.interpreters,
-    });
+    // RunManager resolves the rest from the script's stepflow.json, as for every run (runs/runConfig.ts).
+    const id = await runs.start({ script, args: body.args ?? [], ...(body.cwd ? { cwd: path.resolve(body.cwd) } : {}), profileName });
     return created(res, { id, status: 'running', links: { self: `/api/executions/${id}`, log: `/api/executions/${id}/log` } });
   });
 
