@@ -91,7 +91,7 @@ export function analyze(text: string, languageId: string, uri: string): Analysis
   const language = languageOf(languageId, uri, firstLine);
   const loaded = language ? grammar(language.rules.grammar) : null;
   if (!language || !loaded) return null;
-  const scan = extractMarkers(trees.parse(uri, text, loaded), text, language.rules);
+  const scan = extractMarkers(trees.parse(uri, text, loaded), language.rules);
   const markers: MarkerOccurrence[] = [];
   const events: StepEvent[] = [];
   for (const source of scan.strings) {

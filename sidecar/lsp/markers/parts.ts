@@ -20,6 +20,17 @@ class ContiguousText {
     }
     return this.cache;
   }
+
+  shifted(delta: number): ContiguousText {
+    return new ContiguousText(this.text, this.first + delta, this.end + delta);
+  }
+}
+
+/** A part moved by `delta` in the document (an edit before it). */
+export function shiftPart(part: Part, delta: number): Part {
+  if (part instanceof ContiguousText) return part.shifted(delta);
+  if (part.kind === 'dynamic') return { kind: 'dynamic', span: { start: part.span.start + delta, end: part.span.end + delta } };
+  return { kind: 'text', text: part.text, offsets: part.offsets.map((o) => o + delta), end: part.end + delta };
 }
 
 /** A text part that is exactly the source text at `start` (its offsets computed when read). */

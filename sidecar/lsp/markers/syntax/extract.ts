@@ -5,8 +5,9 @@
 // thousands of nodes — so the cost follows the markers, not the file.
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { isMarkerKeyword, misspeltKeyword } from '../keywords';
+import { shiftPart } from '../parts';
 import type { PrintedString, Region, ScanResult, Span } from '../types';
-import type { TreeHandle } from './documentTrees';
+import type { DocumentSyntax, View } from './documentTrees';
 import type { SyntaxRules } from './rules';
 
 /** Calls of marker helper functions (`step_start "x"`, `with step("x")`): steps we cannot read. */
@@ -17,19 +18,81 @@ const KEYWORD_HEAD = /(?<![A-Za-z0-9_])([A-Za-z][A-Za-z_-]*):/g;
 const STACK_KEYWORDS = new Set(['STEP_START', 'STEP_COMPLETE', 'STEP_ERROR']);
 const WORD_CHAR = /[\w@$-]/;
 
-export function extractMarkers(handle: TreeHandle, text: string, rules: SyntaxRules): ScanResult {
-  const root = handle.tree.rootNode;
-  const regions: Region[] = [{ parent: -1, span: { start: 0, end: text.length }, lastStatementEnd: lastStatementEnd(root), indent: '' }];
-  const regionIds = new Map<string, number>();
+/** What one view yields: offsets are document offsets of the text it was extracted from (`base` = the view's start then). */
+interface Piece {
+  base: number;
+  strings: PrintedString[];
+  /** Regions inside the view; `parent` -1 is the file (region 0 of the merged result). */
+  regions: Region[];
+  opaque: ScanResult['opaque'];
+  exits: ScanResult['exits'];
+  includesOthers: boolean;
+}
+
+/**
+ * The markers of a document. Each view's extraction is kept with the view (an edit replaces
+ * only the views it touched; the others are shifted), so an edit costs the views it reparsed.
+ */
+export function extractMarkers(syntax: DocumentSyntax, rules: SyntaxRules): ScanResult {
+  const { text, views } = syntax;
+  const regions: Region[] = [{ parent: -1, span: { start: 0, end: text.length }, lastStatementEnd: lastStatementEndOf(views), indent: '' }];
   const strings: PrintedString[] = [];
   const opaque: ScanResult['opaque'] = [];
   const exits: ScanResult['exits'] = [];
+  let includesOthers = false;
+  for (const view of views) {
+    let piece = view.cache as Piece | undefined;
+    if (!piece) view.cache = piece = extractView(view, text, rules);
+    else if (piece.base !== view.start) view.cache = piece = shiftPiece(piece, view.start - piece.base);
+    const first = regions.length - 1;
+    const region = (local: number) => (local < 0 ? 0 : first + 1 + local);
+    for (const r of piece.regions) regions.push({ ...r, parent: region(r.parent) });
+    for (const s of piece.strings) strings.push({ ...s, region: region(s.region) });
+    for (const o of piece.opaque) opaque.push({ span: o.span, region: region(o.region) });
+    for (const e of piece.exits) exits.push({ ...e, region: region(e.region) });
+    includesOthers ||= piece.includesOthers;
+  }
+  strings.sort((a, b) => a.statement.start - b.statement.start);
+  return {
+    strings,
+    regions,
+    opaque,
+    includesOthers,
+    exits,
+    syntaxErrors: syntax.hasError,
+    insideNonCode: (lineStart) => insideNonCode(views, rules, lineStart),
+  };
+}
+
+/**
+ * Matches of a global pattern that start in [start, end), searched in that slice only (a view
+ * begins at a line start and ends after a newline, so `^`, `\b` and look-behinds read the
+ * same there as in the whole text). Indices are document offsets.
+ */
+function* matchesIn(pattern: RegExp, text: string, start: number, end: number): Generator<RegExpExecArray> {
+  const re = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : pattern.flags + 'g');
+  const slice = start === 0 && end === text.length ? text : text.slice(start, end);
+  for (let m = re.exec(slice); m; m = re.exec(slice)) {
+    m.index += start;
+    yield m;
+    if (m[0].length === 0) re.lastIndex++;
+  }
+}
+
+function extractView(view: View, text: string, rules: SyntaxRules): Piece {
+  const root = view.handle.tree.rootNode;
+  const { start: from, end: to } = view;
+  const regions: Region[] = [];
+  const regionIds = new Map<string, number>();
+  const strings: PrintedString[] = [];
+  const opaque: Piece['opaque'] = [];
+  const exits: Piece['exits'] = [];
   const seenLiterals = new Set<number>();
   const seenStatements = new Set<number>();
 
-  /** The block holding chain[index] (the innermost block strictly above it). */
+  /** The block holding chain[index] (the innermost block strictly above it); -1 is the file. */
   const regionOf = (chain: Node[], index: number): number => {
-    let region = 0;
+    let region = -1;
     for (let k = 1; k < index; k++) {
       const node = chain[k]!;
       if (!rules.blocks.has(node.type)) continue;
@@ -47,10 +110,10 @@ export function extractMarkers(handle: TreeHandle, text: string, rules: SyntaxRu
   const inComment = (chain: Node[]) => chain.some((n) => n.type === 'comment');
   const inNonCode = (chain: Node[]) => chain.some((n) => rules.nonCode.has(n.type));
 
-  for (const m of text.matchAll(KEYWORD_HEAD)) {
+  for (const m of matchesIn(KEYWORD_HEAD, text, from, to)) {
     const word = m[1]!;
     if (!isMarkerKeyword(word) && !misspeltKeyword(word)) continue;
-    const chain = chainAt(root, m.index!);
+    const chain = chainAt(root, m.index);
     const stack = STACK_KEYWORDS.has(word);
     const comment = chain.find((n) => n.type === 'comment');
     if (comment) {
@@ -70,7 +133,7 @@ export function extractMarkers(handle: TreeHandle, text: string, rules: SyntaxRu
       // Marker text that is no string the script prints: a here-document, or code the
       // grammar reads as something else (`${…}` in PowerShell is a variable name). What it
       // does to the steps is unknown.
-      if (stack) opaque.push({ span: { start: m.index!, end: m.index! + word.length }, region: regionOf(chain, chain.length) });
+      if (stack) opaque.push({ span: { start: m.index, end: m.index + word.length }, region: regionOf(chain, chain.length) });
       continue;
     }
     while (index > 0 && (rules.joins.has(chain[index - 1]!.type) || rules.literals.has(chain[index - 1]!.type))) index--;
@@ -97,8 +160,8 @@ export function extractMarkers(handle: TreeHandle, text: string, rules: SyntaxRu
     strings.push({ ...literal, printed: false, statement: span(literalNode), region: regionOf(chain, index) });
   }
 
-  for (const m of text.matchAll(rules.exitPattern)) {
-    const chain = chainAt(root, m.index!);
+  for (const m of matchesIn(rules.exitPattern, text, from, to)) {
+    const chain = chainAt(root, m.index);
     if (inNonCode(chain)) continue;
     const statement = rules.isExit(chain);
     if (!statement) continue;
@@ -108,12 +171,12 @@ export function extractMarkers(handle: TreeHandle, text: string, rules: SyntaxRu
 
   // Helper names all contain "tep" (step_start, startStep…): find those, then the word around.
   let lastWordStart = -1;
-  for (const m of text.matchAll(/tep/gi)) {
-    let start = m.index!;
+  for (const m of matchesIn(/tep/gi, text, from, to)) {
+    let start = m.index;
     while (start > 0 && WORD_CHAR.test(text[start - 1]!)) start--;
     if (start === lastWordStart) continue;
     lastWordStart = start;
-    let end = m.index! + 3;
+    let end = m.index + 3;
     while (end < text.length && WORD_CHAR.test(text[end]!)) end++;
     const word = text.slice(start, end);
     if (!HELPER_CALL.test(word.replace(/^[@$]/, ''))) continue;
@@ -123,22 +186,40 @@ export function extractMarkers(handle: TreeHandle, text: string, rules: SyntaxRu
   }
 
   let includesOthers = false;
-  for (const m of text.matchAll(rules.includes)) {
-    if (inComment(chainAt(root, m.index! + m[0].length - m[0].trimStart().length))) continue;
+  for (const m of matchesIn(rules.includes, text, from, to)) {
+    if (inComment(chainAt(root, m.index + m[0].length - m[0].trimStart().length))) continue;
     includesOthers = true;
     break;
   }
+  return { base: from, strings, regions, opaque, exits, includesOthers };
+}
 
-  strings.sort((a, b) => a.statement.start - b.statement.start);
+/** A view's extraction moved by `delta` (the view moved with an edit before it). */
+function shiftPiece(piece: Piece, delta: number): Piece {
+  const at = (s: Span): Span => ({ start: s.start + delta, end: s.end + delta });
   return {
-    strings,
-    regions,
-    opaque,
-    includesOthers,
-    exits,
-    syntaxErrors: root.hasError,
-    insideNonCode: (lineStart) => insideNonCode(handle, rules, lineStart),
+    base: piece.base + delta,
+    strings: piece.strings.map((s) => ({
+      ...s,
+      parts: s.parts.map((p) => shiftPart(p, delta)),
+      content: at(s.content),
+      statement: at(s.statement),
+    })),
+    regions: piece.regions.map((r) => ({ ...r, span: at(r.span), lastStatementEnd: r.lastStatementEnd + delta })),
+    opaque: piece.opaque.map((o) => ({ span: at(o.span), region: o.region })),
+    exits: piece.exits.map((e) => ({ ...at(e), region: e.region })),
+    includesOthers: piece.includesOthers,
   };
+}
+
+/** End of the file's last statement: the last view with one. */
+function lastStatementEndOf(views: readonly View[]): number {
+  for (let k = views.length - 1; k >= 0; k--) {
+    const view = views[k]!;
+    const end = lastStatementEnd(view.handle.tree.rootNode, view.start, view.end);
+    if (end >= 0) return end;
+  }
+  return views[0]?.handle.tree.rootNode.startIndex ?? 0;
 }
 
 function span(node: Node): Span {
@@ -164,16 +245,32 @@ function chainAt(root: Node, offset: number): Node[] {
 }
 
 /** End of a block's last statement (comments after it do not count). */
-function lastStatementEnd(block: Node): number {
-  for (let child = block.lastNamedChild; child; child = child.previousNamedSibling) {
-    if (child.type !== 'comment' && !child.isExtra) return child.endIndex;
+function lastStatementEnd(block: Node): number;
+/** The same within [from, to) of a view; -1 when there is none. */
+function lastStatementEnd(block: Node, from: number, to: number): number;
+function lastStatementEnd(block: Node, from?: number, to?: number): number {
+  if (to !== undefined && to <= from!) return -1;
+  let child = to === undefined ? block.lastNamedChild : (block.firstChildForIndex(to - 1) ?? block.lastNamedChild);
+  if (child && to !== undefined && !child.isNamed) child = child.previousNamedSibling;
+  for (; child; child = child.previousNamedSibling) {
+    if (from !== undefined && child.endIndex <= from) break;
+    if (to !== undefined && child.startIndex >= to) continue;
+    if (child.type !== 'comment' && !child.isExtra) return to !== undefined && child.type === 'statement_list' ? Math.min(child.endIndex, lastStatementEnd(child, from!, to)) : child.endIndex;
   }
-  return block.startIndex;
+  return to === undefined ? block.startIndex : -1;
 }
 
 /** A comment, string or here-document that began before `lineStart` continues over it. */
-function insideNonCode(handle: TreeHandle, rules: SyntaxRules, lineStart: number): boolean {
-  if (!handle.alive) return false;
+function insideNonCode(views: readonly View[], rules: SyntaxRules, lineStart: number): boolean {
+  let lo = 0;
+  let hi = views.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (views[mid]!.start <= lineStart) lo = mid;
+    else hi = mid - 1;
+  }
+  const handle = views[lo]?.handle;
+  if (!handle?.alive) return false;
   let node: Node | null = handle.tree.rootNode.descendantForIndex(lineStart);
   for (let depth = 0; node && depth < 8; depth++, node = node.parent) {
     if (!rules.nonCode.has(node.type) && !rules.literals.has(node.type)) continue;
