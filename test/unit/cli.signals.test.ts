@@ -80,7 +80,9 @@ describe('stepflow run: signals and the process group', function () {
     assert.equal(storedRuns(home)[0]!.status, 'timed_out');
   });
 
-  it('Ctrl-C during start-up (after the database is opened, before the script runs) is honoured once: cancelled, exit 130', async () => {
+  it('Ctrl-C during start-up (after the database is opened, before the script runs) is honoured once: cancelled, exit 130', async function () {
+    // 21 CLIs one after another: on a loaded 2-core machine each start costs a second or more.
+    this.timeout(21 * 10_000);
     // The window between opening the database and spawning the script is a few ms long, so
     // the signal is sent at a sweep of moments after the database file appears (the event).
     // Each CLI must end promptly: 130 with the run cancelled (or no run at all when the signal
@@ -103,7 +105,7 @@ describe('stepflow run: signals and the process group', function () {
         // busy-wait: sub-millisecond placement of the signal
       }
       cli.child.kill('SIGINT');
-      const exit = await Promise.race([cli.exited, new Promise<'ignored'>((r) => setTimeout(() => r('ignored'), 5000).unref())]);
+      const exit = await Promise.race([cli.exited, new Promise<'ignored'>((r) => setTimeout(() => r('ignored'), 20_000).unref())]);
       pgid = readPid(path.join(work, 'script.pid'));
       if (exit === 'ignored') {
         cli.child.kill('SIGKILL');
@@ -141,7 +143,7 @@ describe('stepflow run: signals and the process group', function () {
     pgid = readPid(path.join(work, 'script.pid'))!;
     cli.child.kill('SIGKILL');
     await cli.exited;
-    await waitFor(() => groupMembers(pgid!).length === 0, 'the script group to end after its CLI was killed', 5000);
+    await waitFor(() => groupMembers(pgid!).length === 0, 'the script group to end after its CLI was killed', 20_000);
     const last = Number(fs.readFileSync(path.join(work, 'last'), 'utf8'));
     assert.ok(last >= 30, `last line ${last}`);
     const [record] = storedRuns(home);
