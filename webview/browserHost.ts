@@ -5,7 +5,8 @@
 // moment, and after a reconnect the views reload when those acks arrive, never before —
 // so nothing that happened while the connection was down or the subscription in flight is
 // lost (sidecar/protocol/live.ts).
-import type { HistoryQuery, LogSearchHit, RunPage, StepStatistic } from '../sidecar/protocol/history';
+import type { HistoryQuery, LogSearchHit, RunPage } from '../sidecar/protocol/history';
+import type { StepStatistic } from '../sidecar/protocol/statistics';
 import { LiveSubscribe, LiveUnsubscribe } from '../sidecar/protocol/live';
 import type { LogLine } from '../sidecar/protocol/lsp';
 import type { RunRecord } from '../sidecar/protocol/model';

@@ -6,7 +6,8 @@
 // changed in place: an update replaces the list, a row or the selected run with a new
 // object, so components see it by identity.
 import type { RunEvent, OutputEvent } from '../sidecar/protocol/events';
-import type { HistoryQuery, HistoryRun, LogSearchHit, StepStatistic } from '../sidecar/protocol/history';
+import type { HistoryQuery, HistoryRun, LogSearchHit } from '../sidecar/protocol/history';
+import type { StepStatistic } from '../sidecar/protocol/statistics';
 import type { EventsParams, SnapshotParams } from '../sidecar/protocol/live';
 import type { RunRecord } from '../sidecar/protocol/model';
 import type { RunExpectations } from '../sidecar/protocol/stats';

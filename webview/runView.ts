@@ -2,7 +2,8 @@
 // steps of two runs, "usual time" from statistics, the steps a trend can be drawn for, the
 // progress line of a running run, list rows from records. No DOM here, so the unit suite
 // tests them directly.
-import type { HistoryRun, StepStatistic } from '../sidecar/protocol/history';
+import type { HistoryRun } from '../sidecar/protocol/history';
+import type { StepStatistic } from '../sidecar/protocol/statistics';
 import type { RunRecord, StepRecord } from '../sidecar/protocol/model';
 import type { RunProgress } from '../sidecar/protocol/stats';
 import { formatDateTime, formatProgress } from '../sidecar/protocol/format';

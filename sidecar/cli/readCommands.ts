@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import type { RunRecord, StepRecord } from '../protocol/model';
 import { shownStatus, shownStatusNote } from '../protocol/results';
-import type { StepStat } from '../store/store';
+import type { StepStatistic } from '../protocol/statistics';
 import { UserError } from '../util/errors';
 import { numberOption, parseArgs, stringOption } from './args';
 import { openCliStore } from './context';
@@ -99,8 +99,8 @@ export async function statsCommand(argv: readonly string[]): Promise<number> {
   }
 }
 
-function printStats(rows: StepStat[], s: Style): void {
-  const label = (row: StepStat) => '  '.repeat(row.path.length - 1) + safe(row.name);
+function printStats(rows: StepStatistic[], s: Style): void {
+  const label = (row: StepStatistic) => '  '.repeat(row.path.length - 1) + safe(row.name);
   const width = Math.min(48, Math.max(4, ...rows.map((row) => Array.from(label(row)).length)));
   const num = (text: string, n = 9) => text.padStart(n);
   let script: string | undefined;

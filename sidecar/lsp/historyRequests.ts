@@ -4,7 +4,6 @@
 import type { Connection } from 'vscode-languageserver/node';
 import { QueryRunsRequest, SearchLogsRequest, StepStatsRequest } from '../protocol/lsp';
 import type { Store } from '../store/store';
-import { stepStatistics } from '../server/statistics';
 
 export function registerHistoryRequests(connection: Connection, store: () => Store): void {
   connection.onRequest(QueryRunsRequest, ({ statuses, status, ...rest }) => {
@@ -16,5 +15,5 @@ export function registerHistoryRequests(connection: Connection, store: () => Sto
   connection.onRequest(SearchLogsRequest, ({ text, runId, limit }) =>
     store().searchLogs(text, { limit: Math.min(limit ?? 100, 1000), ...(runId ? { runId } : {}) }),
   );
-  connection.onRequest(StepStatsRequest, ({ script }) => stepStatistics(store(), script));
+  connection.onRequest(StepStatsRequest, ({ script }) => store().stepStats(script));
 }

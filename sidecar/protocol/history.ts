@@ -5,6 +5,7 @@
 import type { LogLine, RunSummary } from './lsp';
 import type { RunRecord, StreamName } from './model';
 import type { RunExpectations } from './stats';
+import type { StepStatistic } from './statistics';
 import { RequestType, arrayOf, isNumber, isString, objectOf, optional, type Guard } from './messages';
 
 /** Filters of the run list (all optional, combined with AND). */
@@ -40,21 +41,6 @@ export interface LogSearchHit {
   text: string;
   /** Names from the root to the innermost step holding the line; absent outside every step. */
   step?: string[];
-}
-
-/** Duration statistics of one step (by its path of names from the root) of one script. */
-export interface StepStatistic {
-  script: string;
-  path: string[];
-  name: string;
-  count: number;
-  meanMs: number;
-  minMs: number;
-  maxMs: number;
-  /** Sample standard deviation, where the store computes it. */
-  stdDevMs?: number | null;
-  /** The latest succeeded durations, oldest first (at most 20): the panel's trend chart. */
-  lastDurationsMs: number[];
 }
 
 export interface LogRange {

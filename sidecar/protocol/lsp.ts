@@ -4,6 +4,7 @@ import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import type { RunEvent } from './events';
 import type { RunRecord, RunStatus, StreamName } from './model';
 import type { RunExpectations } from './stats';
+import type { StepStatistic } from './statistics';
 
 export interface RunParams {
   script: string;
@@ -123,11 +124,7 @@ export const SearchLogsRequest = new RequestType<
 >('stepflow/searchLogs');
 
 /** Client → sidecar: step duration statistics of a script (count, mean, min, max, σ where known, the latest durations). */
-export const StepStatsRequest = new RequestType<
-  { script?: string },
-  Array<{ script: string; path: string[]; name: string; count: number; meanMs: number; minMs: number; maxMs: number; stdDevMs?: number | null; lastDurationsMs: number[] }>,
-  void
->('stepflow/stepStats');
+export const StepStatsRequest = new RequestType<{ script?: string }, StepStatistic[], void>('stepflow/stepStats');
 
 // ── statistics and reports ───────────────────────────────────────────────────────────────
 

@@ -23,3 +23,28 @@ export interface ScriptStatistic {
   meanDurationMs: number | null;
   lastStartedAt: number;
 }
+
+/**
+ * Duration statistics of one step (by its path of names from the root) of one script, from
+ * its succeeded runs. Kept up to date by every finished step, so it also covers pruned runs.
+ */
+export interface StepStatistic {
+  script: string;
+  /** Names from the root step. */
+  path: string[];
+  name: string;
+  /** Succeeded runs of the step. */
+  count: number;
+  meanMs: number;
+  minMs: number;
+  maxMs: number;
+  /** Sample standard deviation (n−1); null below two samples. */
+  stdDevMs: number | null;
+  /** The latest durations, oldest first (at most 20): trends, the panel's chart, `stepflow stats`. */
+  lastDurationsMs: number[];
+  /** When the statistics last changed (ms since the epoch). */
+  updatedAt: number;
+}
+
+/** What a duration is judged against: a step's statistics, or those without a run's own durations (usual.ts). */
+export type StepBaseline = Pick<StepStatistic, 'count' | 'meanMs' | 'stdDevMs'>;

@@ -3,15 +3,6 @@
 // The estimator is protocol/progress.ts (pure, run by every view), its text protocol/format.ts
 // formatProgress; the expectations it reads are built by sidecar/stats/eta.ts.
 
-/** What the history says about one step (by its path of names) of one script. */
-export interface StepBaseline {
-  /** Succeeded runs of the step that fed the statistics. */
-  count: number;
-  meanMs: number;
-  /** Sample standard deviation (n−1); null below two samples. */
-  stdDevMs: number | null;
-}
-
 /**
  * One step a run of the script is expected to go through, in the order of the latest
  * successful run; `meanMs` is its mean over the recent successful runs that had it.

@@ -14,18 +14,9 @@ import { m2FromStdDev, removeSample, sampleStdDev, type Aggregate } from '../sta
 import { formatPercentChange } from './format';
 import type { StepRecord, StepWarning } from './model';
 import { shownStatus } from './results';
-import type { StepBaseline } from './stats';
+import type { StepBaseline, StepStatistic } from './statistics';
 
 export { classifyOutlier, practicalOutlierOptions, PRACTICAL_OUTLIER_OPTIONS, type OutlierOptions, type OutlierVerdict } from '../stats/outliers';
-
-/** The statistics of a step as stored (count, mean, σ), whatever carries them. */
-export interface StatLike {
-  count: number;
-  meanMs: number;
-  stdDevMs?: number | null;
-  minMs?: number;
-  maxMs?: number;
-}
 
 /** Names of a step path joined for map keys (the same as the panel's statKey). */
 export function pathKey(path: readonly string[]): string {
@@ -53,12 +44,12 @@ export function ownDurations(steps: readonly StepRecord[]): Map<string, number[]
  * A step's usual duration: its statistics with this run's own durations removed again
  * (statistics include the run once it succeeded). Null when nothing else is left.
  */
-export function baselineWithout(stat: StatLike | undefined | null, own: readonly number[] = []): StepBaseline | null {
+export function baselineWithout(stat: (StepBaseline & Partial<Pick<StepStatistic, 'minMs' | 'maxMs'>>) | undefined | null, own: readonly number[] = []): StepBaseline | null {
   if (!stat || stat.count <= 0) return null;
   let agg: Aggregate = {
     count: stat.count,
     mean: stat.meanMs,
-    m2: m2FromStdDev(stat.count, stat.stdDevMs ?? null),
+    m2: m2FromStdDev(stat.count, stat.stdDevMs),
     min: stat.minMs ?? stat.meanMs,
     max: stat.maxMs ?? stat.meanMs,
   };

@@ -1,7 +1,7 @@
 // What the HTML and Markdown reports say the same way.
 import { formatDuration } from '../protocol/format';
 import type { RunRecord, StepWarning } from '../protocol/model';
-import type { StepBaseline } from '../protocol/stats';
+import type { StepBaseline } from '../protocol/statistics';
 import type { ReportData } from './reportData';
 
 const ICONS: Record<string, string> = {

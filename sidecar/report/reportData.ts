@@ -2,7 +2,7 @@
 // are pure functions of it.
 import { stripAnsi } from '../markers/ansi';
 import type { RunRecord, StepError, StepRecord, StreamName } from '../protocol/model';
-import type { StepBaseline } from '../protocol/stats';
+import type { StepBaseline } from '../protocol/statistics';
 import { stepPathKey } from '../store/schema';
 import type { Store } from '../store/store';
 import { baselineWithout, ownDurations, pathKey } from '../protocol/usual';

@@ -12,7 +12,8 @@ import { SpoolScrubber, maskBatch } from './outputMasking';
 import { STEP_SUMMARY_ENV, StepSummaryFile } from './stepSummary';
 import { resolveInvocation } from '../runner/interpreter';
 import { startProcess, shellExitCode, type ProcessOutcome, type RunningProcess } from '../runner/processRunner';
-import type { SpoolSource, Store, StepStat, StoredProgress } from '../store/store';
+import type { SpoolSource, Store, StoredProgress } from '../store/store';
+import type { StepStatistic } from '../protocol/statistics';
 import { stepPathKey } from '../store/schema';
 import { detectOutlier, practicalOutlierOptions } from '../stats/outliers';
 import type { RunEvent, RunFinishedEvent } from '../protocol/events';
@@ -97,7 +98,7 @@ export class RunSession {
   /** A cancel (or kill) that came before the script was spawned: honoured once it is. */
   private stopBeforeStart = false;
   /** Statistics of this script's steps as they were before this run, by stepPathKey. */
-  private readonly baselines = new Map<string, StepStat>();
+  private readonly baselines = new Map<string, StepStatistic>();
   /**
    * An adopted run (resume()): how many lines of each stream the dead owner already stored.
    * They are read again from the start of the spool files and parsed — so the tracker is

@@ -142,7 +142,7 @@ class StepflowService implements StepflowServer {
       });
     });
     this.boundPort = (this.server.address() as AddressInfo).port;
-    if (this.store.db.readonly) this.log(`the database ${this.store.file} is open read-only: runs can be browsed, not started`);
+    if (this.store.readOnly) this.log(`the database ${this.store.file} is open read-only: runs can be browsed, not started`);
     this.hosts = allowedHosts(this.host, this.boundPort);
     this.watcher.start();
   }

@@ -14,7 +14,7 @@
 // Pure.
 import { formatDuration, formatSigma } from '../protocol/format';
 import type { StepWarning, WarningSeverity } from '../protocol/model';
-import type { StepBaseline } from '../protocol/stats';
+import type { StepBaseline } from '../protocol/statistics';
 
 export interface OutlierOptions {
   minSamples?: number;

@@ -2,29 +2,12 @@
 // path holding a Welford aggregate. The writer adds each succeeded step's duration in the
 // same transaction that finishes the step; rebuildStepStats() recomputes every row from the
 // stored history (`stepflow stats --rebuild`, and migration 2 for existing databases).
+import type { StepStatistic } from '../protocol/statistics';
 import type { Database } from './database';
 import { EMPTY_AGGREGATE, addSample, sampleStdDev, type Aggregate } from '../stats/welford';
 
 /** How many of the latest durations a row keeps (for trends and hovers). */
 export const LAST_DURATIONS = 20;
-
-export interface StepStat {
-  script: string;
-  /** Names from the root step. */
-  path: string[];
-  name: string;
-  /** Succeeded runs of the step. */
-  count: number;
-  meanMs: number;
-  minMs: number;
-  maxMs: number;
-  /** Sample standard deviation (n−1); null below two samples. */
-  stdDevMs: number | null;
-  /** The latest durations, oldest first (at most LAST_DURATIONS). */
-  lastDurationsMs: number[];
-  /** When the statistics last changed (ms since the epoch). */
-  updatedAt: number;
-}
 
 interface StatRow {
   script: string;
@@ -68,7 +51,7 @@ export class StepStatsTable {
     this.upsert.run(script, pathKey, after.count, after.mean, after.m2, after.min, after.max, JSON.stringify(last.slice(-LAST_DURATIONS)), stepOrder, at);
   }
 
-  list(script?: string): StepStat[] {
+  list(script?: string): StepStatistic[] {
     const rows = (script === undefined ? this.all.all() : this.ofScript.all(script)) as StatRow[];
     return rows.map(toStat);
   }
@@ -110,7 +93,7 @@ export function rebuildStepStats(db: Database): { steps: number; samples: number
   return { steps: stats.size, samples };
 }
 
-function toStat(row: StatRow): StepStat {
+function toStat(row: StatRow): StepStatistic {
   const path = parseNames(row.path);
   return {
     script: row.script,

@@ -11,10 +11,10 @@ import { LogReader, type LogLine, type LogMatch, type SearchQuery } from './logR
 import { Maintenance, processIsAlive, type PruneOptions, type StoreMetrics } from './maintenance';
 import { ProcessRows, type AdoptableRun, type ProcessRecord, type RunOwner, type StoredProgress } from './processRows';
 import { RunQueries, type ListRunsQuery, type StoredRunSummary } from './runQueries';
-import { StepStatsTable, type StepStat } from './stepStats';
+import { StepStatsTable } from './stepStats';
 import { buildExpectations, EXPECTATION_RUNS } from '../stats/eta';
 import type { RunExpectations } from '../protocol/stats';
-import type { RecentStepRun, ScriptStatistic } from '../protocol/statistics';
+import type { RecentStepRun, ScriptStatistic, StepStatistic } from '../protocol/statistics';
 import { migrate } from './schema';
 import { WriteBatcher, type NewRun, type SpoolSource } from './writer';
 
@@ -23,7 +23,6 @@ export type { LogLine, LogMatch, SearchQuery } from './logReader';
 export type { PruneOptions, StoreMetrics } from './maintenance';
 export type { AdoptableRun, ProcessRecord, RunOwner, StoredProgress } from './processRows';
 export type { ListRunsQuery, StoredRunSummary } from './runQueries';
-export type { StepStat } from './stepStats';
 export type { NewRun, SpoolSource } from './writer';
 
 export interface StoreOptions {
@@ -157,7 +156,7 @@ export class Store {
    * max, last durations), in the order a run meets the steps. Kept up to date by every
    * finished step, so it also covers runs pruned since.
    */
-  stepStats(script?: string): StepStat[] {
+  stepStats(script?: string): StepStatistic[] {
     return this.stats.list(script);
   }
 

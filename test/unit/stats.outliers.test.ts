@@ -3,7 +3,7 @@
 // match wins, and nothing before the minimum number of samples.
 import { strict as assert } from 'node:assert';
 import { classifyOutlier, detectOutlier, type OutlierOptions } from '../../sidecar/stats/outliers';
-import type { StepBaseline } from '../../sidecar/protocol/stats';
+import type { StepBaseline } from '../../sidecar/protocol/statistics';
 
 interface Row {
   name: string;

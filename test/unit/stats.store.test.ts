@@ -7,7 +7,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { openDatabase } from '../../sidecar/store/database';
 import { MIGRATIONS, SCHEMA_VERSION, migrate, stepPathKey } from '../../sidecar/store/schema';
-import { Store, StoreError, type StepStat } from '../../sidecar/store/store';
+import { Store, StoreError } from '../../sidecar/store/store';
+import type { StepStatistic } from '../../sidecar/protocol/statistics';
 import { openStore, sqlOf } from '../support/storeSql';
 import { aggregateOf, sampleStdDev } from '../../sidecar/stats/welford';
 import { RunSession } from '../../sidecar/runs/runSession';
@@ -39,7 +40,7 @@ function writeRun(store: Store, runId: string, steps: Array<[string, number | nu
   store.enqueue({ type: 'runFinished', runId, status: 'succeeded', exitCode: 0, signal: null, endedAt: t + 10_000, durationMs: 10_000, lineCount: 0, error: null });
 }
 
-const strip = (stats: StepStat[]) =>
+const strip = (stats: StepStatistic[]) =>
   stats.map((s) => ({ path: s.path, count: s.count, mean: round(s.meanMs), sd: s.stdDevMs === null ? null : round(s.stdDevMs), min: s.minMs, max: s.maxMs, last: s.lastDurationsMs }));
 const round = (x: number) => Math.round(x * 1e6) / 1e6;
 

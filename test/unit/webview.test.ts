@@ -81,7 +81,7 @@ describe('webview: run views', () => {
   });
 
   it('judges a duration against the usual one', () => {
-    const stat = { script: '/s.sh', path: ['Build'], name: 'Build', count: 10, meanMs: 1000, minMs: 900, maxMs: 1100, stdDevMs: 50, lastDurationsMs: [] };
+    const stat = { script: '/s.sh', path: ['Build'], name: 'Build', count: 10, meanMs: 1000, minMs: 900, maxMs: 1100, stdDevMs: 50, lastDurationsMs: [], updatedAt: 0 };
     assert.equal(verdict(1020, stat), 'usual');
     assert.equal(verdict(1300, stat), 'much-slower'); // 6σ
     assert.equal(verdict(600, stat), 'faster');
@@ -146,7 +146,7 @@ describe('webview: typed messages', () => {
 
 describe('webview: duration trend and progress', () => {
   const stat = (path: string[], lastDurationsMs: number[]) => ({
-    script: '/s.sh', path, name: path.at(-1)!, count: lastDurationsMs.length, meanMs: 1000, minMs: 0, maxMs: 0, stdDevMs: 100, lastDurationsMs,
+    script: '/s.sh', path, name: path.at(-1)!, count: lastDurationsMs.length, meanMs: 1000, minMs: 0, maxMs: 0, stdDevMs: 100, lastDurationsMs, updatedAt: 0,
   });
 
   it('offers the run’s steps with statistics, one per path, defaulting to the first with two durations', () => {

@@ -1,7 +1,8 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { formatDuration } from '../../sidecar/protocol/format';
-import type { HistoryRun, StepStatistic } from '../../sidecar/protocol/history';
+import type { HistoryRun } from '../../sidecar/protocol/history';
+import type { StepStatistic } from '../../sidecar/protocol/statistics';
 import type { RunRecord } from '../../sidecar/protocol/model';
 import type { LiveRun } from '../../sidecar/protocol/runState';
 import type { RunExpectations } from '../../sidecar/protocol/stats';

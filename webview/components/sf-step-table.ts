@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { cssProps } from './cssProps';
 import { formatDuration } from '../../sidecar/protocol/format';
-import type { StepStatistic } from '../../sidecar/protocol/history';
+import type { StepStatistic } from '../../sidecar/protocol/statistics';
 import type { RunRecord, StepRecord } from '../../sidecar/protocol/model';
 import { statKey, stepRows } from '../runView';
 import { shownStatus, shownStatusNote } from '../../sidecar/protocol/results';

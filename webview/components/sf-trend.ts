@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing, svg } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { formatDuration } from '../../sidecar/protocol/format';
-import type { StepStatistic } from '../../sidecar/protocol/history';
+import type { StepStatistic } from '../../sidecar/protocol/statistics';
 import type { RunRecord } from '../../sidecar/protocol/model';
 import { pickTrend, trendChoices, type TrendChoice } from '../runView';
 import { trendPlot } from '../trendPlot';

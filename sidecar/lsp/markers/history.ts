@@ -1,25 +1,15 @@
 // A step's history for the editor (hover and CodeLens on STEP_START lines): statistics from
-// store.stepStats (count, mean, σ where the statistics module provides it) and the latest
-// runs of the step with their status. Steps are keyed like the store keys them: the
+// store.stepStats (the protocol's StepStatistic, as the store returns it) and the latest
+// runs of the step with their status (store.recentStepRuns). Steps are keyed like the store keys them: the
 // absolute script path and the names from the root step (stepPathKey).
 import type { StepStatus } from '../../protocol/model';
-import type { RecentStepRun } from '../../protocol/statistics';
+import type { RecentStepRun, StepStatistic } from '../../protocol/statistics';
 import { formatDuration, formatSpread } from '../../protocol/format';
 import { stepPathKey } from '../../store/schema';
 import type { Store } from '../../store/store';
 
-/** The fields of a store StepStat this module reads (σ only where statistics provide it). */
-export interface StepStatLike {
-  path: string[];
-  count: number;
-  meanMs: number;
-  minMs?: number;
-  maxMs?: number;
-  stdDevMs?: number | null;
-}
-
 export interface StepHistoryEntry {
-  stat: StepStatLike | null;
+  stat: StepStatistic | null;
   recent: RecentStepRun[];
 }
 
@@ -27,7 +17,7 @@ const RECENT = 5;
 
 /** Reads step history from the store, caching per script until runs change. */
 export class StepHistory {
-  private readonly stats = new Map<string, Map<string, StepStatLike>>();
+  private readonly stats = new Map<string, Map<string, StepStatistic>>();
 
   constructor(private readonly store: () => Store | undefined) {}
 
@@ -52,12 +42,12 @@ export class StepHistory {
     return { stat, recent: this.recent(store, script, key) };
   }
 
-  private statsOf(store: Store, script: string): Map<string, StepStatLike> {
+  private statsOf(store: Store, script: string): Map<string, StepStatistic> {
     let map = this.stats.get(script);
     if (!map) {
       map = new Map();
       try {
-        for (const s of store.stepStats(script) as StepStatLike[]) map.set(stepPathKey(s.path), s);
+        for (const s of store.stepStats(script)) map.set(stepPathKey(s.path), s);
       } catch {
         // A database being migrated by another process: no statistics this time.
       }
@@ -84,7 +74,7 @@ export function lensTitle(entry: StepHistoryEntry): string | null {
   const parts: string[] = [];
   if (stat && stat.count > 0) {
     const sd = stat.stdDevMs;
-    parts.push(`avg ${formatDuration(stat.meanMs)}${sd !== null && sd !== undefined && stat.count > 1 ? ` ${formatSpread(sd)}` : ''}`);
+    parts.push(`avg ${formatDuration(stat.meanMs)}${sd !== null && stat.count > 1 ? ` ${formatSpread(sd)}` : ''}`);
   }
   if (last) parts.push(`last ${STATUS_ICON[last.status]} ${last.status === 'running' ? 'running' : formatDuration(last.durationMs)}`);
   if (parts.length === 0) return null;
@@ -101,8 +91,8 @@ export function hoverMarkdown(name: string, path: string[], entry: StepHistoryEn
   const lines = [title, ''];
   if (stat && stat.count > 0) {
     const sd = stat.stdDevMs;
-    const sigma = sd !== null && sd !== undefined && stat.count > 1 ? ` ${formatSpread(sd)} (σ)` : '';
-    const range = stat.minMs !== undefined && stat.maxMs !== undefined ? ` · min ${formatDuration(stat.minMs)} · max ${formatDuration(stat.maxMs)}` : '';
+    const sigma = sd !== null && stat.count > 1 ? ` ${formatSpread(sd)} (σ)` : '';
+    const range = ` · min ${formatDuration(stat.minMs)} · max ${formatDuration(stat.maxMs)}`;
     lines.push(`**${stat.count}** successful run${stat.count === 1 ? '' : 's'} · mean **${formatDuration(stat.meanMs)}**${sigma}${range}`, '');
   } else {
     lines.push('No successful run yet.', '');
