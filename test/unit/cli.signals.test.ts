@@ -16,6 +16,9 @@ describe('stepflow run: signals and the process group', function () {
   let home: string;
   let work: string;
   let pgid: number | undefined;
+  // Closed after every test, also one that timed out while waiting on it: an open watcher
+  // keeps mocha's process alive after the suite ends.
+  let dbWatcher: fs.FSWatcher | undefined;
 
   beforeEach(() => {
     home = tempDir('stepflow-home-');
@@ -23,6 +26,8 @@ describe('stepflow run: signals and the process group', function () {
     pgid = undefined;
   });
   afterEach(() => {
+    dbWatcher?.close();
+    dbWatcher = undefined;
     killGroupQuietly(pgid);
     fs.rmSync(home, { recursive: true, force: true });
     fs.rmSync(work, { recursive: true, force: true });
@@ -93,13 +98,12 @@ describe('stepflow run: signals and the process group', function () {
       fs.rmSync(path.join(work, 'script.pid'), { force: true });
       const cli = startCli(['run', script, '--db', db], home, { T: work });
       await new Promise<void>((resolve) => {
-        const watcher = fs.watch(home, () => {
-          if (fs.existsSync(db)) {
-            watcher.close();
-            resolve();
-          }
+        dbWatcher = fs.watch(home, () => {
+          if (fs.existsSync(db)) resolve();
         });
+        if (fs.existsSync(db)) resolve();
       });
+      dbWatcher?.close();
       const t0 = performance.now();
       while (performance.now() - t0 < delayMs) {
         // busy-wait: sub-millisecond placement of the signal
