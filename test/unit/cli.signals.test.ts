@@ -9,7 +9,8 @@ import { request } from '../support/serverClient';
 import { LspClient } from '../support/lspClient';
 import { RunRequest } from '../../sidecar/protocol/lsp';
 import { Store } from '../../sidecar/store/store';
-import { groupMembers, isGone, killGroupQuietly, readPid, startCli, storedRuns, STUBBORN, waitFor } from './lifetimeSupport';
+import { groupMembers, isGone, killGroupQuietly, readPid, startCli, storedRuns, STUBBORN } from './lifetimeSupport';
+import { pollUntil } from '../support/poll';
 
 describe('stepflow run: signals and the process group', function () {
   this.timeout(30_000);
@@ -36,7 +37,7 @@ describe('stepflow run: signals and the process group', function () {
   async function stubbornRun(extra: string[] = []) {
     const script = writeScript(work, 'stubborn.sh', STUBBORN);
     const cli = startCli(['run', script, ...extra], home, { T: work });
-    await waitFor(() => cli.stdout().includes('READY') || cli.child.exitCode !== null, 'READY');
+    await pollUntil(() => cli.stdout().includes('READY') || cli.child.exitCode !== null, 'READY');
     pgid = readPid(path.join(work, 'script.pid'));
     const grandchild = readPid(path.join(work, 'grandchild.pid'))!;
     assert.ok(pgid && grandchild, 'the script and its grandchild started');
@@ -63,7 +64,7 @@ describe('stepflow run: signals and the process group', function () {
     cli.child.kill('SIGINT');
     // The first one was handled once the script (the group leader) died of its SIGTERM;
     // only the grandchild that ignores SIGTERM is left, for the grace period.
-    await waitFor(() => isGone(pgid!), 'the script to die of SIGTERM');
+    await pollUntil(() => isGone(pgid!), 'the script to die of SIGTERM');
     assert.equal(isGone(grandchild), false);
     cli.child.kill('SIGINT');
     const exit = await cli.exited;
@@ -143,11 +144,11 @@ describe('stepflow run: signals and the process group', function () {
       ].join('\n'),
     );
     const cli = startCli(['run', script], home, { T: work });
-    await waitFor(() => cli.stdout().includes('line 40\n'), 'line 40');
+    await pollUntil(() => cli.stdout().includes('line 40\n'), 'line 40');
     pgid = readPid(path.join(work, 'script.pid'))!;
     cli.child.kill('SIGKILL');
     await cli.exited;
-    await waitFor(() => groupMembers(pgid!).length === 0, 'the script group to end after its CLI was killed', 20_000);
+    await pollUntil(() => groupMembers(pgid!).length === 0, 'the script group to end after its CLI was killed', { timeoutMs: 20_000 });
     const last = Number(fs.readFileSync(path.join(work, 'last'), 'utf8'));
     assert.ok(last >= 30, `last line ${last}`);
     const [record] = storedRuns(home);
@@ -182,7 +183,7 @@ describe('stepflow serve and the language server: shutdown during a run', functi
   it('SIGTERM to `stepflow serve` stops its runs, writes their end, then closes the database', async () => {
     const script = writeScript(work, 'long.sh', '#!/bin/sh\necho $$ > "$T/script.pid"\necho "STEP_START:Wait"\nsleep 30\n');
     const serve = startCli(['serve', '--port', '0'], home, { T: work });
-    await waitFor(() => /StepFlow dashboard: http:\/\/127\.0\.0\.1:(\d+)\//.test(serve.stdout()), 'the dashboard URL');
+    await pollUntil(() => /StepFlow dashboard: http:\/\/127\.0\.0\.1:(\d+)\//.test(serve.stdout()), 'the dashboard URL');
     const port = Number(/StepFlow dashboard: http:\/\/127\.0\.0\.1:(\d+)\//.exec(serve.stdout())![1]);
     const token = fs.readFileSync(path.join(home, 'token'), 'utf8').trim();
     const started = await request(port, {
@@ -193,7 +194,7 @@ describe('stepflow serve and the language server: shutdown during a run', functi
       body: JSON.stringify({ script }),
     });
     assert.equal(started.status, 201, started.text);
-    await waitFor(() => readPid(path.join(work, 'script.pid')) !== undefined, 'the script to start');
+    await pollUntil(() => readPid(path.join(work, 'script.pid')) !== undefined, 'the script to start');
     pgid = readPid(path.join(work, 'script.pid'));
     serve.child.kill('SIGTERM');
     const exit = await serve.exited;
@@ -212,7 +213,7 @@ describe('stepflow serve and the language server: shutdown during a run', functi
     let stopped = false;
     try {
       const { runId } = await client.connection.sendRequest(RunRequest, { script, env: { T: work } });
-      await waitFor(() => readPid(path.join(work, 'script.pid')) !== undefined, 'the script to start');
+      await pollUntil(() => readPid(path.join(work, 'script.pid')) !== undefined, 'the script to start');
       // The script runs under the exit-status wrapper, which leads the group.
       const stat = fs.readFileSync(`/proc/${readPid(path.join(work, 'script.pid'))}/stat`, 'utf8');
       pgid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
@@ -220,7 +221,7 @@ describe('stepflow serve and the language server: shutdown during a run', functi
       stopped = true;
       assert.doesNotMatch(client.stderr, /database|not open/i);
       assert.equal(storedRuns(home).find((r) => r.id === runId)?.status, 'running', 'left to be adopted, not cancelled');
-      await waitFor(() => groupMembers(pgid!).length === 0, 'the watchdog to end the group', 20_000);
+      await pollUntil(() => groupMembers(pgid!).length === 0, 'the watchdog to end the group', { timeoutMs: 20_000 });
       const store = new Store(path.join(home, 'stepflow.db'));
       try {
         assert.deepEqual(store.markInterrupted(), [runId]);

@@ -23,14 +23,6 @@ export const STUBBORN = [
   'wait',
 ].join('\n');
 
-export async function waitFor(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 export function isGone(pid: number): boolean {
   try {
     process.kill(pid, 0);

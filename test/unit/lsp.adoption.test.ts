@@ -13,7 +13,8 @@ import { RunRequest } from '../../sidecar/protocol/lsp';
 import { Store } from '../../sidecar/store/store';
 import { MERGED_FILE } from '../../sidecar/runner/spool';
 import type { StepRecord } from '../../sidecar/protocol/model';
-import { groupMembers, isGone, killGroupQuietly, readPid, storedRuns, waitFor } from './lifetimeSupport';
+import { groupMembers, isGone, killGroupQuietly, readPid, storedRuns } from './lifetimeSupport';
+import { pollUntil } from '../support/poll';
 
 /**
  * Steps on both sides of two gates: `gate1` is opened while no language server runs (its
@@ -114,10 +115,10 @@ describe('language server restarts: runs are adopted, not killed', function () {
     const client = await LspClient.start(home, { STEPFLOW_ADOPT_GRACE_MS: String(graceMs) });
     clients.push(client);
     const { runId } = await client.connection.sendRequest(RunRequest, { script, env: { T: work } });
-    await waitFor(() => readPid(path.join(work, 'script.pid')) !== undefined, 'the script to start');
+    await pollUntil(() => readPid(path.join(work, 'script.pid')) !== undefined, 'the script to start');
     const scriptPid = readPid(path.join(work, 'script.pid'))!;
     pgid = pgidOf(scriptPid);
-    await waitFor(() => logOf(home, runId).includes('line 2'), 'line 2 to be stored', 15_000);
+    await pollUntil(() => logOf(home, runId).includes('line 2'), 'line 2 to be stored', { timeoutMs: 15_000 });
     return { client, runId, scriptPid };
   }
 
@@ -126,13 +127,13 @@ describe('language server restarts: runs are adopted, not killed', function () {
     // Output written while no language server runs lands in the spool file only.
     fs.writeFileSync(path.join(work, 'gate1'), '');
     const spool = path.join(runRow(home, runId).spool_dir!, MERGED_FILE);
-    await waitFor(() => fs.existsSync(spool) && fs.readFileSync(spool, 'utf8').includes('STEP_START:Inner'), 'the headless output');
+    await pollUntil(() => fs.existsSync(spool) && fs.readFileSync(spool, 'utf8').includes('STEP_START:Inner'), 'the headless output');
 
     const next = await LspClient.start(home, { STEPFLOW_ADOPT_GRACE_MS: '60000' });
     clients.push(next);
-    await waitFor(() => runRow(home, runId).owner_pid === next.pid, 'the next language server to adopt the run');
+    await pollUntil(() => runRow(home, runId).owner_pid === next.pid, 'the next language server to adopt the run');
     fs.writeFileSync(path.join(work, 'gate2'), '');
-    await waitFor(() => storedRuns(home).find((r) => r.id === runId)?.status !== 'running', 'the run to end', 30_000);
+    await pollUntil(() => storedRuns(home).find((r) => r.id === runId)?.status !== 'running', 'the run to end', { timeoutMs: 30_000 });
 
     const run = storedRuns(home).find((r) => r.id === runId)!;
     assert.equal(run.status, 'failed');
@@ -154,8 +155,8 @@ describe('language server restarts: runs are adopted, not killed', function () {
     assert.ok((across.durationMs ?? -1) >= (inner.durationMs ?? Infinity), 'and its duration spans the restart');
     assert.deepEqual(logOf(home, runId), EXPECTED_LOG, 'every line once, in order');
     assert.equal(run.lineCount, EXPECTED_LOG.length);
-    await waitFor(() => groupMembers(pgid!).length === 0, 'the group to be gone');
-    await waitFor(() => !fs.existsSync(path.dirname(spool)), 'the spool folder to be removed');
+    await pollUntil(() => groupMembers(pgid!).length === 0, 'the group to be gone');
+    await pollUntil(() => !fs.existsSync(path.dirname(spool)), 'the spool folder to be removed');
   }
 
   it('SIGKILLed: the next language server adopts the run, continues its tree and log, and records its real end', async () => {
@@ -173,7 +174,7 @@ describe('language server restarts: runs are adopted, not killed', function () {
   it('no language server within the grace period: the watchdog ends the script, and the run is interrupted', async () => {
     const { client, runId } = await startGated(300);
     await client.kill('SIGKILL');
-    await waitFor(() => groupMembers(pgid!).length === 0, 'the watchdog to end the group', 20_000);
+    await pollUntil(() => groupMembers(pgid!).length === 0, 'the watchdog to end the group', { timeoutMs: 20_000 });
     const interrupted = withStore(home, (store) => store.markInterrupted());
     assert.deepEqual(interrupted, [runId]);
     const run = storedRuns(home).find((r) => r.id === runId)!;

@@ -4,10 +4,11 @@
 // the tests wait on output, files and the outcome, never on the clock.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { startProcess } from '../../sidecar/runner/processRunner';
 import type { ProcessOutcome, RunningProcess, StartOptions } from '../../sidecar/runner/processRunner';
+import { pollUntil } from '../support/poll';
+import { tempFolderPerTest } from '../support/tempFolder';
 
 interface Collected {
   lines: Array<{ stream: 'stdout' | 'stderr'; text: string }>;
@@ -31,13 +32,10 @@ function collect(rp: RunningProcess): Collected {
 }
 
 /** Resolves once `cond` holds, or rejects when the process ends first (so a broken product fails fast). */
-async function until(cond: () => boolean, rp: RunningProcess, what: string): Promise<void> {
+function until(cond: () => boolean, rp: RunningProcess, what: string): Promise<void> {
   let ended: ProcessOutcome | undefined;
   void rp.done.then((o) => { ended = o; });
-  while (!cond()) {
-    if (ended) throw new Error(`process ended (${JSON.stringify(ended)}) before ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  return pollUntil(cond, what, { failIf: () => (ended ? `process ended (${JSON.stringify(ended)})` : undefined) });
 }
 
 describe('runner: gaps', () => {
@@ -52,10 +50,9 @@ describe('runner: gaps', () => {
   };
   const stop = () => fs.writeFileSync(path.join(tmp, 'stop'), '');
 
-  beforeEach(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sf-gaps-')); });
-  afterEach(() => {
-    for (const rp of started.splice(0)) rp.killGroup('SIGKILL');
-    fs.rmSync(tmp, { recursive: true, force: true });
+  tempFolderPerTest('sf-gaps-', {
+    beforeTest: (folder) => (tmp = folder),
+    afterTest: () => { for (const rp of started.splice(0)) rp.killGroup('SIGKILL'); },
   });
 
   // The grandchild waits until the script (its parent, $$) is gone, then writes.

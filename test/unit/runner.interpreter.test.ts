@@ -3,9 +3,9 @@
 // (zsh, pwsh, ruby, tsx on PATH) are stood in for by fake executables on a private PATH.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { InterpreterError, SHIMS, ensureShim, parseShebang, resolveInvocation } from '../../sidecar/runner/interpreter';
+import { tempFolderPerTest } from '../support/tempFolder';
 
 describe('runner/interpreter', () => {
   let tmp: string;
@@ -22,14 +22,15 @@ describe('runner/interpreter', () => {
     for (const n of names) fs.writeFileSync(path.join(dir, n), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
   };
 
-  beforeEach(() => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sf-interp-'));
-    bin = path.join(tmp, 'bin');
-    fs.mkdirSync(bin);
-    fake(bin, 'bash', 'zsh', 'python3', 'node', 'pwsh', 'ruby', 'perl');
-    env = { PATH: bin };
+  tempFolderPerTest('sf-interp-', {
+    beforeTest: (folder) => {
+      tmp = folder;
+      bin = path.join(tmp, 'bin');
+      fs.mkdirSync(bin);
+      fake(bin, 'bash', 'zsh', 'python3', 'node', 'pwsh', 'ruby', 'perl');
+      env = { PATH: bin };
+    },
   });
-  afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   describe('parseShebang', () => {
     it('splits the line into words and ignores CR', () => {

@@ -3,12 +3,12 @@
 // was open when it was written. Real processes, a real database file.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { RunSession } from '../../sidecar/runs/runSession';
 import { loadProjectConfig } from '../../sidecar/runs/profiles';
 import { Store } from '../../sidecar/store/store';
 import type { StepRecord } from '../../sidecar/protocol/model';
+import { tempFolderPerTest } from '../support/tempFolder';
 
 const STEPS = 30;
 const PER_STEP = 100; // lines per stream per step: 6,000 interleavings from the script itself
@@ -47,13 +47,14 @@ describe('output order', function () {
   let dir: string;
   let store: Store;
 
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepflow-order-'));
-    store = new Store(path.join(dir, 'stepflow.db'));
-  });
-  afterEach(() => {
-    store.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+  tempFolderPerTest('stepflow-order-', {
+    beforeTest: (folder) => {
+      dir = folder;
+      store = new Store(path.join(dir, 'stepflow.db'));
+    },
+    afterTest: () => {
+      store.close();
+    },
   });
 
   it('stores stdout and stderr lines, from the script and its children, in the order they were written, each in its step', async () => {

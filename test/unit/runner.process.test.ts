@@ -8,11 +8,12 @@
 // "lines arrive when printed" by whether a child's gate opened before it went on.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { resolveInvocation } from '../../sidecar/runner/interpreter';
 import { shellExitCode, startProcess } from '../../sidecar/runner/processRunner';
 import type { RunningProcess, StartOptions } from '../../sidecar/runner/processRunner';
+import { pollUntil } from '../support/poll';
+import { tempFolderPerTest } from '../support/tempFolder';
 
 interface Line { stream: 'stdout' | 'stderr'; text: string }
 
@@ -71,14 +72,6 @@ function holdTimers(ms: number): { pending: () => number; fire: () => void; rest
   };
 }
 
-async function waitFor(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /** Gone = no such process, or a zombie: on these machines PID 1 does not reap orphans,
  * so a killed grandchild can linger as <defunct> although it is dead. */
 function isGone(pid: number): boolean {
@@ -118,10 +111,9 @@ describe('runner/processRunner', () => {
     return fs.existsSync(f) ? fs.readFileSync(f, 'utf8').split('\n').filter(Boolean).map(Number) : [];
   };
 
-  beforeEach(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sf-proc-')); });
-  afterEach(() => {
-    for (const rp of started.splice(0)) rp.killGroup('SIGKILL');
-    fs.rmSync(tmp, { recursive: true, force: true });
+  tempFolderPerTest('sf-proc-', {
+    beforeTest: (folder) => (tmp = folder),
+    afterTest: () => { for (const rp of started.splice(0)) rp.killGroup('SIGKILL'); },
   });
 
   it('delivers stdout and stderr and reports exit 0', async () => {
@@ -164,7 +156,7 @@ describe('runner/processRunner', () => {
       if (saved === undefined) delete process.env.TMPDIR;
       else process.env.TMPDIR = saved;
     }
-    await waitFor(() => fs.readdirSync(spoolRoot).length === 0, 'the spool folder to be removed');
+    await pollUntil(() => fs.readdirSync(spoolRoot).length === 0, 'the spool folder to be removed');
   });
 
   it('reports a non-zero exit code', async () => {
@@ -199,13 +191,13 @@ describe('runner/processRunner', () => {
       sleep 1000 & echo $! >> "$PIDS"
       bash -c 'sleep 1000 & echo $! >> "$PIDS"; sleep 1000 & echo $! >> "$PIDS"; echo $$ >> "$PIDS"; wait' &
       wait`);
-    await waitFor(() => pids().length === 5, 'five pids');
+    await pollUntil(() => pids().length === 5, 'five pids');
     const all = pids();
     assert.ok(all.every((p) => !isGone(p)), 'all alive before cancel');
     rp.cancel();
     const o = await rp.done;
     assert.deepEqual([o.reason, o.signal], ['cancelled', 'SIGTERM']);
-    await waitFor(() => all.every(isGone), `pids ${all.join(',')} gone`);
+    await pollUntil(() => all.every(isGone), `pids ${all.join(',')} gone`);
   });
 
   it('SIGKILLs a script that ignores SIGTERM after the grace period, not before', async () => {
@@ -234,11 +226,11 @@ describe('runner/processRunner', () => {
 
   it('after cancel, SIGKILLs grandchildren that ignore SIGTERM and outlive the script', async () => {
     const rp = bash(`bash -c 'trap "" TERM; echo $$ >> "$PIDS"; while :; do sleep 1; done' & wait`, { graceMs: 300 });
-    await waitFor(() => pids().length === 1, 'grandchild pid');
+    await pollUntil(() => pids().length === 1, 'grandchild pid');
     rp.cancel();
     const o = await rp.done;
     assert.deepEqual([o.reason, o.signal], ['cancelled', 'SIGTERM']);
-    await waitFor(() => isGone(pids()[0]!), 'stubborn grandchild gone');
+    await pollUntil(() => isGone(pids()[0]!), 'stubborn grandchild gone');
   });
 
   it('times out: SIGTERM to the group, reason timed_out', async () => {
@@ -262,7 +254,7 @@ describe('runner/processRunner', () => {
     const [sleeper] = pids();
     assert.ok(!isGone(sleeper!), 'done resolved while the grandchild still runs');
     assert.equal(rp.killGroup('SIGKILL'), true);
-    await waitFor(() => isGone(sleeper!), 'grandchild killed');
+    await pollUntil(() => isGone(sleeper!), 'grandchild killed');
   });
 
   it('cancel after exit is a no-op; killGroup reports a vanished group', async () => {

@@ -6,21 +6,13 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Spool } from '../../sidecar/runner/spool';
+import { pollUntil } from '../support/poll';
+import { tempFolderPerTest } from '../support/tempFolder';
 
 let dir: string;
-beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepflow-spool-pacing-'))));
-afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-async function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+tempFolderPerTest('stepflow-spool-pacing-', { beforeTest: (folder) => (dir = folder) });
 
 const LINES = 20_000;
 const lineText = (i: number): string => `line ${i} ${'x'.repeat(i % 37)}\n`;
@@ -49,7 +41,7 @@ describe('spool: paced reading of a line-at-a-time writer', () => {
     try {
       const expected = Array.from({ length: LINES }, (_, i) => lineText(i)).join('');
       const received = (): number => chunks.reduce((n, c) => n + c.length, 0);
-      await until(() => received() >= Buffer.byteLength(expected), 'the first lines');
+      await pollUntil(() => received() >= Buffer.byteLength(expected), 'the first lines', { timeoutMs: 20_000 });
       assert.equal(Buffer.concat(chunks).toString(), expected);
       for (const chunk of chunks) assert.equal(chunk[chunk.length - 1], 10, 'a chunk ends at a line end');
       // One write per line; the pacing reads at most once per interval while they come.
@@ -58,7 +50,7 @@ describe('spool: paced reading of a line-at-a-time writer', () => {
       fs.renameSync(spool.paths.stdout, path.join(dir, 'renamed.out'));
       const before = chunks.length;
       fs.writeFileSync(gate, '');
-      await until(() => chunks.length > before, 'the line written after the gate');
+      await pollUntil(() => chunks.length > before, 'the line written after the gate', { timeoutMs: 20_000 });
       assert.equal(Buffer.concat(chunks.slice(before)).toString(), 'after the gate\n');
       await exited;
     } finally {

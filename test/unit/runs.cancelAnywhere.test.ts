@@ -14,7 +14,8 @@ import { TOKEN, request, startFixture, type Fixture } from '../support/serverCli
 import { RunManager } from '../../sidecar/runs/runManager';
 import { Store } from '../../sidecar/store/store';
 import { openStore, sqlOf } from '../support/storeSql';
-import { groupMembers, isGone, killGroupQuietly, readPid, startCli, storedRuns, STUBBORN, waitFor } from './lifetimeSupport';
+import { groupMembers, isGone, killGroupQuietly, readPid, startCli, storedRuns, STUBBORN } from './lifetimeSupport';
+import { pollUntil } from '../support/poll';
 
 describe('cancel from anywhere', function () {
   this.timeout(30_000);
@@ -39,13 +40,13 @@ describe('cancel from anywhere', function () {
   async function cliRun(db: string) {
     const script = writeScript(work, 'stubborn.sh', STUBBORN);
     const cli = startCli(['run', script, '--db', db], home, { T: work });
-    await waitFor(() => cli.stdout().includes('READY') || cli.child.exitCode !== null, 'READY');
+    await pollUntil(() => cli.stdout().includes('READY') || cli.child.exitCode !== null, 'READY');
     pgid = readPid(path.join(work, 'script.pid'));
     const grandchild = readPid(path.join(work, 'grandchild.pid'))!;
     const probe = new BetterSqlite3(db, { timeout: 5000 });
     let id = '';
     try {
-      await waitFor(() => {
+      await pollUntil(() => {
         const row = probe.prepare(`SELECT id FROM runs WHERE status = 'running' AND pgid IS NOT NULL`).get() as { id: string } | undefined;
         id = row?.id ?? '';
         return id !== '';
@@ -65,7 +66,7 @@ describe('cancel from anywhere', function () {
     assert.equal(manager.owns(id), false);
     assert.deepEqual(manager.cancelAnywhere(id, 500), { cancelled: true });
     const exit = await cli.exited;
-    await waitFor(() => isGone(grandchild) && groupMembers(pgid!).length === 0, 'the whole group to end');
+    await pollUntil(() => isGone(grandchild) && groupMembers(pgid!).length === 0, 'the whole group to end');
     const run = storedRuns(home).find((r) => r.id === id)!;
     assert.equal(run.status, 'cancelled', `exit ${exit.code}: ${cli.stderr()}`);
     assert.equal(run.steps[0]!.status, 'cancelled');
@@ -79,7 +80,7 @@ describe('cancel from anywhere', function () {
     assert.equal(answer.status, 200, answer.text);
     assert.deepEqual(answer.json, { id, cancelled: true });
     await cli.exited;
-    await waitFor(() => isGone(grandchild) && groupMembers(pgid!).length === 0, 'the whole group to end');
+    await pollUntil(() => isGone(grandchild) && groupMembers(pgid!).length === 0, 'the whole group to end');
     assert.equal(fixture.store.getRun(id)!.status, 'cancelled');
   });
 

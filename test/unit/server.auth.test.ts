@@ -7,15 +7,17 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { allowedHosts, bearerToken, cookieValue, loadOrCreateToken, originAllowed, stepflowHome, tokenMatches } from '../../sidecar/server/auth';
+import { tempFolderPerTest } from '../support/tempFolder';
 
 describe('server: token file', () => {
   let dir: string;
   let file: string;
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepflow-auth-'));
-    file = path.join(dir, 'home', 'token');
+  tempFolderPerTest('stepflow-auth-', {
+    beforeTest: (folder) => {
+      dir = folder;
+      file = path.join(dir, 'home', 'token');
+    },
   });
-  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   const plant = (text: string, mode: number) => {
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });

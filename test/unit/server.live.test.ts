@@ -14,6 +14,7 @@ import { Store } from '../../sidecar/store/store';
 import type { LiveListener } from '../../webview/dataSource';
 import { LiveDemux } from '../../webview/liveDemux';
 import { LiveClient, postJson, request, startFixture, storeRun, type Fixture } from '../support/serverClient';
+import { pollUntil } from '../support/poll';
 
 const subscribe = (runId: string | null) => ({ kind: 'notification', method: 'live/subscribe', params: { runId } });
 const root = path.resolve(__dirname, '..', '..');
@@ -146,7 +147,7 @@ echo "STEP_COMPLETE:Two"
     await a.closed;
     // The server learns of the close on its own socket a moment later: no event to wait on
     // from here, so poll the count (with the generous overall limit of waitUntil).
-    await waitUntil(() => fx.server.hub.clientCount <= withBoth - 1, 'the hub to drop the closed client');
+    await pollUntil(() => fx.server.hub.clientCount <= withBoth - 1, 'the hub to drop the closed client');
     assert.equal(await metrics(), fx.server.hub.clientCount);
     assert.ok(fx.server.hub.clientCount >= 1, 'b is still counted');
     b.close();
@@ -210,14 +211,6 @@ echo "STEP_COMPLETE:Two"
     }
   });
 });
-
-/** Polls a condition (only where there is no event to wait on), failing after a generous limit. */
-async function waitUntil(cond: () => boolean, what: string, limitMs = 15_000): Promise<void> {
-  for (const start = Date.now(); !cond(); ) {
-    if (Date.now() - start > limitMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('live/subscribed in the views (LiveDemux)', () => {
   const record = (id: string, status: RunRecord['status'] = 'running') => ({ id, status, steps: [] }) as unknown as RunRecord;

@@ -3,10 +3,9 @@
 // literally, and what a run record keeps of errors, failures and steps. Real SQLite files
 // in a temporary folder.
 import { strict as assert } from 'node:assert';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Store, StoreError } from '../../sidecar/store/store';
+import { tempFolderPerTest } from '../support/tempFolder';
 
 let dir: string;
 let stores: Store[] = [];
@@ -25,13 +24,14 @@ const finishedStep = (runId: string, stepId: number, status: 'succeeded' | 'fail
 const runFinished = (runId: string, lineCount: number, error: { message: string; file: null; line: null; column: null } | null = null) =>
   ({ type: 'runFinished', runId, status: 'succeeded', exitCode: 0, signal: null, endedAt: 3_000, durationMs: 2_000, lineCount, error }) as const;
 
-beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepflow-gaps-'));
-  stores = [];
-});
-afterEach(() => {
-  for (const store of stores) store.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+tempFolderPerTest('stepflow-gaps-', {
+  beforeTest: (folder) => {
+    dir = folder;
+    stores = [];
+  },
+  afterTest: () => {
+    for (const store of stores) store.close();
+  },
 });
 
 describe('store: metadata', () => {

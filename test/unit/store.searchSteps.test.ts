@@ -1,21 +1,21 @@
 // Log search names each matching line's step (sidecar/store/logReader.ts): the innermost step
 // whose line range holds it, a running step without an end, and nothing outside every step.
 import { strict as assert } from 'node:assert';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Store } from '../../sidecar/store/store';
+import { tempFolderPerTest } from '../support/tempFolder';
 
 describe('store: log search names the step of each line', () => {
   let dir: string;
   let store: Store;
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepflow-search-steps-'));
-    store = new Store(path.join(dir, 'stepflow.db'));
-  });
-  afterEach(() => {
-    store.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+  tempFolderPerTest('stepflow-search-steps-', {
+    beforeTest: (folder) => {
+      dir = folder;
+      store = new Store(path.join(dir, 'stepflow.db'));
+    },
+    afterTest: () => {
+      store.close();
+    },
   });
 
   it('finds the innermost step, a still-open step, and no step before the first', () => {

@@ -3,23 +3,16 @@
 // Real scripts, a real database file; waits are on conditions, never fixed sleeps.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { RunSession } from '../../sidecar/runs/runSession';
 import { Store } from '../../sidecar/store/store';
 import { openStore, sqlOf } from '../support/storeSql';
+import { pollUntil } from '../support/poll';
+import { tempFolderPerTest } from '../support/tempFolder';
 
 let dir: string;
 let store: Store;
 const logDir = () => `${store.file}-logs`;
-
-async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /** Runs a bash script through a RunSession on `store`; returns the run id. */
 async function run(body: string): Promise<string> {
@@ -45,13 +38,14 @@ function storedText(runId: string): string {
     .join('');
 }
 
-beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepflow-spool-store-'));
-  store = openStore(path.join(dir, 'stepflow.db'));
-});
-afterEach(() => {
-  store.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+tempFolderPerTest('stepflow-spool-store-', {
+  beforeTest: (folder) => {
+    dir = folder;
+    store = openStore(path.join(dir, 'stepflow.db'));
+  },
+  afterTest: () => {
+    store.close();
+  },
 });
 
 describe('store: big output kept in the spool files the script wrote', () => {
@@ -90,7 +84,7 @@ describe('store: big output kept in the spool files the script wrote', () => {
     const sources = sqlOf(store).prepare('SELECT src, count(*) AS n FROM log_chunks WHERE rid = ? GROUP BY src ORDER BY src').all(rid) as Array<{ src: number | null; n: number }>;
     assert.ok(sources.some((s) => s.src === 1), `no chunk points into the stdout spool: ${JSON.stringify(sources)}`);
     assert.ok(fs.existsSync(path.join(logDir(), `${rid}.out`)));
-    await until(() => fs.readdirSync(logDir()).every((name) => !name.startsWith('stepflow-spool-')), 'the spool folder to go');
+    await pollUntil(() => fs.readdirSync(logDir()).every((name) => !name.startsWith('stepflow-spool-')), 'the spool folder to go');
     // Search finds lines in the kept file too.
     const hits = store.searchLogs('out 4 07777', { runId });
     assert.deepEqual(hits.map((h) => [h.stream, h.text]), [['stdout', 'out 4 07777 some padding text']]);
@@ -148,7 +142,7 @@ describe('store: big output kept in the spool files the script wrote', () => {
   it('a small run stays inside the database, and its spool is removed', async () => {
     const runId = await run('seq 1 100');
     assert.deepEqual(store.readLog(runId, 99, 5).map((l) => l.text), ['99', '100']);
-    await until(() => !fs.existsSync(logDir()) || fs.readdirSync(logDir()).length === 0, 'the spool folder to go');
+    await pollUntil(() => !fs.existsSync(logDir()) || fs.readdirSync(logDir()).length === 0, 'the spool folder to go');
   });
 
   it('writes the bytes it holds when the spool file is gone before the flush', () => {

@@ -1,7 +1,6 @@
 // The store against real database files in a temporary folder.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { RunEvent } from '../../sidecar/protocol/events';
@@ -10,6 +9,8 @@ import { defaultDatabasePath, openDatabase } from '../../sidecar/store/database'
 import { MIGRATIONS, SCHEMA_VERSION, migrate } from '../../sidecar/store/schema';
 import { Store, StoreError, type StoreOptions } from '../../sidecar/store/store';
 import { openStore, sqlOf } from '../support/storeSql';
+import { pollUntil } from '../support/poll';
+import { tempFolderPerTest } from '../support/tempFolder';
 
 let dir: string;
 let stores: Store[] = [];
@@ -25,22 +26,14 @@ function newRun(store: Store, id: string, startedAt = 1_700_000_000_000, extra: 
 function finish(store: Store, runId: string, status: 'succeeded' | 'failed' = 'succeeded', endedAt = 1_700_000_002_034, lineCount = 0): void {
   store.enqueue({ type: 'runFinished', runId, status, exitCode: status === 'succeeded' ? 0 : 3, signal: null, endedAt, durationMs: 2034, lineCount, error: null });
 }
-/** Waits for a condition that a timer makes true; no fixed sleep. */
-async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
-beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepflow-store-'));
-  stores = [];
-});
-afterEach(() => {
-  for (const store of stores) store.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+tempFolderPerTest('stepflow-store-', {
+  beforeTest: (folder) => {
+    dir = folder;
+    stores = [];
+  },
+  afterTest: () => {
+    for (const store of stores) store.close();
+  },
 });
 
 describe('store: database and schema', () => {
@@ -270,7 +263,7 @@ describe('store: logs', () => {
     const reader = open();
     newRun(store, 'c');
     for (let i = 1; i <= 1000; i++) store.appendOutput('c', 'stdout', i, 1, Buffer.from(`l${i}\n`), 1);
-    await until(() => reader.readLog('c', 1000, 1).length === 1);
+    await pollUntil(() => reader.readLog('c', 1000, 1).length === 1, 'the line the timer flushes');
     assert.equal(sqlOf(reader).prepare('SELECT count(*) FROM log_chunks').pluck().get(), 1);
   });
 
@@ -315,15 +308,15 @@ describe('store: history queries', () => {
     const ids = (q: Parameters<Store['listRuns']>[0]) => store.listRuns(q).map((r) => r.id);
     assert.deepEqual(ids({}), ['run-5', 'run-4', 'run-3', 'run-2', 'run-1', 'run-0']);
     assert.deepEqual(ids({ limit: 2 }), ['run-5', 'run-4']);
-    assert.deepEqual(ids({ status: 'failed' }), ['run-3', 'run-0']);
+    assert.deepEqual(ids({ status: ['failed'] }), ['run-3', 'run-0']);
     assert.deepEqual(ids({ status: ['running', 'failed'] }), ['run-5', 'run-3', 'run-0']);
     assert.deepEqual(ids({ script: '/a.sh' }), ['run-5', 'run-3', 'run-1']);
     assert.deepEqual(ids({ profile: 'dev', script: '/b.sh' }), ['run-2', 'run-0']);
     assert.deepEqual(ids({ search: 'deploy' }), ['run-4']);
-    assert.deepEqual(ids({ beforeStartedAt: 1003, sinceStartedAt: 1001 }), ['run-2', 'run-1']);
+    assert.deepEqual(ids({ until: 1003, since: 1001 }), ['run-2', 'run-1']);
     const page1 = store.listRuns({ limit: 4 });
     assert.deepEqual(ids({ limit: 4, cursor: page1[3]!.cursor }), ['run-1', 'run-0']);
-    const top = store.listRuns({ limit: 1, status: 'succeeded' })[0]!;
+    const top = store.listRuns({ limit: 1, status: ['succeeded'] })[0]!;
     assert.deepEqual(
       { ...top, cursor: undefined },
       { id: 'run-4', script: '/b.sh', args: ['--fast'], cwd: '/abs', profile: 'release', status: 'succeeded', exitCode: 0, signal: null, startedAt: 1004, endedAt: 2004, durationMs: 2034, lineCount: 0, stepCount: 1, failedStep: null, cursor: undefined },

@@ -3,15 +3,14 @@
 // no summary (docs/spec.md §1 "Step summary").
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Store } from '../../sidecar/store/store';
 import { StepSummaryFile } from '../../sidecar/runs/stepSummary';
+import { tempFolderPerTest } from '../support/tempFolder';
 
 describe('step summary: a run found interrupted', () => {
   let dir: string;
-  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepflow-summary-store-'))));
-  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  tempFolderPerTest('stepflow-summary-store-', { beforeTest: (folder) => (dir = folder) });
 
   it('loses its summary folder, unread, and keeps another run’s', () => {
     const store = new Store(path.join(dir, 'stepflow.db'));

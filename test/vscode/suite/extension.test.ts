@@ -9,7 +9,8 @@ import * as vscode from 'vscode';
 import { State } from 'vscode-languageclient/node';
 import type { StepflowApi } from '../../../extension/main';
 import type { RunNode } from '../../../extension/runsTree';
-import { processGone, repoRoot, stepflowApi, until, waitForRun, workspaceFile } from './helpers';
+import { processGone, repoRoot, stepflowApi, waitForRun, workspaceFile } from './helpers';
+import { pollUntil } from '../../support/poll';
 
 suite('StepFlow extension', () => {
   let api: StepflowApi;
@@ -73,7 +74,7 @@ suite('StepFlow extension', () => {
     assert.equal(await vscode.commands.executeCommand('stepflow.cancelRun', runId), true);
     const run = await waitForRun(api, (r) => r.record.id === runId && r.record.status !== 'running', 'the run to end');
     assert.equal(run.record.status, 'cancelled');
-    await until(() => pids.every(processGone), 'every process of the tree to be gone');
+    await pollUntil(() => pids.every(processGone), 'every process of the tree to be gone');
   });
 
   test('a failing step with a location becomes a diagnostic at that file and line', async () => {
@@ -101,10 +102,14 @@ suite('StepFlow extension', () => {
     const script = workspaceFile('hello.py').fsPath;
     const cli = spawn(process.execPath, [path.join(repoRoot(), 'bin', 'stepflow.js'), 'run', script, '--json'], { stdio: 'ignore' });
     const exited = new Promise((resolve) => cli.on('exit', resolve));
-    const run = await waitForRun(api, (r) => r.record.script === script && r.record.steps.some((s) => s.name === 'Greet'), 'the CLI run to appear');
-    assert.equal(run.record.steps[0].name, 'Greet');
-    await exited;
-    await waitForRun(api, (r) => r.record.id === run.record.id && r.record.status === 'succeeded', 'the CLI run to finish in the tree');
+    try {
+      const run = await waitForRun(api, (r) => r.record.script === script && r.record.steps.some((s) => s.name === 'Greet'), 'the CLI run to appear');
+      assert.equal(run.record.steps[0].name, 'Greet');
+      await exited;
+      await waitForRun(api, (r) => r.record.id === run.record.id && r.record.status === 'succeeded', 'the CLI run to finish in the tree');
+    } finally {
+      if (cli.exitCode === null && cli.signalCode === null) cli.kill('SIGTERM');
+    }
   });
 
   test('a crashed sidecar restarts, adopts the run it was running, and the run ends with its real status', async () => {
@@ -120,30 +125,35 @@ suite('StepFlow extension', () => {
       { mode: 0o755 },
     );
     const runId = await api.launcher.run(vscode.Uri.file(script));
-    assert.ok(runId);
-    await waitForRun(api, (r) => r.record.id === runId && [...r.steps.values()].some((s) => s.name === 'Before'), 'the run to be under way');
-    const sidecar = sidecarPid();
-    assert.ok(sidecar, 'the sidecar process is a child of the extension host');
+    try {
+      assert.ok(runId);
+      await waitForRun(api, (r) => r.record.id === runId && [...r.steps.values()].some((s) => s.name === 'Before'), 'the run to be under way');
+      const sidecar = sidecarPid();
+      assert.ok(sidecar, 'the sidecar process is a child of the extension host');
 
-    const restarted = new Promise<void>((resolve) => {
-      const sub = api.client.onDidChangeState((change) => {
-        if (change.newState === State.Running) {
-          sub.dispose();
-          resolve();
-        }
+      const restarted = new Promise<void>((resolve) => {
+        const sub = api.client.onDidChangeState((change) => {
+          if (change.newState === State.Running) {
+            sub.dispose();
+            resolve();
+          }
+        });
       });
-    });
-    process.kill(sidecar, 'SIGKILL');
-    await restarted;
-    assert.notEqual(sidecarPid(), sidecar, 'a new sidecar process');
-    const adopted = await waitForRun(api, (r) => r.record.id === runId, 'the run in the tree after the restart');
-    assert.equal(adopted.record.status, 'running', 'the script survived the crash and its run is still running');
+      process.kill(sidecar, 'SIGKILL');
+      await restarted;
+      assert.notEqual(sidecarPid(), sidecar, 'a new sidecar process');
+      const adopted = await waitForRun(api, (r) => r.record.id === runId, 'the run in the tree after the restart');
+      assert.equal(adopted.record.status, 'running', 'the script survived the crash and its run is still running');
 
-    fs.writeFileSync(gate, '');
-    const run = await waitForRun(api, (r) => r.record.id === runId && r.record.status !== 'running', 'the adopted run to end');
-    assert.equal(run.record.status, 'failed');
-    assert.equal(run.record.exitCode, 3);
-    assert.deepEqual([...run.steps.values()].map((s) => s.name), ['Before', 'After']);
+      fs.writeFileSync(gate, '');
+      const run = await waitForRun(api, (r) => r.record.id === runId && r.record.status !== 'running', 'the adopted run to end');
+      assert.equal(run.record.status, 'failed');
+      assert.equal(run.record.exitCode, 3);
+      assert.deepEqual([...run.steps.values()].map((s) => s.name), ['Before', 'After']);
+    } finally {
+      // However the test ends, the script is not left waiting for its gate (it then exits at once).
+      fs.writeFileSync(gate, '');
+    }
   });
 });
 

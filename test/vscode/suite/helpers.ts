@@ -43,15 +43,6 @@ export function waitForRun(api: StepflowApi, predicate: (run: LiveRun) => boolea
   });
 }
 
-/** Resolves once `predicate` holds, polling a condition outside VS Code's events (processes). */
-export async function until(predicate: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** A pid counts as gone when it no longer exists or is a zombie (nothing reaps orphans here). */
 export function processGone(pid: number): boolean {
   try {

@@ -6,7 +6,8 @@ import * as vscode from 'vscode';
 import type { StepflowApi } from '../../../extension/main';
 import { terminalName } from '../../../extension/runTerminal';
 import type { LiveRun } from '../../../sidecar/protocol/runState';
-import { stepflowApi, until, waitForRun, workspaceFile } from './helpers';
+import { stepflowApi, waitForRun, workspaceFile } from './helpers';
+import { pollUntil } from '../../support/poll';
 
 const SCRIPT = 'markers.sh';
 
@@ -26,7 +27,7 @@ suite('StepFlow terminals and step clicks', () => {
   const nameOf = (run: LiveRun) => terminalName(run.record.script, Date.parse(run.record.startedAt));
   // A pseudoterminal's new name reaches `Terminal.name` with no event the API exposes: poll it.
   const namedFor = (run: LiveRun) =>
-    until(() => scriptTerminals().some((t) => t.name === nameOf(run)), `a terminal named "${nameOf(run)}" (${vscode.window.terminals.map((t) => `"${t.name}"`).join(', ')})`).catch(
+    pollUntil(() => scriptTerminals().some((t) => t.name === nameOf(run)), `a terminal named "${nameOf(run)}" (${vscode.window.terminals.map((t) => `"${t.name}"`).join(', ')})`).catch(
       (err: Error) => assert.fail(`${err.message} — terminals: ${vscode.window.terminals.map((t) => `"${t.name}"`).join(', ')}`),
     );
 
@@ -75,6 +76,6 @@ suite('StepFlow terminals and step clicks', () => {
     assert.equal(editor.document.uri.fsPath, workspaceFile(SCRIPT).fsPath);
     const expected = editor.document.getText().split('\n').findIndex((line) => line.includes('STEP_START:Compile'));
     assert.equal(editor.selection.start.line, expected, `selection at line ${editor.selection.start.line + 1}`);
-    await until(() => api.treeView.selection.includes(node), 'the step row to be selected');
+    await pollUntil(() => api.treeView.selection.includes(node), 'the step row to be selected');
   });
 });
