@@ -18,13 +18,12 @@ import {
   HistorySearchLogs,
   HistoryStepStats,
   MAX_LOG_LINES,
-  MAX_PAGE,
-  type HistoryRun,
+  pageRuns,
 } from '../sidecar/protocol/history';
 import {
   CancelRequest,
   GetRunRequest,
-  QueryRunsRequest,
+  ListRunsRequest,
   ReadLogRequest,
   RunExpectationsRequest,
   SearchLogsRequest,
@@ -120,22 +119,8 @@ class HistoryPanel {
   private createHandlers(): Handler[] {
     const { client, model } = this.deps;
     return [
-      handler(HistoryListRuns, async (q) => {
-        const limit = Math.min(Math.max(1, q.limit ?? 50), MAX_PAGE);
-        const rows = await client.sendRequest(QueryRunsRequest, {
-          limit: limit + 1,
-          ...(q.status?.length ? { statuses: q.status } : {}),
-          ...(q.script ? { script: q.script } : {}),
-          ...(q.profile ? { profile: q.profile } : {}),
-          ...(q.search ? { search: q.search } : {}),
-          ...(q.since !== undefined ? { sinceStartedAt: q.since } : {}),
-          ...(q.until !== undefined ? { beforeStartedAt: q.until } : {}),
-          ...(q.cursor ? { cursor: q.cursor } : {}),
-        });
-        const page = rows.slice(0, limit);
-        const runs: HistoryRun[] = page.map(({ cursor: _cursor, ...run }) => run);
-        return { runs, nextCursor: rows.length > limit ? page.at(-1)!.cursor : null };
-      }),
+      // The query goes to the sidecar as it is; pageRuns cuts the page, as GET /api/executions does.
+      handler(HistoryListRuns, (query) => pageRuns(query, (q) => client.sendRequest(ListRunsRequest, q))),
       handler(HistoryGetRun, async ({ runId }) => {
         const live = model.get(runId);
         return live && live.record.status === 'running' ? live.record : client.sendRequest(GetRunRequest, { runId });

@@ -5,10 +5,9 @@
 // moment, and after a reconnect the views reload when those acks arrive, never before —
 // so nothing that happened while the connection was down or the subscription in flight is
 // lost (sidecar/protocol/live.ts).
-import type { HistoryQuery, LogSearchHit, RunPage } from '../sidecar/protocol/history';
+import type { HistoryQuery, LogLine, LogSearchHit, RunPage } from '../sidecar/protocol/history';
 import type { StepStatistic } from '../sidecar/protocol/statistics';
 import { LiveSubscribe, LiveUnsubscribe } from '../sidecar/protocol/live';
-import type { LogLine } from '../sidecar/protocol/lsp';
 import type { RunRecord } from '../sidecar/protocol/model';
 import type { RunExpectations } from '../sidecar/protocol/stats';
 import type { StepflowDataSource, ViewState } from './dataSource';

@@ -1,10 +1,9 @@
 // The one interface the history components talk to. Two thin hosts implement it: the VS Code
 // webview (vscodeHost.ts, postMessage to the extension) and the browser dashboard
 // (browserHost.ts, fetch + WebSocket to `stepflow serve`); tests use a fake.
-import type { HistoryQuery, LogSearchHit, RunPage, SearchParams } from '../sidecar/protocol/history';
+import type { HistoryQuery, LogLine, LogSearchHit, RunPage, SearchParams } from '../sidecar/protocol/history';
 import type { StepStatistic } from '../sidecar/protocol/statistics';
 import type { EventsParams, SnapshotParams } from '../sidecar/protocol/live';
-import type { LogLine } from '../sidecar/protocol/lsp';
 import type { RunRecord } from '../sidecar/protocol/model';
 import type { RunExpectations } from '../sidecar/protocol/stats';
 

@@ -21,7 +21,7 @@ export async function historyCommand(argv: readonly string[]): Promise<number> {
     const profile = stringOption(args, 'profile');
     const runs = store.listRuns({
       limit: numberOption(args, 'limit', { min: 1 }) ?? 20,
-      ...(status ? { status } : {}),
+      ...(status ? { status: [status] } : {}),
       ...(script ? { script } : {}),
       ...(search ? { search } : {}),
       ...(profile ? { profile } : {}),

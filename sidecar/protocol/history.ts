@@ -2,14 +2,18 @@
 // over postMessage (extension/historyPanel.ts), the browser dashboard maps them to the
 // service's REST API (webview/browserHost.ts → sidecar/server/api.ts). Live updates travel
 // as the messages of live.ts.
-import type { LogLine, RunSummary } from './lsp';
-import type { RunRecord, StreamName } from './model';
+//
+// The run list has one vocabulary: a HistoryQuery goes unchanged from the panel through the
+// language server (stepflow/listRuns, lsp.ts) or the REST API (GET /api/executions) to
+// Store.listRuns, which answers ListedRun rows; pageRuns() cuts them into a RunPage for both.
+import type { RunRecord, RunStatus, StreamName } from './model';
 import type { RunExpectations } from './stats';
 import type { StepStatistic } from './statistics';
 import { RequestType, arrayOf, isNumber, isString, objectOf, optional, type Guard } from './messages';
 
-/** Filters of the run list (all optional, combined with AND). */
+/** Filters of a run list (all optional, combined with AND), newest first. */
 export interface HistoryQuery {
+  /** Any of these statuses. */
   status?: string[];
   script?: string;
   profile?: string;
@@ -18,14 +22,45 @@ export interface HistoryQuery {
   /** Started at or after / before (ms since the epoch). */
   since?: number;
   until?: number;
-  /** The `nextCursor` of the previous page. */
+  /** The `nextCursor` of the previous page (or a ListedRun's `cursor`): the runs after it. */
   cursor?: string;
   limit?: number;
 }
 
+/** One stored run in a list (the StepFlow view's tree, `stepflow history`). */
+export interface RunSummary {
+  id: string;
+  script: string;
+  args: string[];
+  profile: string | null;
+  status: RunStatus;
+  exitCode: number | null;
+  startedAt: number;
+  endedAt: number | null;
+  durationMs: number | null;
+  lineCount: number;
+  stepCount: number;
+}
+
+/** A row of the history panel's run list. */
 export interface HistoryRun extends RunSummary {
   /** Name of the first step that failed, if any. */
   failedStep: string | null;
+}
+
+/** A row as Store.listRuns answers it: all a list needs, and where the next page starts. */
+export interface ListedRun extends HistoryRun {
+  cwd: string;
+  signal: string | null;
+  /** Pass as `cursor` to get the runs after this one. */
+  cursor: string;
+}
+
+export interface LogLine {
+  line: number;
+  stream: StreamName;
+  at: number;
+  text: string;
 }
 
 export interface RunPage {
@@ -105,7 +140,22 @@ export const HistoryCompared = new RequestType<{ runId: string; otherId: string 
 /** Webview → host: cancel a running run. */
 export const HistoryCancelRun = new RequestType<{ runId: string }, { cancelled: boolean }>('history/cancelRun', isRunId);
 
-/** How many runs one page holds at most. */
+/** How many runs one page holds at most, and without a `limit`. */
 export const MAX_PAGE = 500;
+export const DEFAULT_PAGE = 50;
+
+/**
+ * One page of a run list, newest first: asks `list` (the store, or the language server) for
+ * one run more than the page holds, so the page knows whether an older one follows.
+ */
+export async function pageRuns(query: HistoryQuery, list: (query: HistoryQuery) => ListedRun[] | Promise<ListedRun[]>): Promise<RunPage> {
+  const limit = Math.min(Math.max(1, Math.floor(query.limit ?? DEFAULT_PAGE)), MAX_PAGE);
+  const rows = await list({ ...query, limit: limit + 1 });
+  const page = rows.slice(0, limit);
+  return {
+    runs: page.map(({ cursor: _cursor, cwd: _cwd, signal: _signal, ...run }) => run),
+    nextCursor: rows.length > limit ? page.at(-1)!.cursor : null,
+  };
+}
 /** How many log lines one read returns at most. */
 export const MAX_LOG_LINES = 5000;

@@ -2,7 +2,8 @@
 // The extension and the sidecar import these constants; nobody spells a method by hand.
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import type { RunEvent } from './events';
-import type { RunRecord, RunStatus, StreamName } from './model';
+import type { HistoryQuery, ListedRun, LogLine, LogRange, LogSearchHit, SearchParams } from './history';
+import type { RunRecord } from './model';
 import type { RunExpectations } from './stats';
 import type { StepStatistic } from './statistics';
 
@@ -33,35 +34,6 @@ export interface RunParams {
   otlpEndpoint?: string;
 }
 
-export interface RunSummary {
-  id: string;
-  script: string;
-  args: string[];
-  profile: string | null;
-  status: RunStatus;
-  exitCode: number | null;
-  startedAt: number;
-  endedAt: number | null;
-  durationMs: number | null;
-  lineCount: number;
-  stepCount: number;
-}
-
-export interface ListRunsParams {
-  limit?: number;
-  status?: string;
-  script?: string;
-  profile?: string;
-  search?: string;
-}
-
-export interface LogLine {
-  line: number;
-  stream: StreamName;
-  at: number;
-  text: string;
-}
-
 /**
  * The `data` of a stepflow/run error the user fixes by installing an interpreter or choosing
  * another for the script's extension (the client offers its setting).
@@ -83,11 +55,14 @@ export const CancelRequest = new RequestType<{ runId: string }, { cancelled: boo
 /** Client → sidecar: a stored run, or null when the id is unknown. */
 export const GetRunRequest = new RequestType<{ runId: string }, RunRecord | null, void>('stepflow/getRun');
 
-/** Client → sidecar: the newest runs, filtered. */
-export const ListRunsRequest = new RequestType<ListRunsParams, RunSummary[], void>('stepflow/listRuns');
+/**
+ * Client → sidecar: the newest runs, filtered, with their paging cursors — the StepFlow view's
+ * tree, and the history panel's pages (protocol/history.ts pageRuns).
+ */
+export const ListRunsRequest = new RequestType<HistoryQuery, ListedRun[], void>('stepflow/listRuns');
 
 /** Client → sidecar: stored log lines from a 1-based line. */
-export const ReadLogRequest = new RequestType<{ runId: string; fromLine: number; maxLines: number }, LogLine[], void>('stepflow/readLog');
+export const ReadLogRequest = new RequestType<LogRange, LogLine[], void>('stepflow/readLog');
 
 /**
  * Sidecar → client: live events of the runs this sidecar runs, batched (~50 ms).
@@ -104,24 +79,8 @@ export const ExternalRunsChangedNotification = new NotificationType<{ runIds: st
 
 // ── history panel (webview) requests ─────────────────────────────────────────────────────
 
-/** ListRunsParams plus paging and a time window. */
-export interface QueryRunsParams extends ListRunsParams {
-  /** Any of these statuses (instead of the single `status`). */
-  statuses?: string[];
-  cursor?: string;
-  sinceStartedAt?: number;
-  beforeStartedAt?: number;
-}
-
-/** Client → sidecar: a page of runs with their paging cursors (newest first). */
-export const QueryRunsRequest = new RequestType<QueryRunsParams, Array<RunSummary & { failedStep: string | null; cursor: string }>, void>('stepflow/queryRuns');
-
 /** Client → sidecar: stored log lines containing a text (ASCII case-insensitive), newest run first. */
-export const SearchLogsRequest = new RequestType<
-  { text: string; runId?: string; limit?: number },
-  Array<{ runId: string; line: number; stream: StreamName; text: string }>,
-  void
->('stepflow/searchLogs');
+export const SearchLogsRequest = new RequestType<SearchParams, LogSearchHit[], void>('stepflow/searchLogs');
 
 /** Client → sidecar: step duration statistics of a script (count, mean, min, max, σ where known, the latest durations). */
 export const StepStatsRequest = new RequestType<{ script?: string }, StepStatistic[], void>('stepflow/stepStats');

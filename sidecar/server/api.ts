@@ -2,12 +2,11 @@
 // artifact downloads; errors are {error: {code, message}} with a fitting status.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { HistoryRun, RunPage } from '../protocol/history';
-import { MAX_LOG_LINES, MAX_PAGE } from '../protocol/history';
+import { DEFAULT_PAGE, MAX_LOG_LINES, MAX_PAGE, pageRuns, type HistoryQuery } from '../protocol/history';
 import { arrayOf, isString, nullable, objectOf, optional } from '../protocol/messages';
 import type { RunStatus } from '../protocol/model';
 import type { RunManager } from '../runs/runManager';
-import type { ListRunsQuery, Store } from '../store/store';
+import type { Store } from '../store/store';
 import { BASE_HEADERS, HttpError, parseJsonBody, type RouteContext, type Router } from './http';
 import type { LiveHub } from './liveHub';
 import type { OperationMetrics } from './metrics';
@@ -62,7 +61,7 @@ export function registerApi(router: Router, deps: ApiDeps): void {
     return { checkpoint, analyzed: true, optimized: true, durationMs: Math.round((performance.now() - t0) * 10) / 10 };
   });
 
-  router.add('GET', '/api/executions', ({ url }) => listExecutions(store, url.searchParams));
+  router.add('GET', '/api/executions', ({ url }) => pageRuns(runQuery(url.searchParams), (query) => store.listRuns(query)));
 
   router.add('POST', '/api/executions', async ({ req, res, body: raw }) => {
     const body = parseJsonBody(req, raw);
@@ -131,13 +130,14 @@ function created(res: RouteContext['res'], body: unknown): undefined {
   return undefined;
 }
 
-function listExecutions(store: Store, q: URLSearchParams): RunPage {
-  const limit = intParam(q, 'limit', 50, 1, MAX_PAGE);
+/** GET /api/executions?status=…&script=…&profile=…&search=…&since=…&until=…&cursor=…&limit=… as the one run-list query. */
+function runQuery(q: URLSearchParams): HistoryQuery {
+  const limit = intParam(q, 'limit', DEFAULT_PAGE, 1, MAX_PAGE);
   const status = q.getAll('status').flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
   for (const s of status) if (!STATUSES.includes(s as RunStatus)) throw new HttpError(400, `unknown status "${s}" (one of ${STATUSES.join(', ')})`);
   const cursor = q.get('cursor');
   if (cursor !== null && !/^\d+\.\d+$/.test(cursor)) throw new HttpError(400, 'malformed cursor');
-  const query: ListRunsQuery = { limit: limit + 1 };
+  const query: HistoryQuery = { limit };
   if (status.length) query.status = status;
   const script = q.get('script');
   if (script) query.script = script;
@@ -146,14 +146,11 @@ function listExecutions(store: Store, q: URLSearchParams): RunPage {
   const search = q.get('search');
   if (search) query.search = search;
   const since = timeParam(q, 'since');
-  if (since !== undefined) query.sinceStartedAt = since;
+  if (since !== undefined) query.since = since;
   const until = timeParam(q, 'until');
-  if (until !== undefined) query.beforeStartedAt = until;
+  if (until !== undefined) query.until = until;
   if (cursor) query.cursor = cursor;
-  const rows = store.listRuns(query);
-  const page = rows.slice(0, limit);
-  const runs: HistoryRun[] = page.map(({ cursor: _cursor, cwd: _cwd, signal: _signal, ...run }) => run);
-  return { runs, nextCursor: rows.length > limit ? page.at(-1)!.cursor : null };
+  return query;
 }
 
 function sendArtifact(store: Store, { params, res, req }: RouteContext): undefined {

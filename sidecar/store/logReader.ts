@@ -1,20 +1,9 @@
 // Reading and searching stored output. A chunk's bytes are inline (`data`) or in one of the
 // run's log files (`src`, `file_off`); either way only the chunks a request needs are read.
-import type { LogLine } from '../protocol/lsp';
+import type { LogLine, LogSearchHit } from '../protocol/history';
 import type { StreamName } from '../protocol/model';
 import type { Database } from './database';
 import { logSource, type LogFiles } from './logFiles';
-
-export type { LogLine } from '../protocol/lsp';
-
-export interface LogMatch {
-  runId: string;
-  line: number;
-  stream: StreamName;
-  text: string;
-  /** Names from the root to the innermost step the line belongs to; absent outside every step. */
-  step?: string[];
-}
 
 interface StepSpan {
   path: string;
@@ -122,10 +111,10 @@ export class LogReader {
   }
 
   /** Lines containing `text` (ASCII case-insensitive), newest run first, then by line. */
-  searchLogs(text: string, query: SearchQuery = {}): LogMatch[] {
+  searchLogs(text: string, query: SearchQuery = {}): LogSearchHit[] {
     const limit = query.limit ?? 100;
     const needle = Needle.of(text);
-    const out: LogMatch[] = [];
+    const out: LogSearchHit[] = [];
     if (!needle || limit <= 0) return out;
     const rows = (query.runId !== undefined ? this.searchRun.iterate(query.runId, text) : this.searchAll.iterate(text)) as IterableIterator<
       ChunkRow & { run_id: string }
@@ -153,7 +142,7 @@ export class LogReader {
   }
 
   /** Names each match's innermost step (the deepest one whose line range holds it). */
-  private addSteps(matches: LogMatch[]): void {
+  private addSteps(matches: LogSearchHit[]): void {
     const spansOf = new Map<string, StepSpan[]>();
     for (const match of matches) {
       let spans = spansOf.get(match.runId);

@@ -1,36 +1,12 @@
 // Reading runs back: the full run record (docs/spec.md §4 shape) and history listings.
 // (Per-step statistics: stepStats.ts.)
-import type { RunSummary } from '../protocol/lsp';
+import type { HistoryQuery, ListedRun } from '../protocol/history';
 import type { ArtifactRecord, RunRecord, RunStatus, StepError, StepRecord, StepStatus, StepWarning } from '../protocol/model';
 import type { RecentStepRun, ScriptStatistic } from '../protocol/statistics';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Database } from './database';
 import { StoreError } from './errors';
 import { LOG_MATCH_FUNCTION, Needle } from './logReader';
-
-/** A history row: the protocol's RunSummary plus what the store knows cheaply. */
-export interface StoredRunSummary extends RunSummary {
-  cwd: string;
-  signal: string | null;
-  /** Name of the first step that failed, if any. */
-  failedStep: string | null;
-  /** Pass as `cursor` to get the runs after this one. */
-  cursor: string;
-}
-
-export interface ListRunsQuery {
-  limit?: number;
-  status?: RunStatus | string | readonly string[];
-  script?: string;
-  profile?: string;
-  /** Id prefix, script, args, profile, step names or log text (ASCII case-insensitive). */
-  search?: string;
-  /** Only runs started before / at or after these times (ms since the epoch). */
-  beforeStartedAt?: number;
-  sinceStartedAt?: number;
-  /** From a previous page's last `cursor`: the runs after it. */
-  cursor?: string;
-}
 
 export interface RunRow {
   rid: number;
@@ -123,18 +99,19 @@ export class RunQueries {
     return this.db.transaction(() => this.record(run))();
   }
 
-  listRuns(query: ListRunsQuery = {}): StoredRunSummary[] {
+  listRuns(query: HistoryQuery = {}): ListedRun[] {
     const where: string[] = [];
     const params: unknown[] = [];
-    const statuses = query.status === undefined ? [] : typeof query.status === 'string' ? [query.status] : [...query.status];
+    const statuses = query.status ?? [];
     if (statuses.length) {
       where.push(`r.status IN (${statuses.map(() => '?').join(', ')})`);
       params.push(...statuses);
     }
-    if (query.script !== undefined) (where.push('r.script = ?'), params.push(query.script));
-    if (query.profile !== undefined) (where.push('r.profile = ?'), params.push(query.profile));
-    if (query.beforeStartedAt !== undefined) (where.push('r.started_at < ?'), params.push(query.beforeStartedAt));
-    if (query.sinceStartedAt !== undefined) (where.push('r.started_at >= ?'), params.push(query.sinceStartedAt));
+    // An empty filter (a cleared field of the panel) filters nothing, as in the REST API's query string.
+    if (query.script) (where.push('r.script = ?'), params.push(query.script));
+    if (query.profile) (where.push('r.profile = ?'), params.push(query.profile));
+    if (query.until !== undefined) (where.push('r.started_at < ?'), params.push(query.until));
+    if (query.since !== undefined) (where.push('r.started_at >= ?'), params.push(query.since));
     if (query.cursor !== undefined) {
       const [at, rid] = query.cursor.split('.').map(Number);
       if (Number.isFinite(at) && Number.isFinite(rid)) (where.push('(r.started_at, r.rid) < (?, ?)'), params.push(at, rid));

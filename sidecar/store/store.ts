@@ -7,22 +7,22 @@ import type { RunRecord, StreamName } from '../protocol/model';
 import { openDatabase, type Database } from './database';
 import { StoreError, toStoreError } from './errors';
 import { LogFiles } from './logFiles';
-import { LogReader, type LogLine, type LogMatch, type SearchQuery } from './logReader';
+import { LogReader, type SearchQuery } from './logReader';
 import { Maintenance, processIsAlive, type PruneOptions, type StoreMetrics } from './maintenance';
 import { ProcessRows, type AdoptableRun, type ProcessRecord, type RunOwner, type StoredProgress } from './processRows';
-import { RunQueries, type ListRunsQuery, type StoredRunSummary } from './runQueries';
+import { RunQueries } from './runQueries';
 import { StepStatsTable } from './stepStats';
 import { buildExpectations, EXPECTATION_RUNS } from '../stats/eta';
+import type { HistoryQuery, ListedRun, LogLine, LogSearchHit } from '../protocol/history';
 import type { RunExpectations } from '../protocol/stats';
 import type { RecentStepRun, ScriptStatistic, StepStatistic } from '../protocol/statistics';
 import { migrate } from './schema';
 import { WriteBatcher, type NewRun, type SpoolSource } from './writer';
 
 export { StoreError } from './errors';
-export type { LogLine, LogMatch, SearchQuery } from './logReader';
+export type { SearchQuery } from './logReader';
 export type { PruneOptions, StoreMetrics } from './maintenance';
 export type { AdoptableRun, ProcessRecord, RunOwner, StoredProgress } from './processRows';
-export type { ListRunsQuery, StoredRunSummary } from './runQueries';
 export type { NewRun, SpoolSource } from './writer';
 
 export interface StoreOptions {
@@ -137,7 +137,7 @@ export class Store {
   }
 
   /** Newest first. */
-  listRuns(query: ListRunsQuery = {}): StoredRunSummary[] {
+  listRuns(query: HistoryQuery = {}): ListedRun[] {
     return this.runs.listRuns(query);
   }
 
@@ -147,7 +147,7 @@ export class Store {
   }
 
   /** Log lines containing text (ASCII case-insensitive), newest run first. */
-  searchLogs(text: string, query: SearchQuery = {}): LogMatch[] {
+  searchLogs(text: string, query: SearchQuery = {}): LogSearchHit[] {
     return this.logReader.searchLogs(text, query);
   }
 
@@ -171,7 +171,7 @@ export class Store {
    * recent successful runs; null without any.
    */
   runExpectations(script: string, before?: number): RunExpectations | null {
-    const recent = this.runs.listRuns({ script, status: 'succeeded', limit: EXPECTATION_RUNS, ...(before !== undefined ? { beforeStartedAt: before } : {}) });
+    const recent = this.runs.listRuns({ script, status: ['succeeded'], limit: EXPECTATION_RUNS, ...(before !== undefined ? { until: before } : {}) });
     const records = recent.map((r) => this.runs.getRun(r.id)).filter((r): r is RunRecord => r !== undefined);
     return buildExpectations(records);
   }

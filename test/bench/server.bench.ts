@@ -157,10 +157,10 @@ async function historyQuery(): Promise<void> {
   say(`(${RUNS.toLocaleString()} runs written in ${((performance.now() - t) / 1000).toFixed(1)} s)`);
   const queries: Array<[string, Parameters<Store['listRuns']>[0], string]> = [
     ['no filter', { limit: 50 }, ''],
-    ['status=failed', { limit: 50, status: 'failed' }, 'status=failed'],
+    ['status=failed', { limit: 50, status: ['failed'] }, 'status=failed'],
     ['script=…', { limit: 50, script: '/work/project/script7.sh' }, `script=${encodeURIComponent('/work/project/script7.sh')}`],
     ['profile=release', { limit: 50, profile: 'release' }, 'profile=release'],
-    ['status + script + since', { limit: 50, status: 'failed', script: '/work/project/script0.sh', sinceStartedAt: Date.now() - RUNS * 500 }, ''],
+    ['status + script + since', { limit: 50, status: ['failed'], script: '/work/project/script0.sh', since: Date.now() - RUNS * 500 }, ''],
   ];
   const server = await startServer({ store, token: 'bench-token-0123456789abcdefghijklmnop', port: 0, log: () => undefined });
   try {

@@ -140,7 +140,7 @@ describe('store: several processes on one database', function () {
       const lines = store.readLog('k-forever', 1, run.lineCount);
       assert.equal(lines.length, run.lineCount);
       lines.forEach((l, i) => assert.equal(l.text, lineText('k-forever', i + 1)));
-      assert.equal(store.listRuns({ status: 'succeeded' }).length, 50);
+      assert.equal(store.listRuns({ status: ['succeeded'] }).length, 50);
     } finally {
       store.close();
     }

@@ -3,7 +3,7 @@
 // step's end, META lines dimmed — before the raw line, dimmed (unless raw markers are asked
 // for). Text only, never HTML: Lit escapes step names like any text.
 import { css, html, type TemplateResult } from 'lit';
-import type { LogLine } from '../../sidecar/protocol/lsp';
+import type { LogLine } from '../../sidecar/protocol/history';
 import { markerLineOf, type MarkerLine } from '../../sidecar/protocol/markerLines';
 import { parseAnsi } from '../ansi';
 import { segmentsTemplate } from './highlight';

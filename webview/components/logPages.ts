@@ -3,7 +3,7 @@
 // into its page, so following a running run reads nothing. One instance per run.
 import type { OutputEvent } from '../../sidecar/protocol/events';
 import { MAX_LOG_LINES } from '../../sidecar/protocol/history';
-import type { LogLine } from '../../sidecar/protocol/lsp';
+import type { LogLine } from '../../sidecar/protocol/history';
 
 const PAGE = 500;
 const MAX_PAGES = 400;

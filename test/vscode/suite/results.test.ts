@@ -9,7 +9,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { StepflowApi } from '../../../extension/main';
 import type { RunNode } from '../../../extension/runsTree';
-import { ListRunsRequest, RunRequest, type RunSummary } from '../../../sidecar/protocol/lsp';
+import type { RunSummary } from '../../../sidecar/protocol/history';
+import { ListRunsRequest, RunRequest } from '../../../sidecar/protocol/lsp';
 import { stepflowApi, waitForRun, workspaceFile } from './helpers';
 
 suite('Results a user can trust', () => {

@@ -5,7 +5,8 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { ReadLogRequest, type LogLine } from '../../../sidecar/protocol/lsp';
+import type { LogLine } from '../../../sidecar/protocol/history';
+import { ReadLogRequest } from '../../../sidecar/protocol/lsp';
 import type { StepflowApi } from '../../../extension/main';
 import { stepflowApi, waitForRun, workspaceFile } from './helpers';
 
