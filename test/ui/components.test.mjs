@@ -5,88 +5,17 @@
 // names as text), and a running run shows its progress and time left.
 import { strict as assert } from 'node:assert';
 import path from 'node:path';
-import { openFakeHostPage } from './fakeHostPage.mjs';
+import { bundleFake, openFakeHostPage } from './fakeHostPage.mjs';
 import { RESULTS_DIR } from '../vscode/ui.mjs';
 
-
+// The fake data source (three stored runs, step statistics, and the window hooks the tests
+// drive and read) is componentsFake.ts, typed against StepflowDataSource.
 const PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'nonce-t3st'; style-src 'self' 'nonce-t3st'; font-src 'self'; connect-src 'none'; img-src 'none'">
 <link rel="stylesheet" href="/codicon.css" nonce="t3st">
 <style nonce="t3st">html, body { height: 100%; margin: 0; } body { background: #1f1f1f; } sf-history-app { height: 100vh; }</style>
 </head><body><sf-history-app></sf-history-app><script type="module" nonce="t3st" src="/fake.js"></script></body></html>`;
-
-// The fake data source: three stored runs (one hostile, one with a 1M-line log), step
-// statistics per script, and hooks (window.__live, __opened, __copied, __reads,
-// __expectations, __expectationRequests) the test drives and reads.
-const FAKE = `
-import { mountHistory } from '/webview.js';
-const T = Date.now() - 3_600_000;
-const iso = (ms) => new Date(ms).toISOString();
-const HOSTILE = '<img src=x onerror="window.__pwned=1">';
-const step = (id, name, start, dur, extra = {}) => ({ id, name, status: 'succeeded', startedAt: T + start, endedAt: T + start + dur, durationMs: dur,
-  error: null, warnings: [], meta: {}, firstLine: 1, lastLine: 3, children: [], ...extra });
-const run = (id, script, steps, extra = {}) => ({ id, script, args: [], cwd: '/w', profile: null, status: 'succeeded', exitCode: 0, signal: null,
-  startedAt: iso(T), endedAt: iso(T + 4000), durationMs: 4000, lineCount: 3, error: null, warnings: [], meta: {}, steps, artifacts: [], ...extra });
-const runs = {
-  hostile0001: run('hostile0001', '/w/' + HOSTILE + '.sh', [
-    step(1, HOSTILE, 0, 1200, { error: { message: '<b>bold</b></script><script>window.__pwned=2</script>', file: null, line: null } , status: 'failed' }),
-    step(2, '</script><script>window.__pwned=3</script>', 1200, 2500),
-  ], { status: 'failed', exitCode: 1, lineCount: 3, artifacts: [{ path: '/w/out/report.xml', description: HOSTILE, step: null }] }),
-  big00000001: run('big00000001', '/w/big.sh', [step(1, 'Generate', 0, 3000, { lastLine: 1000000,
-    // The warning the run stored (the table says "much slower" only beside it).
-    warnings: [{ type: 'outlier', severity: 'critical', message: '3.0 s (10.0σ above 2.0 s mean)', file: null, line: null }] })], { lineCount: 1000000, startedAt: iso(T - 60000) }),
-  prev0000001: run('prev0000001', '/w/big.sh', [step(1, 'Generate', 0, 2000, { lastLine: 900000 })], { lineCount: 900000, startedAt: iso(T - 120000) }),
-};
-const HOSTILE_LOG = ['\\u001b[31m' + HOSTILE + '\\u001b[0m', '</script><script>window.__pwned=4</script>', 'plain & <b>not bold</b>'];
-const summary = (r) => ({ id: r.id, script: r.script, args: r.args, profile: r.profile, status: r.status, exitCode: r.exitCode,
-  startedAt: Date.parse(r.startedAt), endedAt: r.endedAt && Date.parse(r.endedAt), durationMs: r.durationMs, lineCount: r.lineCount, stepCount: r.steps.length, failedStep: null });
-const stat = (script, path, lastDurationsMs, meanMs, stdDevMs) => ({ script, path, name: path.at(-1), count: lastDurationsMs.length, meanMs, stdDevMs,
-  minMs: Math.min(...lastDurationsMs), maxMs: Math.max(...lastDurationsMs), lastDurationsMs });
-const STATS = {
-  '/w/big.sh': [stat('/w/big.sh', ['Generate'], [1900, 2050, 1850, 2100, 1950, 2000, 2300, 1800, 1950, 2150, 2000, 1950], 2000, 100)],
-  ['/w/' + HOSTILE + '.sh']: [
-    stat('/w/' + HOSTILE + '.sh', [HOSTILE], [1100, 1300, 1250], 1216, 104),
-    stat('/w/' + HOSTILE + '.sh', ['</script><script>window.__pwned=3</script>'], [2400, 2600, 2500, 2450], 2487, 85),
-  ],
-};
-window.__reads = 0;
-window.__expectations = {};
-window.__expectationRequests = [];
-window.__listeners = [];
-const source = {
-  artifactAction: 'open',
-  async listRuns(q) {
-    let list = Object.values(runs).sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt));
-    if (q.script) list = list.filter((r) => r.script === q.script);
-    return { runs: list.map(summary), nextCursor: null };
-  },
-  async getRun(id) { const r = runs[id] ?? window.__liveRuns?.[id]; return r ? structuredClone(r) : null; },
-  async readLog(id, from, max) {
-    window.__reads++;
-    const r = runs[id] ?? window.__liveRuns?.[id];
-    if (!r) return [];
-    const out = [];
-    for (let n = from; n < from + max && n <= r.lineCount; n++) {
-      const text = id === 'hostile0001' ? HOSTILE_LOG[n - 1] : 'line ' + n + ' \\u001b[33mwarn\\u001b[0m';
-      out.push({ line: n, stream: n % 7 === 0 ? 'stderr' : 'stdout', at: T, text });
-    }
-    return out;
-  },
-  async searchLogs({ text }) { return [{ runId: 'hostile0001', line: 2, stream: 'stdout', text: HOSTILE_LOG[1] }]; },
-  async stepStats(script) { return structuredClone(STATS[script] ?? []); },
-  async runExpectations(runId) { window.__expectationRequests.push(runId); return window.__expectations[runId] ?? null; },
-  subscribe(runId, listener) { const e = { runId, listener }; window.__listeners.push(e); return () => { window.__listeners = window.__listeners.filter((x) => x !== e); }; },
-  async openArtifact(runId, index) { window.__opened = { runId, index }; },
-  async copyText(text) { window.__copied = text; },
-  loadState() { return undefined; },
-  saveState(s) { window.__state = s; },
-};
-window.__live = (events) => { for (const { runId, listener } of window.__listeners) {
-  const mine = events.filter((e) => runId === null ? e.type !== 'output' : e.runId === runId);
-  if (mine.length) listener.events({ seq: 0, events: mine }); } };
-mountHistory(source);
-`;
 
 /** Every element in the document and in all shadow roots. */
 function allElements() {
@@ -108,7 +37,7 @@ describe('history components (Chromium, fake data source)', function () {
   let problems = [];
 
   before(async () => {
-    ({ browser, page, problems } = await openFakeHostPage({ html: PAGE, fake: FAKE, viewport: { width: 1280, height: 800 } }));
+    ({ browser, page, problems } = await openFakeHostPage({ html: PAGE, fake: await bundleFake('componentsFake.ts'), viewport: { width: 1280, height: 800 } }));
     await page.locator('sf-run-list .row').nth(2).waitFor();
   });
 

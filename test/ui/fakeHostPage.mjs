@@ -5,10 +5,27 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { launchChromium } from '../vscode/codeServer.mjs';
 
 export const ORIGIN = 'http://stepflow.test';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * A fake written in TypeScript (typed against StepflowDataSource), bundled into the page's
+ * /fake.js: an ES module that loads /webview.js — the built dist bundle — by URL.
+ */
+export async function bundleFake(file) {
+  const result = await build({
+    entryPoints: [path.join(root, 'test', 'ui', file)],
+    bundle: true,
+    format: 'esm',
+    target: 'es2022',
+    write: false,
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0].text;
+}
 
 /** Opens `html` (which loads /fake.js and /webview.js) at ORIGIN/; resolves to { browser, page, problems }. */
 export async function openFakeHostPage({ html, fake, viewport = { width: 1280, height: 800 } }) {
