@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { CancelRequest, RunRequest, type RunParams } from '../sidecar/protocol/lsp';
+import { CancelRequest, RUN_FILE_COMMAND, RUN_WITH_PROFILE_COMMAND, RunRequest, type RunParams } from '../sidecar/protocol/lsp';
 import { RunConfigRequest, type ProfileChoice, type RunConfigAnswer } from '../sidecar/protocol/runConfig';
 import { readConfig, type StepflowConfig } from './config';
 import { showStartError } from './startErrors';
@@ -98,8 +98,8 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     typeof arg === 'string' ? arg : isNode(arg) ? arg.runId : model.list().find((r) => r.record.status === 'running')?.record.id;
 
   const register = (id: string, fn: (...args: never[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
-  register('stepflow.runFile', (target?: vscode.Uri | string) => launcher.run(target));
-  register('stepflow.runFileWithProfile', async (target?: vscode.Uri | string) => {
+  register(RUN_FILE_COMMAND, (target?: vscode.Uri | string) => launcher.run(target));
+  register(RUN_WITH_PROFILE_COMMAND, async (target?: vscode.Uri | string) => {
     const uri = await targetUri(target);
     if (!uri) {
       void vscode.window.showWarningMessage('StepFlow: open a script to run it.');

@@ -13,6 +13,7 @@ import {
   type LanguageClientOptions,
   type Executable,
 } from 'vscode-languageclient/node';
+import type { InitializationOptions } from '../sidecar/protocol/lsp';
 import { readConfig, type StepflowConfig } from './config';
 
 const SCRIPT_LANGUAGES = ['shellscript', 'python', 'javascript', 'typescript', 'powershell', 'ruby', 'perl'];
@@ -73,7 +74,7 @@ export function createSidecarClient(
     ],
     outputChannel: log,
     // A function: evaluated at every start, so a restart picks up a changed database or grace.
-    initializationOptions: () => {
+    initializationOptions: (): InitializationOptions => {
       const now = readConfig();
       return { dbPath: now.databasePath || undefined, adoptGraceMs: now.adoptGraceMs };
     },

@@ -34,8 +34,7 @@ import { KEYWORD_DOCS } from './markers/keywords';
 import { prepareStepRename, renameStep, stepSymbols, type SymbolAt } from './markers/navigation';
 import type { Span } from './markers/types';
 import type { RunDiagnosticsBook } from './runDiagnostics';
-
-export const DIAGNOSTIC_SOURCE = 'StepFlow';
+import { DIAGNOSTIC_SOURCE } from '../protocol/lsp';
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import type { RunRecord, StepRecord, StepWarning, StepError } from '../protocol/model';
+import { DIAGNOSTIC_SOURCE } from '../protocol/lsp';
 
 const END_OF_LINE = 2_147_483_647;
 
@@ -22,7 +23,7 @@ export function diagnosticsForRun(run: RunRecord): Map<string, Diagnostic[]> {
       // The marker says where, not how far: underline to the end of the line (clients clamp).
       range: { start: { line, character: column }, end: { line, character: END_OF_LINE } },
       severity,
-      source: 'StepFlow',
+      source: DIAGNOSTIC_SOURCE,
       message: stepName ? `${stepName}: ${where.message}` : where.message,
       data: { runId: run.id },
     });

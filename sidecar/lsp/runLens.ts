@@ -2,10 +2,7 @@
 // Served by the language server so the editor needs no knowledge of what is runnable.
 import type { CodeLens } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-
-/** Command ids the extension registers; the lenses only name them. */
-export const RUN_FILE_COMMAND = 'stepflow.runFile';
-export const RUN_WITH_PROFILE_COMMAND = 'stepflow.runFileWithProfile';
+import { RUN_FILE_COMMAND, RUN_WITH_PROFILE_COMMAND } from '../protocol/lsp';
 
 const RUNNABLE_EXTENSIONS = new Set(['.sh', '.bash', '.zsh', '.py', '.js', '.mjs', '.cjs', '.ts', '.ps1', '.rb', '.pl']);
 

@@ -33,21 +33,15 @@ import { EditorIntelligence } from './intelligence';
 import { StepHistory } from './markers/history';
 import { registerReportRequests } from './reportRequests';
 import { registerHistoryRequests } from './historyRequests';
+import type { InitializationOptions } from '../protocol/lsp';
 import { RunConfigRequest } from '../protocol/runConfig';
 import { projectConfigFor, resolveProfiles } from '../runs/runConfig';
-
-/** What the extension sends as `initializationOptions`. */
-interface InitOptions {
-  dbPath?: string;
-  /** How long a run outlives a language server that died or was restarted (default 2 min). */
-  adoptGraceMs?: number;
-}
 
 /** Long enough for a window reload or an extension update to bring the next one up. */
 const DEFAULT_ADOPT_GRACE_MS = 120_000;
 
 /** `initializationOptions.adoptGraceMs`, else `STEPFLOW_ADOPT_GRACE_MS`, else the default. */
-function adoptGraceMs(init: InitOptions): number {
+function adoptGraceMs(init: InitializationOptions): number {
   for (const value of [init.adoptGraceMs, process.env.STEPFLOW_ADOPT_GRACE_MS]) {
     const ms = Number(value);
     if (value !== undefined && value !== '' && Number.isFinite(ms) && ms >= 0) return ms;
@@ -79,7 +73,7 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
   };
 
   connection.onInitialize((params) => {
-    const init = (params.initializationOptions ?? {}) as InitOptions;
+    const init = (params.initializationOptions ?? {}) as InitializationOptions;
     const dbPath = path.resolve(init.dbPath || defaultDatabasePath(process.env));
     store = new Store(dbPath);
     // The runs our predecessor left running (a reload restarted it) are ours now; only what

@@ -34,6 +34,21 @@ export interface RunParams {
   otlpEndpoint?: string;
 }
 
+/** What the extension sends as the language server's `initializationOptions` (read at every start). */
+export interface InitializationOptions {
+  /** The database (`stepflow.databasePath`); default `$STEPFLOW_HOME/stepflow.db`, else `~/.stepflow/stepflow.db`. */
+  dbPath?: string;
+  /** How long a run outlives a language server that died or was restarted (`stepflow.run.adoptGraceSeconds`; default 2 min). */
+  adoptGraceMs?: number;
+}
+
+/** Ids of the commands the extension registers and the language server's CodeLenses name (▶ Run with StepFlow, Run with profile…). */
+export const RUN_FILE_COMMAND = 'stepflow.runFile';
+export const RUN_WITH_PROFILE_COMMAND = 'stepflow.runFileWithProfile';
+
+/** The `source` of every diagnostic the language server publishes: marker checks and the last run's failures. */
+export const DIAGNOSTIC_SOURCE = 'StepFlow';
+
 /**
  * The `data` of a stepflow/run error the user fixes by installing an interpreter or choosing
  * another for the script's extension (the client offers its setting).
