@@ -1,9 +1,19 @@
 // The exit status a shell would report for a run, used as the `stepflow run` exit code
 // (spec §4: the script's code, 128+signal when killed).
 import { constants } from 'node:os';
-import type { ProcessOutcome } from './processRunner';
 
-export function shellExitCode(outcome: Pick<ProcessOutcome, 'exitCode' | 'signal' | 'reason' | 'errorCode'>): number {
+/**
+ * What a script's end says (the runner's ProcessOutcome has these fields). Declared here
+ * rather than imported from processRunner.ts, which imports this file: no import cycle.
+ */
+export interface ExitFacts {
+  exitCode: number | null;
+  signal: string | null;
+  reason: string;
+  errorCode?: string;
+}
+
+export function shellExitCode(outcome: ExitFacts): number {
   if (outcome.exitCode !== null) return outcome.exitCode;
   if (outcome.signal !== null) {
     const n = (constants.signals as Record<string, number | undefined>)[outcome.signal];
