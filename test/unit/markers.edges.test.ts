@@ -94,6 +94,14 @@ describe('markers: locations and artifact paths at their edges', () => {
     });
   });
 
+  it('reads a line and a column of several digits', () => {
+    assert.deepEqual(parseStepflowLine('STEP_ERROR:src/main.c:1234:56: overflow'), {
+      kind: 'stepError',
+      message: 'overflow',
+      location: { file: 'src/main.c', line: 1234, column: 56 },
+    });
+  });
+
   it('does not take a message that starts with a colon for a location', () => {
     assert.deepEqual(parseStepflowLine('STEP_ERROR::a.c:3: x'), { kind: 'stepError', message: ':a.c:3: x', location: null });
   });

@@ -3,6 +3,7 @@
 // that cannot be created. Written from the `store` mutation survivors (docs/testing.md
 // "Mutation testing"). Real SQLite files in a temporary folder.
 import { strict as assert } from 'node:assert';
+import BetterSqlite3 from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -108,6 +109,36 @@ describe('store: errors a person reads', () => {
     const err = storeError(caught);
     assert.equal(err.code, 'CANTOPEN');
     assert.match(err.message, new RegExp(`^cannot create the folder of database ${target.replace(/[.\\]/g, '\\$&')}: ENOTDIR`));
+  });
+
+  it('says in words why a database cannot be opened: not a database, no such place, locked', () => {
+    const garbage = path.join(dir, 'garbage.db');
+    fs.writeFileSync(garbage, 'this is not a database, just some text that is long enough to be read'.repeat(100));
+    const link = path.join(dir, 'link.db');
+    fs.symlinkSync(path.join(dir, 'missing', 'x.db'), link); // SQLite cannot create the file it points to
+    const locked = path.join(dir, 'locked.db');
+    const other = new BetterSqlite3(locked);
+    other.pragma('journal_mode = WAL');
+    other.exec('BEGIN IMMEDIATE; CREATE TABLE t (x);');
+    const failure = (target: string, options = {}) => {
+      try {
+        stores.push(new Store(target, options));
+      } catch (err) {
+        return storeError(err);
+      }
+      assert.fail(`${target} opened`);
+    };
+    try {
+      const notADb = failure(garbage);
+      assert.deepEqual([notADb.code, notADb.message], ['NOTADB', `cannot open database ${garbage}: the file is not a database (file is not a database)`]);
+      const cantOpen = failure(link);
+      assert.deepEqual([cantOpen.code, cantOpen.message], ['CANTOPEN', `cannot open database ${link}: cannot open the database file (unable to open database file)`]);
+      const busy = failure(locked, { busyTimeoutMs: 50 });
+      assert.deepEqual([busy.code, busy.message], ['LOCKED', `cannot open database ${locked}: the database is locked by another process (database is locked)`]);
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
   });
 
   it('keeps only the first line of a message that has several', () => {
