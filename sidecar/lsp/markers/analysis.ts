@@ -3,6 +3,7 @@
 // line code in one block, with every nested block either free of steps or balanced.
 import { isMarkerKeyword, misspeltKeyword, type MarkerKeyword } from './keywords';
 import { languageOf, type LanguageProfile, type PrintStyle } from './languages';
+import { offsetAt, textFrom } from './parts';
 import { DocumentTrees } from './syntax/documentTrees';
 import { extractMarkers } from './syntax/extract';
 import { grammar, loadGrammar } from './syntax/grammars';
@@ -132,11 +133,11 @@ function occurrence(source: PrintedString, text: string): MarkerOccurrence | nul
   const misspeltOf = known ? null : misspeltKeyword(word);
   if (!known && !misspeltOf) return null;
   const keywordIndex = m[0].length - word.length - 1;
-  const keywordSpan = { start: first.offsets[keywordIndex]!, end: first.offsets[keywordIndex + word.length - 1]! + 1 };
-  const afterColon = first.offsets[m[0].length - 1]! + 1;
+  const keywordSpan = { start: offsetAt(first, keywordIndex)!, end: offsetAt(first, keywordIndex + word.length - 1)! + 1 };
+  const afterColon = offsetAt(first, m[0].length - 1)! + 1;
 
   // The value: the rest of the first text part, then the other parts.
-  const rest: Part[] = [{ kind: 'text', text: first.text.slice(m[0].length), offsets: first.offsets.slice(m[0].length), end: first.end }, ...source.parts.slice(1)];
+  const rest: Part[] = [textFrom(first, m[0].length), ...source.parts.slice(1)];
   let printed = source.printed;
   let value: string | null = '';
   for (const part of rest) {
@@ -168,24 +169,46 @@ function occurrence(source: PrintedString, text: string): MarkerOccurrence | nul
 
 /** Source span of the value without surrounding whitespace (or trailing newline escapes). */
 function valueSpan(parts: PrintedString['parts'], afterColon: number, text: string): Span {
+  // The first thing that is not whitespace (a character or a dynamic part) starts it, the last one ends it.
   let start = -1;
-  let end = afterColon;
   for (const part of parts) {
     if (part.kind === 'dynamic') {
-      if (start < 0) start = part.span.start;
-      end = part.span.end;
-      continue;
+      start = part.span.start;
+      break;
     }
-    for (let i = 0; i < part.text.length; i++) {
-      if (/\s/.test(part.text[i]!)) continue;
-      const at = part.offsets[i]!;
-      if (start < 0) start = at;
-      // An escape (\x41, `n) spans several source characters.
-      const escaped = text[at] === '\\' || text[at] === '`';
-      end = escaped ? (part.offsets[i + 1] ?? part.end) : at + 1;
+    const i = firstNonSpace(part.text);
+    if (i >= 0) {
+      start = offsetAt(part, i)!;
+      break;
     }
   }
-  return start < 0 ? { start: afterColon, end: afterColon } : { start, end };
+  if (start < 0) return { start: afterColon, end: afterColon };
+  let end = afterColon;
+  for (let k = parts.length - 1; k >= 0; k--) {
+    const part = parts[k]!;
+    if (part.kind === 'dynamic') {
+      end = part.span.end;
+      break;
+    }
+    const i = lastNonSpace(part.text);
+    if (i < 0) continue;
+    const at = offsetAt(part, i)!;
+    // An escape (\x41, `n) spans several source characters.
+    const escaped = text[at] === '\\' || text[at] === '`';
+    end = escaped ? (offsetAt(part, i + 1) ?? part.end) : at + 1;
+    break;
+  }
+  return { start, end };
+}
+
+const SPACE = /\s/;
+function firstNonSpace(s: string): number {
+  for (let i = 0; i < s.length; i++) if (!SPACE.test(s[i]!)) return i;
+  return -1;
+}
+function lastNonSpace(s: string): number {
+  for (let i = s.length - 1; i >= 0; i--) if (!SPACE.test(s[i]!)) return i;
+  return -1;
 }
 
 /**

@@ -24,6 +24,24 @@ class ContiguousText {
   shifted(delta: number): ContiguousText {
     return new ContiguousText(this.text, this.first + delta, this.end + delta);
   }
+
+  offsetAt(i: number): number | undefined {
+    return i >= 0 && i < this.text.length ? this.first + i : undefined;
+  }
+
+  from(i: number): ContiguousText {
+    return new ContiguousText(this.text.slice(i), this.first + i, this.end);
+  }
+}
+
+/** The source offset of character `i` of a text part, without computing all of them. */
+export function offsetAt(part: Part & { kind: 'text' }, i: number): number | undefined {
+  return part instanceof ContiguousText ? part.offsetAt(i) : part.offsets[i];
+}
+
+/** A text part without its first `i` characters. */
+export function textFrom(part: Part & { kind: 'text' }, i: number): Part & { kind: 'text' } {
+  return part instanceof ContiguousText ? part.from(i) : { kind: 'text', text: part.text.slice(i), offsets: part.offsets.slice(i), end: part.end };
 }
 
 /** A part moved by `delta` in the document (an edit before it). */

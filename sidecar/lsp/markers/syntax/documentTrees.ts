@@ -15,7 +15,8 @@
 // boundary between pieces is one the whole parse would also have (no statement across it)
 // and the reparsed range does not end in a syntax error that could run on past its end (an
 // unclosed quote or block). So after a reparse:
-//   - a range with a syntax error is reparsed from its start to the end of the document;
+//   - a range with a syntax error means the whole text is parsed again (the error may run on
+//     past the range, and error recovery may also change how statements before it read);
 //   - each boundary of the new range is checked by parsing the statement before it together
 //     with the statement after it (JavaScript's `a` + `(b)` is one call, not two statements):
 //     where they read differently, the neighbouring piece joins the range and it is parsed
@@ -119,10 +120,14 @@ export class DocumentTrees {
       // incremental parse may read a broken script differently from a fresh parse.
       const handle = this.parseRange(text, start, end, language);
       const broken = handle.tree.rootNode.hasError;
-      if (broken && end < text.length) {
-        // The error may run on past the range's end (an unclosed quote or block): read to the end.
+      if (broken && (start > 0 || end < text.length)) {
+        // The error may run on past the range's end (an unclosed quote or block), and
+        // tree-sitter's error recovery may also read statements before it differently: read
+        // the whole text. A tree with an error stays one view until the error is gone.
         this.free(handle);
+        first = 0;
         last = old.length - 1;
+        start = 0;
         end = text.length;
         continue;
       }
