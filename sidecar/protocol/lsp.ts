@@ -10,10 +10,12 @@ import type { StepStatistic } from './statistics';
 export interface RunParams {
   script: string;
   args?: string[];
+  /** Defaults to the script's directory. */
   cwd?: string;
   profileName?: string | null;
   /** The profile's content, resolved by the client from its settings. */
   profile?: { env?: Record<string, string>; args?: string[] };
+  /** Extra environment on top of the sidecar's own. */
   env?: Record<string, string>;
   interpreters?: Record<string, string[]>;
   timeoutSec?: number;
@@ -24,7 +26,11 @@ export interface RunParams {
   outlierMinSlowdownMs?: number;
   /** …nor one less than this percentage of its mean slower (`stepflow.stats.minSlowdownPercent`). */
   outlierMinSlowdownPercent?: number;
-  /** Capture stderr apart from stdout (`stepflow.run.separateStderr`); default: one ordered stream. */
+  /**
+   * Capture stderr apart from stdout, each line marked with its stream (`stepflow.run.separateStderr`).
+   * Default: both descriptors share one append-only spool file, so lines are stored in exactly the
+   * order the script wrote them (all marked stdout).
+   */
   separateStderr?: boolean;
   /** CI dialects switched off (`stepflow.markers.dialects`, over stepflow.json's `"dialects"`). */
   dialects?: Partial<Record<'github' | 'teamcity' | 'gitlab' | 'azure', boolean>>;

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { OutputParser, type ParsedBatch, type ParsedMarker } from '../markers/outputParser';
 import { StepTracker } from '../markers/stepTracker';
-import { createDialects, type DialectSwitches } from '../markers/dialects/registry';
+import { createDialects } from '../markers/dialects/registry';
 import { SecretMasker } from './secretMasker';
 import { SpoolScrubber, maskBatch } from './outputMasking';
 import { STEP_SUMMARY_ENV, StepSummaryFile } from './stepSummary';
@@ -17,51 +17,48 @@ import type { StepStatistic } from '../protocol/statistics';
 import { stepPathKey } from '../store/schema';
 import { detectOutlier, practicalOutlierOptions } from '../stats/outliers';
 import type { RunEvent, RunFinishedEvent } from '../protocol/events';
+import type { RunParams } from '../protocol/lsp';
 import type { RunStatus, StepError, StreamName } from '../protocol/model';
 import type { RunExpectations } from '../protocol/stats';
 import { UserError, oneLine } from '../util/errors';
-import type { Profile } from './profiles';
 import { startIdentity } from '../runner/processGroup';
 import { cancelRequested, recordProcess } from './processRecords';
 import { followAdoptedProcess } from '../runner/adoptedProcess';
 import { dropClaim } from '../runner/ownerClaim';
 import type { OrphanRun } from './adoption';
 
-export interface RunOptions {
-  script: string;
-  args?: string[];
-  /** Defaults to the script's directory. */
-  cwd?: string;
-  profileName?: string | null;
-  profile?: Profile;
-  /** Extra environment on top of the sidecar's own. */
-  env?: Record<string, string>;
-  interpreters?: Record<string, string[]>;
+/**
+ * A run as RunSession starts it: the request's fields (protocol/lsp.ts RunParams, by the same
+ * names and meanings) as resolved from the client's settings and stepflow.json
+ * (runs/runConfig.ts), plus what only the sidecar decides.
+ */
+export interface RunOptions
+  extends Pick<
+    RunParams,
+    | 'script'
+    | 'args'
+    | 'cwd'
+    | 'profileName'
+    | 'profile'
+    | 'env'
+    | 'interpreters'
+    | 'graceMs'
+    | 'separateStderr'
+    | 'outlierMinSamples'
+    | 'outlierMinSlowdownMs'
+    | 'outlierMinSlowdownPercent'
+    | 'dialects'
+    | 'maskEnv'
+  > {
   timeoutMs?: number;
-  graceMs?: number;
   /** Decode output into `output` events (costly for huge logs; only when someone watches live). */
   liveOutput?: boolean;
-  /**
-   * Capture stderr apart from stdout (each line marked with its stream). Default false: both
-   * descriptors share one append-only spool file, so lines are stored in exactly the order
-   * the script wrote them (and all are marked stdout).
-   */
-  separateStderr?: boolean;
-  /** Succeeded runs of a step needed before it can be flagged as an outlier (default 3). */
-  outlierMinSamples?: number;
-  /** A step less than this much slower than its mean is never an outlier (default 0: §6 exactly). */
-  outlierMinSlowdownMs?: number;
-  outlierMinSlowdownPercent?: number;
   /**
    * Let the script outlive this process by this long (a language server that a window reload
    * restarts): the next language server adopts the run (runs/adoption.ts). None: the script
    * ends with us.
    */
   adoptGraceMs?: number;
-  /** CI dialects switched off (`"dialects"` in stepflow.json); all are on by default. */
-  dialects?: DialectSwitches;
-  /** Environment variables whose values are secrets, masked from the first byte (`"masking": {"env": […]}`). */
-  maskEnv?: string[];
 }
 
 export interface RunResult {
