@@ -71,6 +71,17 @@ describe('LSP step features (JSON-RPC to the built sidecar)', () => {
       assert.deepEqual(await client.change(uri, fixed), []);
     });
 
+    it('adds the missing STEP_COMPLETE at the end of a shell then-branch, before its elif and else', async () => {
+      const text = ['if [ -f a ]; then', '  echo "STEP_START:Build"', '  make', 'elif [ -f b ]; then', '  echo b', 'else', '  echo "no build"', 'fi', ''].join('\n');
+      const { uri, diagnostics } = await open('missing-then.sh', 'shellscript', text);
+      const [d] = diagnostics;
+      assert.equal(d?.code, 'start-without-complete');
+      const [fix] = await client.codeActions(uri, d!.range, [d!]);
+      const fixed = applyEdits(text, fix!.edit, uri);
+      assert.equal(fixed, ['if [ -f a ]; then', '  echo "STEP_START:Build"', '  make', '  echo "STEP_COMPLETE:Build"', 'elif [ -f b ]; then', '  echo b', 'else', '  echo "no build"', 'fi', ''].join('\n'));
+      assert.deepEqual(await client.change(uri, fixed), []);
+    });
+
     const wraps: Array<[string, string, string[], string[]]> = [
       ['wrap.sh', 'shellscript', ['set -e', 'if true; then', '  make', '  make test', 'fi'], ['set -e', 'if true; then', '  echo "STEP_START:New step"', '  make', '  make test', '  echo "STEP_COMPLETE:New step"', 'fi']],
       ['wrap.py', 'python', ['def main():', '    x = 1', '    y = 2', ''], ['def main():', '    print("STEP_START:New step")', '    x = 1', '    y = 2', '    print("STEP_COMPLETE:New step")', '']],

@@ -17,6 +17,8 @@ export const HELPER_CALL = /^(step|steps?_?(start|begin|open|complete|end|finish
 const KEYWORD_HEAD = /(?<![A-Za-z0-9_])([A-Za-z][A-Za-z_-]*):/g;
 const STACK_KEYWORDS = new Set(['STEP_START', 'STEP_COMPLETE', 'STEP_ERROR']);
 const WORD_CHAR = /[\w@$-]/;
+/** Clauses after a block's own statements that are blocks of their own. */
+const BRANCHES = new Set(['elif_clause', 'else_clause']);
 
 /** What one view yields: offsets are document offsets of the text it was extracted from (`base` = the view's start then). */
 interface Piece {
@@ -255,6 +257,8 @@ function lastStatementEnd(block: Node, from?: number, to?: number): number {
   for (; child; child = child.previousNamedSibling) {
     if (from !== undefined && child.endIndex <= from) break;
     if (to !== undefined && child.startIndex >= to) continue;
+    // A shell `if` holds its then-branch and, after it, its elif/else clauses (blocks of their own).
+    if (BRANCHES.has(child.type)) continue;
     if (child.type !== 'comment' && !child.isExtra) return to !== undefined && child.type === 'statement_list' ? Math.min(child.endIndex, lastStatementEnd(child, from!, to)) : child.endIndex;
   }
   return to === undefined ? block.startIndex : -1;
