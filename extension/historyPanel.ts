@@ -53,11 +53,19 @@ function handler<P, R>(type: RequestType<P, R>, run: (params: P) => Promise<R> |
   return { type: type as unknown as RequestType<unknown, unknown>, run: async (params) => run(params as P) };
 }
 
+/** The panel as the integration tests see it. */
+export interface HistoryPanels {
+  /** Every message posted to the panel's webview (the live feed's included). */
+  readonly onDidPost: vscode.Event<unknown>;
+}
+
 /** Registers the command, the serializer and owns the (single) panel. */
-export function registerHistoryPanel(context: vscode.ExtensionContext, deps: HistoryDeps): void {
+export function registerHistoryPanel(context: vscode.ExtensionContext, deps: HistoryDeps): HistoryPanels {
   let current: HistoryPanel | undefined;
+  const posted = new vscode.EventEmitter<unknown>();
+  context.subscriptions.push(posted);
   const attach = (panel: vscode.WebviewPanel) => {
-    current = new HistoryPanel(panel, context.extensionUri, deps);
+    current = new HistoryPanel(panel, context.extensionUri, deps, (message) => posted.fire(message));
     panel.onDidDispose(() => (current = undefined));
     return current;
   };
@@ -79,6 +87,7 @@ export function registerHistoryPanel(context: vscode.ExtensionContext, deps: His
     }),
     { dispose: () => current?.panel.dispose() },
   );
+  return { onDidPost: posted.event };
 }
 
 function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
@@ -94,6 +103,7 @@ class HistoryPanel {
     readonly panel: vscode.WebviewPanel,
     extensionUri: vscode.Uri,
     private readonly deps: HistoryDeps,
+    private readonly onPost: (message: unknown) => void,
   ) {
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'history.svg');
     panel.webview.html = html(panel.webview, extensionUri);
@@ -104,14 +114,14 @@ class HistoryPanel {
         recent: () => model.list().map((run) => run.record),
         known: (runId) => model.get(runId)?.record,
         fetch: (runId) => client.sendRequest(GetRunRequest, { runId }),
+        lastSeq: () => model.lastSeq,
       },
       (message) => this.post(message),
     );
     this.disposables.push(
       panel.webview.onDidReceiveMessage((message: unknown) => void this.receive(message)),
-      model.onEvent((event) => this.live.event(event)),
-      model.onSnapshot((records) => this.live.snapshot(records)),
-      client.onDidChangeState(() => this.live.hello()),
+      // The sidecar's feed, as the model received it (extension/panelLive.ts).
+      model.onFeed((message) => this.live.forward(message)),
       panel.onDidDispose(() => this.dispose()),
     );
   }
@@ -176,10 +186,10 @@ class HistoryPanel {
 
   private post(message: unknown): void {
     void this.panel.webview.postMessage(message);
+    this.onPost(message);
   }
 
   private dispose(): void {
-    this.live.dispose();
     for (const d of this.disposables) d.dispose();
   }
 }

@@ -2,10 +2,10 @@
 // the tree view, status bar, terminals and commands. Everything is owned by the extension
 // context's subscriptions (house style 3).
 import * as vscode from 'vscode';
-import { State, type LanguageClient } from 'vscode-languageclient/node';
+import type { LanguageClient } from 'vscode-languageclient/node';
 import { readConfig } from './config';
 import { registerCommands, type RunLauncher } from './commands';
-import { registerHistoryPanel } from './historyPanel';
+import { registerHistoryPanel, type HistoryPanels } from './historyPanel';
 import { RunsModel } from './runsModel';
 import { RunsTreeProvider, type RunNode } from './runsTree';
 import { RunStatusBar } from './statusBar';
@@ -31,6 +31,7 @@ export interface StepflowApi {
   finishes: FinishNotifier;
   terminals: RunTerminals;
   settings: SettingsWatcher;
+  history: HistoryPanels;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<StepflowApi | undefined> {
@@ -77,21 +78,17 @@ async function start(context: vscode.ExtensionContext, log: vscode.LogOutputChan
   context.subscriptions.push(failures);
   const walkthrough = registerWalkthrough(context);
   context.subscriptions.push(failures.onDidReveal(() => walkthrough.markSeen(FAILURE_SHOWN_KEY)));
-  registerHistoryPanel(context, { client, model, log, onCompared: () => walkthrough.markSeen(COMPARED_KEY) });
+  const history = registerHistoryPanel(context, { client, model, log, onCompared: () => walkthrough.markSeen(COMPARED_KEY) });
   // Settings apply without a window reload (a restart of the sidecar where it reads them).
   const settings = new SettingsWatcher({ sidecar, model, log, startedHere: launcher.startedHere });
   context.subscriptions.push(settings);
 
   await client.start();
-  // After a sidecar restart the stored state is the truth again.
-  context.subscriptions.push(
-    client.onDidChangeState((change) => {
-      if (change.newState === State.Running) void model.load();
-    }),
-  );
+  // The model follows the sidecar's live feed: it subscribes here, and again by itself when a
+  // restarted sidecar says hello (extension/liveRuns.ts); each ack is a fresh snapshot.
   await model.load();
   log.info('StepFlow activated');
-  return { client, model, tree, launcher, statusBar, treeView, failures, finishes, terminals, settings };
+  return { client, model, tree, launcher, statusBar, treeView, failures, finishes, terminals, settings, history };
 }
 
 export function deactivate(): void {

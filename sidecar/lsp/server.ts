@@ -11,16 +11,8 @@ import {
   type Connection,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import {
-  CancelRequest,
-  ExternalRunsChangedNotification,
-  GetRunRequest,
-  ListRunsRequest,
-  ReadLogRequest,
-  RunEventsNotification,
-  RunRequest,
-  type RunErrorData,
-} from '../protocol/lsp';
+import { CancelRequest, GetRunRequest, ListRunsRequest, ReadLogRequest, RunRequest, type RunErrorData } from '../protocol/lsp';
+import { LiveSubscribe, LiveUnsubscribe } from '../protocol/live';
 import { defaultDatabasePath } from '../store/database';
 import { Store } from '../store/store';
 import { RunManager } from '../runs/runManager';
@@ -36,6 +28,7 @@ import { registerHistoryRequests } from './historyRequests';
 import type { InitializationOptions } from '../protocol/lsp';
 import { RunConfigRequest } from '../protocol/runConfig';
 import { projectConfigFor, resolveProfiles } from '../runs/runConfig';
+import { LiveHub } from '../server/liveHub';
 
 /** Long enough for a window reload or an extension update to bring the next one up. */
 const DEFAULT_ADOPT_GRACE_MS = 120_000;
@@ -57,7 +50,9 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
   const intelligence = new EditorIntelligence(connection, documents, diagnostics, new StepHistory(() => store));
   let runs: RunManager | undefined;
   let watcher: ExternalRunWatcher | undefined;
-  let adopted: string[] = [];
+  // The one live feed (sidecar/protocol/live.ts): the editor subscribes on this connection.
+  let hub: LiveHub | undefined;
+  let feed: { receive(message: unknown): boolean; close(): void } | undefined;
 
   const requireStore = (): Store => {
     if (!store) throw new ResponseError(-32002, 'StepFlow: the database is not open');
@@ -76,12 +71,14 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
     const init = (params.initializationOptions ?? {}) as InitializationOptions;
     const dbPath = path.resolve(init.dbPath || defaultDatabasePath(process.env));
     store = new Store(dbPath);
+    const liveHub = new LiveHub(store, 'lsp', { flagArtifacts: false });
+    hub = liveHub;
     // The runs our predecessor left running (a reload restarted it) are ours now; only what
     // is gone is interrupted.
     runs = new RunManager(
       store,
       (batch) => {
-        void connection.sendNotification(RunEventsNotification, batch);
+        liveHub.publish(batch.events);
         for (const event of batch.events) {
           if (event.type === 'runFinished' || event.type === 'runStarted') publishRunDiagnostics(event.runId);
         }
@@ -89,11 +86,17 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
       50,
       adoptGraceMs(init),
     );
-    adopted = runs.adoptOrphans();
+    const adopted = runs.adoptOrphans();
+    // The hub follows adopted runs from their stored records, which must hold every event
+    // their replay produced: publish those (nobody subscribed yet) and store them first.
+    runs.sendPendingEvents();
+    store.flush();
+    for (const id of adopted) liveHub.follow(id);
     const interrupted = store.markInterrupted();
     const owned = runs;
+    // Runs of other processes reach the editor as full records (live/snapshot), not as ids to ask back for.
     watcher = new ExternalRunWatcher(store, (id) => owned.owns(id), (runIds) => {
-      void connection.sendNotification(ExternalRunsChangedNotification, { runIds });
+      liveHub.snapshot(runIds);
       for (const id of runIds) publishRunDiagnostics(id);
     });
     connection.console.info(
@@ -112,10 +115,12 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
   });
 
   connection.onInitialized(() => {
+    // The editor subscribes (live/subscribe) once it is ready; its ack carries the adopted runs too.
+    feed = hub?.connect({ send: (message) => void connection.sendNotification(message.method, message.params) });
     watcher?.start();
-    // The editor lists stored runs as it starts; adopted ones go on changing from here.
-    if (adopted.length) void connection.sendNotification(ExternalRunsChangedNotification, { runIds: adopted });
   });
+  connection.onNotification(LiveSubscribe.method, (params: unknown) => feed?.receive(LiveSubscribe.create(params as never)));
+  connection.onNotification(LiveUnsubscribe.method, (params: unknown) => feed?.receive(LiveUnsubscribe.create(params as never)));
 
   connection.onCodeLens((params) => {
     const document = documents.get(params.textDocument.uri);
@@ -165,6 +170,8 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
   // comes within the grace period, the watchdog ends them). Then close the database.
   connection.onShutdown(() => {
     watcher?.stop();
+    feed?.close();
+    feed = undefined;
     runs?.detachAll();
     store?.close();
     store = undefined;

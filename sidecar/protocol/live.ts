@@ -1,6 +1,8 @@
-// Live updates for views outside the language-server connection: the browser dashboard
-// (WebSocket frames) and the VS Code history panel (webview messages) receive the SAME
-// messages, carrying the one RunEvent vocabulary of events.ts.
+// The one live feed of runs (docs/architecture.md, "One live path"): snapshot on subscribe,
+// then ordered deltas. The browser dashboard (WebSocket frames), the VS Code extension
+// (notifications on the language-server connection) and the history panel (webview
+// messages, forwarded unchanged by the extension) receive the SAME messages, carrying the
+// one RunEvent vocabulary of events.ts, from one hub (sidecar/server/liveHub.ts).
 //
 //   client → host  live/subscribe {runId: null}      every run's events except `output`
 //                  live/subscribe {runId: "…"}       that run's events including `output`
@@ -18,14 +20,20 @@
 // flight — without the ack, a run another process wrote in that window was lost.
 //
 // `seq` increases by one per events message on one connection; a gap means messages were
-// lost and the client should reload (snapshots are full RunRecords).
+// lost and the client resyncs: it subscribes again, and the ack's records replace what it
+// holds. Runs of other processes arrive as live/snapshot (full RunRecords), never as ids the
+// client has to ask back for.
 import type { RunEvent } from './events';
 import type { RunRecord } from './model';
-import { NotificationType, arrayOf, isNumber, isRecord, isString, nullable, objectOf, type Guard } from './messages';
+import { NotificationType, arrayOf, isBoolean, isNumber, isRecord, isString, nullable, objectOf, optional, type Guard } from './messages';
 
 export interface SubscribeParams {
   /** null: all runs (without output lines); an id: that run, with its output. */
   runId: string | null;
+  /** With runId null: how many of the newest runs the ack carries (default RECENT_RUNS_IN_ACK, at most MAX_RECENT_RUNS_IN_ACK). */
+  recent?: number;
+  /** With runId null: the output lines of every run too (the editor's terminals); default false. */
+  output?: boolean;
 }
 
 export interface EventsParams {
@@ -50,15 +58,16 @@ export interface SubscribedParams {
   runs: RunRecord[];
 }
 
-/** How many of the newest runs a live/subscribed for all runs carries. */
+/** How many of the newest runs a live/subscribed for all runs carries, unless the subscribe says `recent`. */
 export const RECENT_RUNS_IN_ACK = 25;
+export const MAX_RECENT_RUNS_IN_ACK = 500;
 
 export interface HelloParams {
   server: 'stepflow';
   version: string;
 }
 
-const isSubscribe = objectOf<SubscribeParams>({ runId: nullable(isString) });
+const isSubscribe = objectOf<SubscribeParams>({ runId: nullable(isString), recent: optional(isNumber), output: optional(isBoolean) });
 
 /** Shallow: events come from the host the client itself connected to. */
 export const isRunEvent: Guard<RunEvent> = (v): v is RunEvent => isRecord(v) && typeof v.type === 'string' && typeof v.runId === 'string';
@@ -80,18 +89,22 @@ export const LiveHello = new NotificationType<HelloParams>(
 /** What one client asked for. */
 export class Subscriptions {
   all = false;
+  /** `all` with every run's output lines (live/subscribe {runId: null, output: true}). */
+  allOutput = false;
   readonly runs = new Set<string>();
 
   apply(subscribe: boolean, params: SubscribeParams): void {
-    if (params.runId === null) this.all = subscribe;
-    else if (subscribe) this.runs.add(params.runId);
+    if (params.runId === null) {
+      this.all = subscribe;
+      this.allOutput = subscribe && params.output === true;
+    } else if (subscribe) this.runs.add(params.runId);
     else this.runs.delete(params.runId);
   }
 
-  /** Output lines only reach clients that subscribed to that run; everything else reaches `all` too. */
+  /** Output lines only reach clients that subscribed to that run (or to all with output); everything else reaches `all` too. */
   wants(event: RunEvent): boolean {
     if (this.runs.has(event.runId)) return true;
-    return this.all && event.type !== 'output';
+    return this.all && (event.type !== 'output' || this.allOutput);
   }
 
   get empty(): boolean {

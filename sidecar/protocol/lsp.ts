@@ -1,7 +1,6 @@
 // StepFlow's own messages on the language-server connection, typed once (house style 1).
 // The extension and the sidecar import these constants; nobody spells a method by hand.
-import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
-import type { RunEvent } from './events';
+import { RequestType } from 'vscode-languageserver-protocol';
 import type { HistoryQuery, ListedRun, LogLine, LogRange, LogSearchHit, SearchParams } from './history';
 import type { RunRecord } from './model';
 import type { RunExpectations } from './stats';
@@ -85,18 +84,9 @@ export const ListRunsRequest = new RequestType<HistoryQuery, ListedRun[], void>(
 /** Client → sidecar: stored log lines from a 1-based line. */
 export const ReadLogRequest = new RequestType<LogRange, LogLine[], void>('stepflow/readLog');
 
-/**
- * Sidecar → client: live events of the runs this sidecar runs, batched (~50 ms).
- * `seq` increases by one per batch; a gap means the client missed some and should resync
- * from GetRunRequest snapshots.
- */
-export const RunEventsNotification = new NotificationType<{ seq: number; events: RunEvent[] }>('stepflow/runEvents');
-
-/**
- * Sidecar → client: runs written by other processes (a `stepflow run` in a terminal, another
- * window) changed. The client refreshes them with GetRunRequest.
- */
-export const ExternalRunsChangedNotification = new NotificationType<{ runIds: string[] }>('stepflow/externalRunsChanged');
+// Live runs are not LSP-specific: the sidecar serves the one live feed of
+// sidecar/protocol/live.ts on this connection (live/subscribe → live/subscribed, then
+// live/events and live/snapshot as notifications with those method names).
 
 // ── history panel (webview) requests ─────────────────────────────────────────────────────
 

@@ -8,8 +8,11 @@
 //   old vs new   --baseline <checkout>: the same in-process rows, in the same run, with the
 //                analysis of another checkout of StepFlow (e.g. `git worktree add /tmp/old
 //                <commit>` before the tree-sitter analysis; tsx only, it loads .ts sources)
+//   whole file   the same-run baseline: the same analysis with the document kept in one piece
+//                (every edit reparses and re-extracts the whole file); --no-whole leaves it out
 //   full parse   the same edit analysed under a new URI each round: no previous tree to reuse
-//   npx tsx test/bench/lsp.bench.ts [--rounds 40] [--warmup 15] [--baseline dir] [--json]
+//   languages    shell, python, javascript, powershell, ruby (5,000 lines each)
+//   npx tsx test/bench/lsp.bench.ts [--rounds 40] [--warmup 15] [--baseline dir] [--no-whole] [--json]
 // --json: the human table goes to stderr and the last stdout line is one JSON object of figures
 // (what test/bench/run.mjs reads).
 import * as fs from 'node:fs';
@@ -19,6 +22,7 @@ import { performance } from 'node:perf_hooks';
 import { analyze } from '../../sidecar/lsp/markers/analysis';
 import { completionItems } from '../../sidecar/lsp/markers/completion';
 import { markerProblems } from '../../sidecar/lsp/markers/diagnostics';
+import { tuning } from '../../sidecar/lsp/markers/syntax/documentTrees';
 import { loadGrammars } from '../../sidecar/lsp/markers/syntax/grammars';
 import { LspClient, SIDECAR, fileUri } from '../support/lspClient';
 
@@ -37,9 +41,34 @@ interface Analyser {
   completionItems: (a: never, offset: number, position: { line: number; character: number }) => unknown;
 }
 const analysers: Analyser[] = [{ label: 'tree-sitter', analyze, markerProblems: markerProblems as Analyser['markerProblems'], completionItems: completionItems as Analyser['completionItems'] }];
+// The same-run baseline: the same analysis with the document in one piece, so that every edit
+// reparses and re-extracts the whole file (what the server did before pieces; it also passed
+// tree-sitter the old tree, which saved ~40 % of the parse: docs/performance.md).
+if (!argv.includes('--no-whole')) {
+  analysers.push({
+    label: 'whole file',
+    analyze: (text, languageId, uri) => {
+      const saved = tuning.viewChars;
+      tuning.viewChars = Number.MAX_SAFE_INTEGER;
+      try {
+        return analyze(text, languageId, uri);
+      } finally {
+        tuning.viewChars = saved;
+      }
+    },
+    markerProblems: markerProblems as Analyser['markerProblems'],
+    completionItems: completionItems as Analyser['completionItems'],
+  });
+}
 if (baselineDir) {
   const load = (file: string) => require(path.join(baselineDir, 'sidecar', 'lsp', 'markers', file));
-  analysers.push({ label: 'old lexers', analyze: load('analysis').analyze, markerProblems: load('diagnostics').markerProblems, completionItems: load('completion').completionItems });
+  analysers.push({ label: 'baseline', analyze: load('analysis').analyze, markerProblems: load('diagnostics').markerProblems, completionItems: load('completion').completionItems });
+}
+/** A baseline on tree-sitter has its own grammar module (its own loaded grammars): load them too. */
+async function loadBaselineGrammars(): Promise<void> {
+  if (!baselineDir) return;
+  const file = path.join(baselineDir, 'sidecar', 'lsp', 'markers', 'syntax', 'grammars.ts');
+  if (fs.existsSync(file)) await require(file).loadGrammars();
 }
 /** Human output: stdout, or stderr with --json (stdout then carries only the JSON). */
 const say = (line: string) => (json ? process.stderr.write(line + '\n') : console.log(line));
@@ -49,11 +78,14 @@ const ROUNDS = opt('rounds', 40);
 /** Rounds run first and not counted: the JIT warms up as it does in a long-lived server. */
 const WARMUP = opt('warmup', 15);
 
+type Language = 'shell' | 'python' | 'javascript' | 'powershell' | 'ruby';
+const LANGUAGES: Language[] = ['shell', 'python', 'javascript', 'powershell', 'ruby'];
+
 /** A realistic script of about LINES lines: steps, loops, functions, comments, output. */
-function script(language: 'shell' | 'python' | 'javascript'): string {
+function script(language: Language): string {
   const out: string[] = [];
-  const print = (t: string, indent = '') =>
-    out.push(indent + (language === 'shell' ? `echo "${t}"` : language === 'python' ? `print("${t}")` : `console.log("${t}");`));
+  const PRINT = { shell: 'echo "%"', python: 'print("%")', javascript: 'console.log("%");', powershell: 'Write-Host "%"', ruby: 'puts "%"' };
+  const print = (t: string, indent = '') => out.push(indent + PRINT[language].replace('%', t));
   if (language === 'shell') out.push('#!/usr/bin/env bash', 'set -euo pipefail');
   if (language === 'python') out.push('import os', 'import time', '');
   let i = 0;
@@ -65,10 +97,14 @@ function script(language: 'shell' | 'python' | 'javascript'): string {
       if (language === 'shell') out.push(`# compile unit ${k}`, `gcc -c src/unit${k}.c -o out/unit${k}.o`);
       if (language === 'python') out.push(`# compile unit ${k}`, `os.system("gcc -c src/unit${k}.c")`);
       if (language === 'javascript') out.push(`// compile unit ${k}`, `run("gcc", ["-c", "src/unit${k}.c"]);`);
+      if (language === 'powershell') out.push(`# compile unit ${k}`, `& gcc -c "src/unit${k}.c" -o "out/unit${k}.o"`);
+      if (language === 'ruby') out.push(`# compile unit ${k}`, `system("gcc", "-c", "src/unit${k}.c")`);
     }
     if (language === 'shell') out.push('for f in out/*.o; do', `  echo "STEP_START:link $f"`, '  ld "$f"', `  echo "STEP_COMPLETE:link $f"`, 'done');
     if (language === 'python') out.push('for f in os.listdir("out"):', '    print(f"STEP_START:link {f}")', '    time.sleep(0)', '    print(f"STEP_COMPLETE:link {f}")');
     if (language === 'javascript') out.push('for (const f of files) {', '  console.log(`STEP_START:link ${f}`);', '  link(f);', '  console.log(`STEP_COMPLETE:link ${f}`);', '}');
+    if (language === 'powershell') out.push('foreach ($f in Get-ChildItem out) {', '  Write-Host "STEP_START:link $f"', '  & ld $f', '  Write-Host "STEP_COMPLETE:link $f"', '}');
+    if (language === 'ruby') out.push('Dir["out/*.o"].each do |f|', '  puts "STEP_START:link #{f}"', '  system("ld", f)', '  puts "STEP_COMPLETE:link #{f}"', 'end');
     print(`ARTIFACT:out/stage${i}.tar.gz:Stage ${i}`);
     print(`STEP_COMPLETE:Stage ${i}`);
     out.push('');
@@ -98,6 +134,8 @@ interface Row {
   aim: number;
 }
 const rows: Row[] = [];
+/** Per language: this analysis against a baseline (CPU, median of per-round ratios). */
+const ratios: Array<{ language: string; lines: number; baseline: string; diagnostics: number; completionFresh: number }> = [];
 const record = (what: string, kind: Kind, language: string, lines: number, samples: number[], aim: number, cpu: number[] | null = null) =>
   rows.push({ what, kind, language, lines, median: median(samples), p95: p95(samples), cpu: cpu ? median(cpu) : null, aim });
 
@@ -115,53 +153,72 @@ function timed<T>(fn: () => T, wall: number[], cpu: number[], keep: boolean): T 
   return result;
 }
 
-const EXT = { shell: ['.sh', 'shellscript'], python: ['.py', 'python'], javascript: ['.js', 'javascript'] } as const;
+const EXT = { shell: ['.sh', 'shellscript'], python: ['.py', 'python'], javascript: ['.js', 'javascript'], powershell: ['.ps1', 'powershell'], ruby: ['.rb', 'ruby'] } as const;
 
 async function main(): Promise<void> {
   await loadGrammars();
-  for (const language of ['shell', 'python', 'javascript'] as const) {
-    for (const { label, analyze: analyse, markerProblems: problems, completionItems: complete } of analysers) {
-      const base = script(language);
-      const lines = base.split('\n').length;
-      const [ext, languageId] = EXT[language];
-      const uri = `file:///bench/${label.replace(/\W/g, '-')}/script${ext}`;
-      // In-process: the work the server does on an edit (each round a different text).
-      const diag: number[] = [];
-      const diagCpu: number[] = [];
-      const full: number[] = [];
-      const fullCpu: number[] = [];
-      const completeCached: number[] = [];
-      const completeCachedCpu: number[] = [];
-      const completeFresh: number[] = [];
-      const completeFreshCpu: number[] = [];
-      for (let round = -WARMUP; round < ROUNDS; round++) {
-        const text = base.replace('Stage 1"', `Stage 1${round}"`);
-        const keep = round >= 0;
+  await loadBaselineGrammars();
+  for (const language of LANGUAGES) {
+    const base = script(language);
+    const lines = base.split('\n').length;
+    const [ext, languageId] = EXT[language];
+    // Per analyser; the analysers take turns round by round, so that load changes hit them alike.
+    const runs = analysers.map((analyser) => ({
+      ...analyser,
+      uri: `file:///bench/${analyser.label.replace(/\W/g, '-')}/script${ext}`,
+      diag: [] as number[],
+      diagCpu: [] as number[],
+      full: [] as number[],
+      fullCpu: [] as number[],
+      completeCached: [] as number[],
+      completeCachedCpu: [] as number[],
+      completeFresh: [] as number[],
+      completeFreshCpu: [] as number[],
+    }));
+    for (let round = -WARMUP; round < ROUNDS; round++) {
+      const text = base.replace('Stage 1"', `Stage 1${round}"`);
+      const keep = round >= 0;
+      // Completion at a statement start in the middle of the file.
+      const mid = text.indexOf('\n', Math.floor(text.length / 2)) + 1;
+      const position = { line: text.slice(0, mid).split('\n').length - 1, character: 0 };
+      const edited = text.replace('Stage 2"', `Stage 2${round}"`);
+      for (const run of runs) {
+        const { analyze: analyse, markerProblems: problems, completionItems: complete, uri } = run;
+        // In-process: the work the server does on an edit (each round a different text).
         const a = timed(
           () => {
             const analysis = analyse(text, languageId, uri)!;
             problems(analysis as never);
             return analysis;
           },
-          diag,
-          diagCpu,
+          run.diag,
+          run.diagCpu,
           keep,
         );
-        if (label === 'tree-sitter') {
-          timed(() => problems(analyse(text, languageId, `${uri}-${round}`) as never), full, fullCpu, keep);
+        if (run.label === 'tree-sitter') {
+          timed(() => problems(analyse(text, languageId, `${uri}-${round}`) as never), run.full, run.fullCpu, keep);
         }
-        // Completion at a statement start in the middle of the file.
-        const mid = text.indexOf('\n', Math.floor(text.length / 2)) + 1;
-        const position = { line: text.slice(0, mid).split('\n').length - 1, character: 0 };
-        timed(() => complete(a as never, mid, position), completeCached, completeCachedCpu, keep);
-        const edited = text.replace('Stage 2"', `Stage 2${round}"`);
-        timed(() => complete(analyse(edited, languageId, uri) as never, mid, position), completeFresh, completeFreshCpu, keep);
+        timed(() => complete(a as never, mid, position), run.completeCached, run.completeCachedCpu, keep);
+        timed(() => complete(analyse(edited, languageId, uri) as never, mid, position), run.completeFresh, run.completeFreshCpu, keep);
       }
-      const tag = analysers.length > 1 ? `, ${label}` : '';
-      record(`${language} ${lines} lines: analyse + diagnostics after an edit (in-process${tag})`, 'diagnostics', language, lines, diag, 20, diagCpu);
-      if (full.length) record(`${language} ${lines} lines: same, full parse without a previous tree (in-process)`, 'diagnostics', language, lines, full, 20, fullCpu);
-      record(`${language} ${lines} lines: completion, analysis cached (in-process${tag})`, 'completionCached', language, lines, completeCached, 10, completeCachedCpu);
-      record(`${language} ${lines} lines: completion incl. fresh analysis (in-process${tag})`, 'completionFresh', language, lines, completeFresh, 10, completeFreshCpu);
+    }
+    for (const run of runs) {
+      const tag = analysers.length > 1 ? `, ${run.label}` : '';
+      record(`${language} ${lines} lines: analyse + diagnostics after an edit (in-process${tag})`, 'diagnostics', language, lines, run.diag, 20, run.diagCpu);
+      if (run.full.length) record(`${language} ${lines} lines: same, full parse without a previous tree (in-process)`, 'diagnostics', language, lines, run.full, 20, run.fullCpu);
+      record(`${language} ${lines} lines: completion, analysis cached (in-process${tag})`, 'completionCached', language, lines, run.completeCached, 10, run.completeCachedCpu);
+      record(`${language} ${lines} lines: completion incl. fresh analysis (in-process${tag})`, 'completionFresh', language, lines, run.completeFresh, 10, run.completeFreshCpu);
+    }
+    // Ratios to each baseline, as medians of per-round ratios (CPU time: what the work costs on a shared machine).
+    for (const other of runs.slice(1)) {
+      const perRound = (x: number[], y: number[]) => median(x.map((v, i) => v / y[i]!));
+      ratios.push({
+        language,
+        lines,
+        baseline: other.label,
+        diagnostics: perRound(runs[0]!.diagCpu, other.diagCpu),
+        completionFresh: perRound(runs[0]!.completeFreshCpu, other.completeFreshCpu),
+      });
     }
   }
 
@@ -204,7 +261,10 @@ async function main(): Promise<void> {
     const cpu = r.cpu === null ? '—' : r.cpu.toFixed(2);
     say(`${r.what.padEnd(width)}  ${r.median.toFixed(2).padStart(9)}  ${r.p95.toFixed(2).padStart(7)}  ${cpu.padStart(7)}  ${String(r.aim).padStart(7)}`);
   }
-  if (json) process.stdout.write(JSON.stringify({ rounds: ROUNDS, warmup: WARMUP, rpc, rows }) + '\n');
+  for (const r of ratios) {
+    say(`${r.language}: CPU per edit ${r.diagnostics.toFixed(2)}× of ${r.baseline} (diagnostics), ${r.completionFresh.toFixed(2)}× (completion incl. fresh analysis)`);
+  }
+  if (json) process.stdout.write(JSON.stringify({ rounds: ROUNDS, warmup: WARMUP, rpc, rows, ratios }) + '\n');
 }
 
 main().catch((err: unknown) => {

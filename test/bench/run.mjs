@@ -242,6 +242,9 @@ await section('lsp', async () => {
     const note = `${r.rounds} rounds after ${r.warmup} warm-up${x.cpu == null ? '' : `; CPU median ${msf(x.cpu)}`}`;
     row(S, x.what, `median ${msf(x.median)}, p95 ${msf(x.p95)}`, '', '', `≤ ${x.aim} ms`, note);
   }
+  for (const q of r.ratios ?? []) {
+    row(S, `${q.language} ${q.lines} lines: CPU per edit, pieces vs ${q.baseline} (diagnostics / completion incl. analysis)`, '', q.baseline, `${x2(q.diagnostics)} / ${x2(q.completionFresh)}`, '', 'median of per-round ratios, alternated rounds');
+  }
   if (!r.rpc) throw new Error('dist/sidecar.js missing: the JSON-RPC rows could not run (npm run build)');
   return r;
 });
