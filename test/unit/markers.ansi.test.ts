@@ -40,7 +40,7 @@ describe('markers: ANSI sequences at the edges of their ranges', () => {
 });
 
 describe('markers: the byte scan at a line cut', () => {
-  const sequences = ['\x1b[1;31m', '\x1b[0?@', '\x1b[ /~', '\x1b]0;title\x07', '\x1b]8;;u\x1b\\', '\x1bPq\x1b\\', '\x1b(B', '\x1b 0', '\x1b7'];
+  const sequences = ['\x1b[1;31m', '\x1b[0?@', '\x1b[ /~', '\x1b]0;title\x07', '\x1b]8;;u\x1b\\', '\x1bPq\x1b\\', '\x1b(B', '\x1b 0', '\x1b$)A', '\x1b7'];
   // What follows the cut: bytes that would continue or end any of the sequences.
   const tails = ['m', '0', ' ', '~', '\\', '\x07', '@x'];
   it('never reads past the end it is given, whatever follows', () => {

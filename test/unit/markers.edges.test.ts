@@ -2,8 +2,9 @@
 // "Mutation testing"): an adopted run's steps keeping their first-seen start, warnings
 // without a location, MASK:, locations and artifact paths at their edges.
 import { strict as assert } from 'node:assert';
+import * as path from 'node:path';
 import { parseStepflowLine } from '../../sidecar/markers/stepflowDialect';
-import { StepTracker } from '../../sidecar/markers/stepTracker';
+import { resolveArtifactPath, StepTracker } from '../../sidecar/markers/stepTracker';
 import type { StepFinishedEvent, StepTreeEvent } from '../../sidecar/protocol/events';
 
 const finishedOf = (events: StepTreeEvent[]) => events.filter((e): e is StepFinishedEvent => e.type === 'stepFinished');
@@ -108,5 +109,13 @@ describe('markers: locations and artifact paths at their edges', () => {
 
   it('splits a one-letter artifact path at its colon even when the description names a drive', () => {
     assert.deepEqual(parseStepflowLine('ARTIFACT:a:copied to D:/out'), { kind: 'artifact', path: 'a', description: 'copied to D:/out' });
+  });
+});
+
+describe('markers: artifact paths that only look like Windows ones inside', () => {
+  it('resolves a relative path holding a drive-like part or a double backslash against the working directory', () => {
+    assert.equal(resolveArtifactPath('/work/proj', 'out/c:/x.txt'), path.resolve('/work/proj', 'out/c:/x.txt'));
+    assert.equal(resolveArtifactPath('/work/proj', 'out/a\\\\b.txt'), path.resolve('/work/proj', 'out/a\\\\b.txt'));
+    assert.equal(resolveArtifactPath('/work/d:/proj', 'r.txt'), path.resolve('/work/d:/proj', 'r.txt'));
   });
 });

@@ -7,6 +7,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawn } from 'node:child_process';
 import { openDatabase } from '../../sidecar/store/database';
 import { Store, StoreError } from '../../sidecar/store/store';
 import { UserError } from '../../sidecar/util/errors';
@@ -139,6 +140,27 @@ describe('store: errors a person reads', () => {
       other.exec('ROLLBACK');
       other.close();
     }
+  });
+
+  it('a folder the user may not create in is "permission denied", as CANTOPEN (a real process run as nobody)', async () => {
+    fs.chmodSync(dir, 0o755); // root's folder: nobody may read it, not write it
+    const target = path.join(dir, 'sub', 'stepflow.db');
+    const script = `const { Store } = require(${JSON.stringify(path.resolve(__dirname, '../../sidecar/store/store'))});
+      try { new Store(process.argv[1]); console.log('opened'); } catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }`;
+    const child = spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-r', require.resolve('tsx/cjs'), '-e', script, target], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
+    child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', resolve);
+    });
+    assert.equal(code, 0, stderr);
+    assert.deepEqual(JSON.parse(stdout), { code: 'CANTOPEN', message: `cannot create the folder of database ${target}: permission denied` });
+    assert.equal(fs.existsSync(path.join(dir, 'sub')), false);
   });
 
   it('keeps only the first line of a message that has several', () => {
