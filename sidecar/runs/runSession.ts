@@ -1,6 +1,8 @@
 // One run of one script: the process, a marker parser per stream, the step tracker and
 // the store, wired together. Everything a run produces leaves through `RunEvent`s, the
-// same vocabulary the editor, the dashboard and the store speak.
+// same vocabulary the editor, the dashboard and the store speak. Its parts elsewhere: how a
+// run ended (runOutcome.ts), an adopted run's replay (adoptionReplay.ts), masking
+// (outputMasking.ts) and the step summary file (stepSummary.ts).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -18,7 +20,7 @@ import { stepPathKey } from '../store/schema';
 import { detectOutlier, practicalOutlierOptions } from '../stats/outliers';
 import type { RunEvent, RunFinishedEvent } from '../protocol/events';
 import type { RunParams } from '../protocol/lsp';
-import type { RunStatus, StepError, StreamName } from '../protocol/model';
+import type { RunStatus, StreamName } from '../protocol/model';
 import type { RunExpectations } from '../protocol/stats';
 import { UserError, oneLine } from '../util/errors';
 import { startIdentity } from '../runner/processGroup';
@@ -26,6 +28,9 @@ import { cancelRequested, recordProcess } from './processRecords';
 import { followAdoptedProcess } from '../runner/adoptedProcess';
 import { dropClaim } from '../runner/ownerClaim';
 import type { OrphanRun } from './adoption';
+import { AdoptionReplay } from './adoptionReplay';
+import { endOfLine } from './batchLines';
+import { runError, runStatus } from './runOutcome';
 
 /**
  * A run as RunSession starts it: the request's fields (protocol/lsp.ts RunParams, by the same
@@ -96,13 +101,8 @@ export class RunSession {
   private stopBeforeStart = false;
   /** Statistics of this script's steps as they were before this run, by stepPathKey. */
   private readonly baselines = new Map<string, StepStatistic>();
-  /**
-   * An adopted run (resume()): how many lines of each stream the dead owner already stored.
-   * They are read again from the start of the spool files and parsed — so the tracker is
-   * exactly where it was — but neither stored nor sent a second time.
-   */
-  private readonly replay: Record<StreamName, { left: number; done: number }> = { stdout: { left: 0, done: 0 }, stderr: { left: 0, done: 0 } };
-  private replayStepStarts = new Map<number, number>();
+  /** An adopted run (resume()): the lines the dead owner stored, read again only to rebuild the tracker. */
+  private replay: AdoptionReplay | undefined;
 
   constructor(
     private readonly store: Store,
@@ -128,17 +128,7 @@ export class RunSession {
 
   /** Validates the request, records the run and spawns the script. Throws UserError on bad input. */
   async start(): Promise<void> {
-    const script = path.resolve(this.options.script);
-    if (!fs.existsSync(script)) throw new UserError(`script not found: ${script}`);
-    if (fs.statSync(script).isDirectory()) throw new UserError(`not a script but a directory: ${script}`);
-    const cwd = path.resolve(this.options.cwd ?? path.dirname(script));
-    if (!fs.existsSync(cwd) || !fs.statSync(cwd).isDirectory()) throw new UserError(`working directory not found: ${cwd}`);
-    const args = [...(this.options.args ?? []), ...(this.options.profile?.args ?? [])];
-    const baseEnv: NodeJS.ProcessEnv = { ...process.env, ...this.options.profile?.env, ...this.options.env };
-    for (const name of this.options.maskEnv ?? []) {
-      const value = baseEnv[name];
-      if (value) this.masker.add(value);
-    }
+    const { script, cwd, args, baseEnv } = this.request();
     const invocation = await resolveInvocation({ script, args, overrides: this.options.interpreters ?? {}, env: baseEnv });
 
     const expectations = this.loadHistory(script);
@@ -156,6 +146,35 @@ export class RunSession {
       STEPFLOW: '1',
       STEPFLOW_RUN_ID: this.runId,
     };
+    this.giveStepSummary(baseEnv, env);
+    if (this.stopBeforeStart) {
+      // Cancelled while starting up: the script never runs, the run is stored as cancelled.
+      queueMicrotask(() => this.finish({ exitCode: null, signal: null, reason: 'cancelled' }));
+      return;
+    }
+    this.process = this.spawn(invocation, cwd, env);
+    this.follow(this.process);
+    this.recordProcessGroup(this.process);
+  }
+
+  /** The script, its folder, arguments and environment the request names (profile included); secrets of the environment registered. */
+  private request(): { script: string; cwd: string; args: string[]; baseEnv: NodeJS.ProcessEnv } {
+    const script = path.resolve(this.options.script);
+    if (!fs.existsSync(script)) throw new UserError(`script not found: ${script}`);
+    if (fs.statSync(script).isDirectory()) throw new UserError(`not a script but a directory: ${script}`);
+    const cwd = path.resolve(this.options.cwd ?? path.dirname(script));
+    if (!fs.existsSync(cwd) || !fs.statSync(cwd).isDirectory()) throw new UserError(`working directory not found: ${cwd}`);
+    const args = [...(this.options.args ?? []), ...(this.options.profile?.args ?? [])];
+    const baseEnv: NodeJS.ProcessEnv = { ...process.env, ...this.options.profile?.env, ...this.options.env };
+    for (const name of this.options.maskEnv ?? []) {
+      const value = baseEnv[name];
+      if (value) this.masker.add(value);
+    }
+    return { script, cwd, args, baseEnv };
+  }
+
+  /** $GITHUB_STEP_SUMMARY in the script's `env`: a file of this run's (one we were given ourselves is passed on at the end). */
+  private giveStepSummary(baseEnv: NodeJS.ProcessEnv, env: NodeJS.ProcessEnv): void {
     this.outerSummary = baseEnv[STEP_SUMMARY_ENV] || undefined;
     try {
       this.summaryFile = StepSummaryFile.create(this.store.logDir, this.runId);
@@ -164,12 +183,10 @@ export class RunSession {
       // Without it the script still runs; `>> "$GITHUB_STEP_SUMMARY"` then fails in the script only.
       process.emitWarning(`StepFlow could not create the step summary file of run ${this.runId}: ${oneLine(err)}`);
     }
-    if (this.stopBeforeStart) {
-      // Cancelled while starting up: the script never runs, the run is stored as cancelled.
-      queueMicrotask(() => this.finish({ exitCode: null, signal: null, reason: 'cancelled' }));
-      return;
-    }
-    this.process = startProcess({
+  }
+
+  private spawn(invocation: { command: string; args: string[] }, cwd: string, env: NodeJS.ProcessEnv): RunningProcess {
+    return startProcess({
       command: invocation.command,
       args: invocation.args,
       cwd,
@@ -184,24 +201,31 @@ export class RunSession {
       stopRequested: () => (cancelRequested(this.store, this.runId) ? 'cancelled' : undefined),
       ...(this.options.adoptGraceMs !== undefined ? { adoptable: { waitMs: this.options.adoptGraceMs } } : {}),
     });
-    if (this.process.spoolFiles) this.scrubber = new SpoolScrubber(this.process.spoolFiles);
-    this.process.onOutput((stream, chunk) => this.ingestChunk(stream, chunk));
-    const pid = this.process.pid;
-    if (pid !== undefined && process.platform !== 'win32') {
-      try {
-        const adoptable = this.options.adoptGraceMs !== undefined && this.process.spoolFolder !== null;
-        recordProcess(this.store, this.runId, {
-          pgid: pid,
-          procStart: startIdentity(pid),
-          spoolDir: this.process.spoolFolder,
-          ...(adoptable ? { adoptGraceMs: this.options.adoptGraceMs } : {}),
-        });
-      } catch (err) {
-        // Only cancelling from elsewhere and keeping output after a crash depend on it.
-        process.emitWarning(`StepFlow could not record the process of run ${this.runId}: ${oneLine(err)}`);
-      }
+  }
+
+  /** The process group and spool folder in the run's record: for a cancel from elsewhere and to keep output after a crash. */
+  private recordProcessGroup(running: RunningProcess): void {
+    const pid = running.pid;
+    if (pid === undefined || process.platform === 'win32') return;
+    try {
+      const adoptable = this.options.adoptGraceMs !== undefined && running.spoolFolder !== null;
+      recordProcess(this.store, this.runId, {
+        pgid: pid,
+        procStart: startIdentity(pid),
+        spoolDir: running.spoolFolder,
+        ...(adoptable ? { adoptGraceMs: this.options.adoptGraceMs } : {}),
+      });
+    } catch (err) {
+      // Only cancelling from elsewhere and keeping output after a crash depend on it.
+      process.emitWarning(`StepFlow could not record the process of run ${this.runId}: ${oneLine(err)}`);
     }
-    void this.process.done.then((outcome) => this.finish(outcome));
+  }
+
+  /** Reads the process's output (scrubbing secrets from its spool files) until it ends, then finishes the run. */
+  private follow(running: RunningProcess): void {
+    if (running.spoolFiles) this.scrubber = new SpoolScrubber(running.spoolFiles);
+    running.onOutput((stream, chunk) => this.ingestChunk(stream, chunk));
+    void running.done.then((outcome) => this.finish(outcome));
   }
 
   /**
@@ -214,9 +238,8 @@ export class RunSession {
     this.startedAt = orphan.startedAt;
     this.tracker = new StepTracker({ runId: this.runId, cwd: orphan.cwd });
     this.loadHistory(orphan.script);
-    for (const stream of ['stdout', 'stderr'] as const) this.replay[stream] = { left: progress.lines[stream], done: 0 };
+    this.replay = new AdoptionReplay(progress, this.tracker, this.startedAt);
     this.lineCount = progress.lines.stdout + progress.lines.stderr;
-    this.replayStepStarts = progress.stepStarts;
     this.summaryFile = StepSummaryFile.existing(this.store.logDir, this.runId);
     this.process = followAdoptedProcess({
       pgid: orphan.pgid,
@@ -226,11 +249,9 @@ export class RunSession {
       ...(this.options.graceMs !== undefined ? { graceMs: this.options.graceMs } : {}),
       stopRequested: () => (cancelRequested(this.store, this.runId) ? 'cancelled' : undefined),
     });
-    if (this.process.spoolFiles) this.scrubber = new SpoolScrubber(this.process.spoolFiles);
-    this.process.onOutput((stream, chunk) => this.ingestChunk(stream, chunk));
+    this.follow(this.process);
     // We guard the group now: the dead owner's watchdog may let go of it.
     dropClaim(orphan.spool.folder, orphan.ownerPid);
-    void this.process.done.then((outcome) => this.finish(outcome));
   }
 
   /**
@@ -271,36 +292,12 @@ export class RunSession {
     // secret masked), so they are these bytes of the spool file too: the store may point there.
     const spool = this.process?.spoolFiles;
     const exact = spool && !masked.changed && !carriedIn && parser.pendingBytes === 0 && batch.bytes.length === chunk.length;
-    if (this.replay[stream].left > 0 && batch.lineCount > 0) {
-      const replayed = this.replayLines(stream, batch);
+    if (this.replay?.pending(stream) && batch.lineCount > 0) {
+      const replayed = this.replay.take(stream, batch);
       batch = replayed.rest;
       offset += replayed.bytes;
     }
     this.ingest(stream, batch, exact ? { file: spool[stream], offset } : undefined);
-  }
-
-  /**
-   * The first lines of `batch` that the dead owner already stored: their markers go through
-   * the tracker (its state must be what it was), their events go nowhere (they are stored).
-   * Returns the rest of the batch and how many bytes were replayed.
-   */
-  private replayLines(stream: StreamName, batch: ParsedBatch): { rest: ParsedBatch; bytes: number } {
-    const replay = this.replay[stream];
-    const count = Math.min(replay.left, batch.lineCount);
-    const bytes = endOfLine(batch.bytes, 0, count);
-    for (const marker of batch.markers) {
-      if (marker.index >= count) break;
-      for (const event of this.tracker.apply(marker.event, this.startedAt, replay.done + marker.index + 1)) {
-        if (event.type === 'stepStarted') {
-          const startedAt = this.replayStepStarts.get(event.stepId);
-          if (startedAt !== undefined) this.tracker.restoreStartedAt(event.stepId, startedAt);
-        }
-      }
-    }
-    replay.left -= count;
-    replay.done += count;
-    const markers = batch.markers.filter((m) => m.index >= count).map((m) => ({ index: m.index - count, event: m.event }));
-    return { rest: { bytes: batch.bytes.subarray(bytes), lineCount: batch.lineCount - count, markers }, bytes };
   }
 
   private ingest(stream: StreamName, batch: ParsedBatch, source?: SpoolSource): void {
@@ -430,41 +427,7 @@ export class RunSession {
   }
 }
 
-function runStatus(outcome: ProcessOutcome, hasFailedStep: boolean, error: StepError | null): Exclude<RunStatus, 'running'> {
-  if (outcome.reason === 'cancelled') return 'cancelled';
-  if (outcome.reason === 'timed_out') return 'timed_out';
-  if (outcome.reason === 'spawn_failed') return 'failed';
-  return outcome.exitCode === 0 && !hasFailedStep && !error ? 'succeeded' : 'failed';
-}
-
-function runError(outcome: ProcessOutcome, markerError: StepError | null): StepError | null {
-  if (markerError) return markerError;
-  const message =
-    outcome.reason === 'spawn_failed'
-      ? outcome.error ?? 'the script could not be started'
-      : outcome.reason === 'timed_out'
-        ? 'timed out'
-        : outcome.reason === 'cancelled'
-          ? 'cancelled'
-          : outcome.signal
-            ? `killed by ${outcome.signal}`
-            : outcome.exitCode === null
-              ? // an adopted run whose exit-status wrapper was killed (runner/exitStatus.ts)
-                'exited abnormally (no exit status was recorded)'
-              : outcome.exitCode !== 0
-                ? `exit code ${outcome.exitCode}`
-              : null;
-  return message ? { message, file: null, line: null } : null;
-}
-
 /** Sortable by start time and short enough to type (a unique prefix is enough for `stepflow show`). */
 export function newRunId(): string {
   return Date.now().toString(36).padStart(9, '0') + randomBytes(4).toString('hex').slice(0, 6);
-}
-
-/** Offset just past the `lines`-th newline at or after `from` (markers are rare, so a scan is fine). */
-function endOfLine(bytes: Buffer, from: number, lines: number): number {
-  let offset = from;
-  for (let i = 0; i < lines; i++) offset = bytes.indexOf(10, offset) + 1;
-  return offset;
 }
