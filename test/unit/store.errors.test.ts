@@ -53,6 +53,25 @@ describe('store: errors a person reads', () => {
     assert.match(JSON.stringify(run), /disk full: output truncated at line 1/);
   });
 
+  it('a log file the disk has no room for (ENOSPC) reports FULL in one line, and cuts the log with a note', () => {
+    const reported: StoreError[] = [];
+    const store = new Store(file(), { inlineLogBytes: 10, flushIntervalMs: 60_000, onError: (err) => reported.push(err) });
+    stores.push(store);
+    newRun(store, 'r');
+    store.flush();
+    // The run's log file (`<db>-logs/<rid>.log`; the first run of a new database is rid 1)
+    // is /dev/full, where every write fails with ENOSPC.
+    fs.mkdirSync(`${file()}-logs`, { recursive: true });
+    fs.symlinkSync('/dev/full', path.join(`${file()}-logs`, '1.log'));
+    store.appendOutput('r', 'stdout', 1, 1, Buffer.from('z'.repeat(5_000) + '\n'), 1_001);
+    store.flush();
+    assert.deepEqual(
+      reported.map((e) => [e.code, e.message]),
+      [['FULL', `cannot write to database ${file()}: the disk is full — run r: output truncated at line 1`]],
+    );
+    assert.match(JSON.stringify(store.getRun('r')), /disk full: output truncated at line 1/);
+  });
+
   it('a write to a database opened read-only fails as READONLY', () => {
     const writer = new Store(file());
     newRun(writer, 'before');
