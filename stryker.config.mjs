@@ -12,7 +12,7 @@
 export const modules = {
   // The output parser, the step tracker, ANSI handling and the StepFlow dialect.
   markers: {
-    mutate: ['sidecar/markers/*.ts'],
+    mutate: ['sidecar/markers/*.ts', 'sidecar/protocol/ansi.ts'],
     spec: ['test/unit/markers.*.test.ts'],
   },
   // The CI dialects (GitHub Actions, TeamCity, GitLab, Azure): a module of their own, so the

@@ -4,8 +4,8 @@
 // dimmed as a whole. Other lines pass unchanged, with the script's own colours.
 // No vscode import: the unit tests check the exact bytes (test/unit/markerStyling.test.ts).
 import { markerLineOf, type MarkerLineKind } from '../sidecar/protocol/markerLines';
-import { stripAnsi } from '../sidecar/markers/ansi';
-import { safe } from '../sidecar/cli/term';
+import { stripAnsi } from '../sidecar/protocol/ansi';
+import { safe } from '../sidecar/protocol/terminalText';
 
 const RESET = '\x1b[0m';
 const DIM = '\x1b[2m';

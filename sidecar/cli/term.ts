@@ -1,7 +1,9 @@
-// Terminal presentation helpers. Step names and messages are untrusted: they are shown
-// through `safe()`, which makes control characters visible so a script cannot move the
-// cursor, clear the screen or forge StepFlow's own lines.
+// Terminal presentation helpers for the CLI. Step names and messages are untrusted: they are
+// shown through `safe()` (protocol/terminalText.ts, shared with the extension's terminals),
+// which makes control characters visible so a script cannot move the cursor, clear the screen
+// or forge StepFlow's own lines.
 export { formatDuration } from '../protocol/format';
+export { safe } from '../protocol/terminalText';
 
 export interface Style {
   bold(text: string): string;
@@ -22,13 +24,6 @@ export function colourWanted(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv 
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
   return Boolean(stream.isTTY);
-}
-
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
-
-export function safe(text: string): string {
-  return text.replace(CONTROL, (c) => (c === '\t' ? ' ' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
 }
 
 export const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];

@@ -16,7 +16,7 @@
 // truncated); continuation pieces do not start a line and are never markers. At most
 // maxLineBytes bytes are ever held between pushes.
 import type { MarkerEvent } from '../protocol/markers';
-import { skipAnsiBytes, stripAnsi } from './ansi';
+import { skipAnsiBytes, stripAnsi } from '../protocol/ansi';
 import type { Dialect } from './dialect';
 import { stepflowDialect } from './stepflowDialect';
 

@@ -3,7 +3,7 @@
 // (webview/components/sf-log-viewer.ts) and `stepflow run` (sidecar/cli/liveDisplay.ts) all
 // ask here, so a line is a marker in one exactly when it is one in the others. Only the
 // StepFlow dialect is recognised: it is the one whose lines read as noise to a person.
-import { stripAnsi } from '../markers/ansi';
+import { stripAnsi } from './ansi';
 import { parseStepflowLine } from '../markers/stepflowDialect';
 
 /** How a marker line is shown: a step header, its end (✓/✗), a warning, or quiet metadata. */

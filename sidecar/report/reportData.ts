@@ -1,6 +1,6 @@
 // Everything a run report shows, read from the store once; the HTML and Markdown renderers
 // are pure functions of it.
-import { stripAnsi } from '../markers/ansi';
+import { stripAnsi } from '../protocol/ansi';
 import type { RunRecord, StepError, StepRecord, StreamName } from '../protocol/model';
 import type { StepBaseline } from '../protocol/statistics';
 import { stepPathKey } from '../store/schema';

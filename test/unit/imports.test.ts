@@ -1,7 +1,9 @@
 // The source has no import cycles (type-only imports included): a cycle makes the load order
 // decide what is undefined at start-up, and it is how protocol/stats.ts and stats/eta.ts once
 // depended on each other. Reads the import statements of every .ts file under sidecar/,
-// extension/ and webview/ and looks for strongly connected components.
+// extension/ and webview/ and looks for strongly connected components. And the parts keep
+// their boundary (docs/architecture.md "Parts and boundaries"): extension/ and webview/ take
+// from sidecar/ only sidecar/protocol/.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -75,6 +77,14 @@ describe('imports: no cycles', () => {
   it('finds a cycle when there is one (the check itself works)', () => {
     const graph = new Map([['a.ts', ['b.ts']], ['b.ts', ['c.ts']], ['c.ts', ['a.ts']], ['d.ts', ['a.ts']]]);
     assert.deepEqual(cycles(graph), [['a.ts', 'b.ts', 'c.ts']]);
+  });
+
+  it('the extension and the webview take nothing from the sidecar but its protocol', () => {
+    const graph = importGraph();
+    const crossing = [...graph]
+      .filter(([file]) => file.startsWith('extension/') || file.startsWith('webview/'))
+      .flatMap(([file, deps]) => deps.filter((d) => d.startsWith('sidecar/') && !d.startsWith('sidecar/protocol/')).map((d) => `${file} → ${d}`));
+    assert.deepEqual(crossing, []);
   });
 
   it('the protocol imports nothing from the statistics that import it back', () => {

@@ -4,7 +4,7 @@
 // cut at the cap inside an escape sequence must not be read past the cut: what follows the
 // cut is the next piece's content.
 import { strict as assert } from 'node:assert';
-import { skipAnsiBytes, stripAnsi } from '../../sidecar/markers/ansi';
+import { skipAnsiBytes, stripAnsi } from '../../sidecar/protocol/ansi';
 
 describe('markers: ANSI sequences at the edges of their ranges', () => {
   const cases: Array<[string, string, string]> = [

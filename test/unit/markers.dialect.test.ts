@@ -1,6 +1,6 @@
 // The StepFlow marker dialect and ANSI stripping (docs/spec.md §1), as table tests.
 import { strict as assert } from 'node:assert';
-import { skipAnsiBytes, stripAnsi } from '../../sidecar/markers/ansi';
+import { skipAnsiBytes, stripAnsi } from '../../sidecar/protocol/ansi';
 import { parseLocation, parseStepflowLine, stepflowDialect } from '../../sidecar/markers/stepflowDialect';
 import type { MarkerEvent } from '../../sidecar/protocol/markers';
 
