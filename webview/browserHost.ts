@@ -6,7 +6,7 @@
 // so nothing that happened while the connection was down or the subscription in flight is
 // lost (sidecar/protocol/live.ts).
 import type { HistoryQuery, LogLine, LogSearchHit, RunPage } from '../sidecar/protocol/history';
-import type { StepStatistic } from '../sidecar/protocol/statistics';
+import type { Statistics } from '../sidecar/protocol/statistics';
 import { LiveSubscribe, LiveUnsubscribe } from '../sidecar/protocol/live';
 import type { RunRecord } from '../sidecar/protocol/model';
 import type { RunExpectations } from '../sidecar/protocol/stats';
@@ -87,7 +87,7 @@ export function createBrowserHost(): StepflowDataSource {
     readLog: async (runId, fromLine, maxLines) =>
       (await api<{ lines: LogLine[] }>(`/api/executions/${encodeURIComponent(runId)}/log${queryString({ from: fromLine, limit: maxLines })}`)).lines,
     searchLogs: async ({ text, runId, limit }) => (await api<{ hits: LogSearchHit[] }>(`/api/logs/search${queryString({ q: text, runId, limit })}`)).hits,
-    stepStats: async (script) => (await api<{ steps: StepStatistic[] }>(`/api/statistics${queryString({ script })}`)).steps,
+    stepStats: async (script) => (await api<Statistics>(`/api/statistics${queryString({ script })}`)).steps,
     runExpectations: async (runId) =>
       (await api<{ expectations: RunExpectations | null }>(`/api/executions/${encodeURIComponent(runId)}/expectations`)).expectations,
     subscribe: (runId, listener) => demux.add(runId, listener),

@@ -48,3 +48,10 @@ export interface StepStatistic {
 
 /** What a duration is judged against: a step's statistics, or those without a run's own durations (usual.ts). */
 export type StepBaseline = Pick<StepStatistic, 'count' | 'meanMs' | 'stdDevMs'>;
+
+/** The answer of `GET /api/statistics` (all scripts, or `?script=`). */
+export interface Statistics {
+  runsByStatus: Record<string, number>;
+  scripts: ScriptStatistic[];
+  steps: StepStatistic[];
+}
