@@ -26,14 +26,7 @@ export async function historyCommand(argv: readonly string[]): Promise<number> {
       ...(search ? { search } : {}),
       ...(profile ? { profile } : {}),
     });
-    if (args.options.json) {
-      process.stdout.write(JSON.stringify(runs, null, 2) + '\n');
-      return 0;
-    }
-    if (runs.length === 0) {
-      process.stdout.write('no runs recorded yet\n');
-      return 0;
-    }
+    if (printedWithoutTable(runs, Boolean(args.options.json), 'no runs recorded yet')) return 0;
     const s = style();
     for (const run of runs) {
       const when = new Date(run.startedAt).toISOString().replace('T', ' ').slice(0, 19);
@@ -84,19 +77,23 @@ export async function statsCommand(argv: readonly string[]): Promise<number> {
     }
     const script = args.positionals[0];
     const rows = store.stepStats(script ? path.resolve(script) : undefined);
-    if (args.options.json) {
-      process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
-      return 0;
-    }
-    if (rows.length === 0) {
-      process.stdout.write('no finished steps recorded yet\n');
-      return 0;
-    }
+    if (printedWithoutTable(rows, Boolean(args.options.json), 'no finished steps recorded yet')) return 0;
     printStats(rows, style());
     return 0;
   } finally {
     store.close();
   }
+}
+
+/**
+ * What history and stats print instead of their table: with --json the rows as JSON, without
+ * rows one line saying what is missing. True when it printed one of them.
+ */
+function printedWithoutTable(rows: readonly unknown[], json: boolean, none: string): boolean {
+  if (json) process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+  else if (rows.length === 0) process.stdout.write(`${none}\n`);
+  else return false;
+  return true;
 }
 
 function printStats(rows: StepStatistic[], s: Style): void {

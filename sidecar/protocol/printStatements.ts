@@ -35,7 +35,7 @@ export const PRINT_FORMS: Record<PrintLanguage, PrintForm> = {
   perl: { print: (text) => `print "${text}\\n";`, escape: (text) => escapeWith(text, '\\"$@') },
 };
 
-/** VS Code language ids of the languages above. */
+/** VS Code language ids of the languages above (the language server's too: lsp/markers/languages.ts). */
 export const PRINT_LANGUAGE_BY_ID: Record<string, PrintLanguage> = {
   shellscript: 'shell',
   bash: 'shell',

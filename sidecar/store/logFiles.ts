@@ -32,6 +32,18 @@ export function sourceCode(source: LogSource): number | null {
   return source === 'stdout' ? 1 : source === 'stderr' ? 2 : null;
 }
 
+/** `length` bytes of a file at `offset`; fewer where the file ends sooner. */
+export function readAt(fd: number, offset: number, length: number): Buffer {
+  const buffer = Buffer.allocUnsafe(length);
+  let done = 0;
+  while (done < length) {
+    const n = fs.readSync(fd, buffer, done, length - done, offset + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return done === length ? buffer : buffer.subarray(0, done);
+}
+
 export class LogFiles {
   private readonly writers = new Map<number, Writer>();
   /** A few open read descriptors (by file name): a search or a long readLog reads many chunks of one file. */
@@ -100,15 +112,7 @@ export class LogFiles {
   /** Reads `size` bytes at `offset`; shorter (or empty) when the file lost its tail. */
   read(rid: number, offset: number, size: number, source: LogSource = 'log'): Buffer {
     const fd = this.reader(this.fileOf(rid, source));
-    if (fd === undefined) return Buffer.alloc(0);
-    const buffer = Buffer.allocUnsafe(size);
-    let done = 0;
-    while (done < size) {
-      const n = fs.readSync(fd, buffer, done, size - done, offset + done);
-      if (n === 0) break;
-      done += n;
-    }
-    return done === size ? buffer : buffer.subarray(0, done);
+    return fd === undefined ? Buffer.alloc(0) : readAt(fd, offset, size);
   }
 
   /** Deletes the files of pruned runs; a file that cannot be deleted is left for sweep(). */

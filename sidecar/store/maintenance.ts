@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Database } from './database';
-import { sourceCode, type LogFiles } from './logFiles';
+import { readAt, sourceCode, type LogFiles } from './logFiles';
 import { MERGED_FILE } from '../runner/spool';
 import { isSignallableGroup, sameGroup } from '../runner/processGroup';
 import { removeSummaryOf } from '../runs/stepSummary';
@@ -317,16 +317,6 @@ export class Maintenance {
 
 const SCAN_BLOCK = 1024 * 1024;
 
-function readAt(fd: number, offset: number, length: number): Buffer {
-  const buffer = Buffer.allocUnsafe(length);
-  let done = 0;
-  while (done < length) {
-    const n = fs.readSync(fd, buffer, done, length - done, offset + done);
-    if (n === 0) break;
-    done += n;
-  }
-  return buffer.subarray(0, done);
-}
 
 /** The offset just past the `lines`-th newline of the file (its size when it has fewer). */
 function offsetAfterLines(fd: number, size: number, lines: number): number {

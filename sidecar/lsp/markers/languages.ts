@@ -8,7 +8,7 @@ import { PYTHON_RULES } from './syntax/pythonRules';
 import { RUBY_RULES } from './syntax/rubyRules';
 import type { SyntaxRules } from './syntax/rules';
 import { SHELL_RULES } from './syntax/shellRules';
-import { PRINT_FORMS, type PrintForm, type PrintStyle } from '../../protocol/printStatements';
+import { PRINT_FORMS, PRINT_LANGUAGE_BY_ID, type PrintForm, type PrintStyle } from '../../protocol/printStatements';
 
 export type { PrintStyle };
 
@@ -55,19 +55,11 @@ const PROFILES: Record<LanguageName, LanguageProfile> = {
   },
 };
 
-const BY_LANGUAGE_ID: Record<string, LanguageName> = {
-  shellscript: 'shell',
-  bash: 'shell',
-  sh: 'shell',
-  zsh: 'shell',
-  python: 'python',
-  javascript: 'javascript',
-  javascriptreact: 'javascript',
-  typescript: 'javascript',
-  typescriptreact: 'javascript',
-  powershell: 'powershell',
-  ruby: 'ruby',
-};
+/** The language of a VS Code language id — the print statements' table, less Perl (no grammar). */
+function byLanguageId(languageId: string): LanguageName | undefined {
+  const language = PRINT_LANGUAGE_BY_ID[languageId];
+  return language === 'perl' ? undefined : language;
+}
 
 const BY_EXTENSION: Record<string, LanguageName> = {
   sh: 'shell',
@@ -102,7 +94,7 @@ const TYPESCRIPT_EXTENSIONS = new Set(['ts', 'mts', 'cts']);
 /** The profile for a document: by language id, then file extension, then shebang. */
 export function languageOf(languageId: string, uri: string, firstLine: string): LanguageProfile | null {
   const ext = /\.([A-Za-z0-9]+)$/.exec(uri)?.[1]?.toLowerCase();
-  const byId = BY_LANGUAGE_ID[languageId];
+  const byId = byLanguageId(languageId);
   if (byId) return TYPESCRIPT_IDS.has(languageId) ? TYPESCRIPT : PROFILES[byId];
   if (ext && BY_EXTENSION[ext]) return TYPESCRIPT_EXTENSIONS.has(ext) ? TYPESCRIPT : PROFILES[BY_EXTENSION[ext]];
   if (firstLine.startsWith('#!')) {
