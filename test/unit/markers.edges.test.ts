@@ -56,7 +56,7 @@ describe('markers: warnings and errors without a location or column', () => {
     assert.deepEqual(done!.error, { message: 'bad', file: null, line: null, column: null });
   });
 
-  it('makes a further CI error annotation without a column a critical warning with column null', () => {
+  it('makes further CI error annotations critical warnings, keeping their column or null', () => {
     const tracker = new StepTracker({ runId: 'r', cwd: '/w' });
     tracker.apply({ kind: 'stepStart', name: 's' }, 1000, 1);
     tracker.apply({ kind: 'stepError', message: 'first', location: null, keepOpen: true }, 1001, 2);
@@ -68,6 +68,8 @@ describe('markers: warnings and errors without a location or column', () => {
       warning: { type: 'marker', severity: 'critical', message: 'second', file: 'b.ts', line: 4, column: null },
       at: 1002,
     });
+    const [third] = tracker.apply({ kind: 'stepError', message: 'third', location: { file: 'c.ts', line: 5, column: 7 }, keepOpen: true }, 1003, 4);
+    assert.deepEqual(third!.type === 'warning' && third!.warning, { type: 'marker', severity: 'critical', message: 'third', file: 'c.ts', line: 5, column: 7 });
   });
 });
 
@@ -117,5 +119,16 @@ describe('markers: artifact paths that only look like Windows ones inside', () =
     assert.equal(resolveArtifactPath('/work/proj', 'out/c:/x.txt'), path.resolve('/work/proj', 'out/c:/x.txt'));
     assert.equal(resolveArtifactPath('/work/proj', 'out/a\\\\b.txt'), path.resolve('/work/proj', 'out/a\\\\b.txt'));
     assert.equal(resolveArtifactPath('/work/d:/proj', 'r.txt'), path.resolve('/work/d:/proj', 'r.txt'));
+  });
+});
+
+describe('markers: a run whose exit status is unknown', () => {
+  it('fails its open steps as "exited abnormally" (an adopted process whose status was not recorded)', () => {
+    const tracker = new StepTracker({ runId: 'r', cwd: '/w' });
+    tracker.apply({ kind: 'stepStart', name: 'deploy' }, 1000, 1);
+    const [done] = finishedOf(tracker.finish({ at: 2000, line: 5, exitCode: null, signal: null, reason: 'exited' }));
+    assert.equal(done!.status, 'failed');
+    assert.deepEqual(done!.error, { message: 'exited abnormally', file: null, line: null, column: null });
+    assert.equal(tracker.hasFailedStep, true);
   });
 });
