@@ -5,11 +5,11 @@
 // staged by wrapping fs.writeFileSync once, which is where a second process would step in.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { cookieValue, loadOrCreateToken } from '../../sidecar/server/auth';
 // The module object itself (the namespace import above is read-only): what auth.ts calls.
 import nodeFs = require('node:fs');
+import { tempFolderPerTest } from '../support/tempFolder';
 
 const GOOD = 'A'.repeat(16) + 'b-_9'.repeat(4); // 32 characters of the token alphabet
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{32}$/;
@@ -18,14 +18,15 @@ describe('server: token file (gaps)', () => {
   let dir: string;
   let file: string;
   const realWrite = fs.writeFileSync;
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepflow-auth-gaps-'));
-    file = path.join(dir, 'home', 'token');
-    fs.mkdirSync(path.dirname(file), { mode: 0o700 });
-  });
-  afterEach(() => {
-    nodeFs.writeFileSync = realWrite;
-    fs.rmSync(dir, { recursive: true, force: true });
+  tempFolderPerTest('stepflow-auth-gaps-', {
+    beforeTest: (folder) => {
+      dir = folder;
+      file = path.join(dir, 'home', 'token');
+      fs.mkdirSync(path.dirname(file), { mode: 0o700 });
+    },
+    afterTest: () => {
+      nodeFs.writeFileSync = realWrite;
+    },
   });
 
   /** Runs `before` once, right before the next write of the token file. */

@@ -3,7 +3,6 @@
 // and the run session's outlier warnings and expectations built on it.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { openDatabase } from '../../sidecar/store/database';
 import { MIGRATIONS, SCHEMA_VERSION, migrate, stepPathKey } from '../../sidecar/store/schema';
@@ -14,6 +13,7 @@ import { aggregateOf, sampleStdDev } from '../../sidecar/stats/welford';
 import { RunSession } from '../../sidecar/runs/runSession';
 import type { RunEvent, WarningEvent } from '../../sidecar/protocol/events';
 import { formatDuration } from '../../sidecar/protocol/format';
+import { tempFolderPerTest } from '../support/tempFolder';
 
 let dir: string;
 let stores: Store[] = [];
@@ -44,13 +44,14 @@ const strip = (stats: StepStatistic[]) =>
   stats.map((s) => ({ path: s.path, count: s.count, mean: round(s.meanMs), sd: s.stdDevMs === null ? null : round(s.stdDevMs), min: s.minMs, max: s.maxMs, last: s.lastDurationsMs }));
 const round = (x: number) => Math.round(x * 1e6) / 1e6;
 
-beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepflow-stats-'));
-  stores = [];
-});
-afterEach(() => {
-  for (const store of stores) store.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+tempFolderPerTest('stepflow-stats-', {
+  beforeTest: (folder) => {
+    dir = folder;
+    stores = [];
+  },
+  afterTest: () => {
+    for (const store of stores) store.close();
+  },
 });
 
 describe('stats: step_stats in the store', () => {

@@ -2,12 +2,11 @@
 // middle of its work leaves an intact database whose running run becomes `interrupted`.
 import { strict as assert } from 'node:assert';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { openStore, sqlOf } from '../support/storeSql';
 import { LINES_PER_RUN, STEPS_PER_RUN, lineText } from '../support/storeWriter';
+import { tempFolderPerTest } from '../support/tempFolder';
 
 const root = path.resolve(__dirname, '..', '..');
 const writerScript = path.join(root, 'test', 'support', 'storeWriter.ts');
@@ -59,10 +58,11 @@ function startWriter(db: string, mode: 'batch' | 'halves' | 'forever', runs: num
 describe('store: several processes on one database', function () {
   this.timeout(60_000);
   let dir: string;
-  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepflow-conc-'))));
-  afterEach(() => {
-    for (const child of live) child.kill('SIGKILL');
-    fs.rmSync(dir, { recursive: true, force: true });
+  tempFolderPerTest('stepflow-conc-', {
+    beforeTest: (folder) => (dir = folder),
+    afterTest: () => {
+      for (const child of live) child.kill('SIGKILL');
+    },
   });
 
   it('two processes writing at once lose nothing', async () => {
