@@ -1,4 +1,4 @@
-// One build for the three parts (see docs/architecture.md, "Bundling"):
+// One build for the three parts (see docs/architecture.md, "Bundles"):
 //   extension  node/cjs, `vscode` external
 //   sidecar    node/cjs: the `stepflow` CLI, plus the language server (sidecar-lsp.js) and
 //              the service (sidecar-serve.js) as separate bundles it requires on demand;

@@ -1,5 +1,6 @@
-// The one typed reader of `stepflow.*` settings (house style 7). Settings that `stepflow.json`
-// can also give (profiles, interpreters, capture, statistics) are read as the user set them —
+// The one typed reader of `stepflow.*` settings: nothing else calls getConfiguration, so a
+// setting's name and type are written once. Settings that `stepflow.json` can also give
+// (profiles, interpreters, capture, statistics) are read as the user set them —
 // undefined, or {} for the profiles and interpreters, when nobody did — so that a setting's
 // default never hides the file: the sidecar resolves the layers (sidecar/runs/runConfig.ts).
 import * as vscode from 'vscode';

@@ -1,6 +1,6 @@
 // VS Code entry point: starts the sidecar (a language server), and wires the run model to
 // the tree view, status bar, terminals and commands. Everything is owned by the extension
-// context's subscriptions (house style 3).
+// context's subscriptions, so deactivation disposes of all of it.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { readConfig } from './config';

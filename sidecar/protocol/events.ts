@@ -1,6 +1,6 @@
-// The one vocabulary of live run events (docs/architecture.md: "exactly one message
-// vocabulary for live run events"). The same objects travel as LSP notifications to the
-// extension, as webview messages and as WebSocket frames, and are what the store applies.
+// The one vocabulary of live run events (docs/architecture.md, "One event vocabulary"). The
+// same objects travel as LSP notifications to the extension, as webview messages and as
+// WebSocket frames, and are what the store applies.
 import type { RunStatus, StepError, StepStatus, StepWarning, StreamName } from './model';
 import type { RunExpectations } from './stats';
 

@@ -1,4 +1,4 @@
-// StepFlow's own messages on the language-server connection, typed once (house style 1).
+// StepFlow's own messages on the language-server connection, typed once.
 // The extension and the sidecar import these constants; nobody spells a method by hand.
 import { RequestType } from 'vscode-languageserver-protocol';
 import type { HistoryQuery, ListedRun, LogLine, LogRange, LogSearchHit, SearchParams } from './history';
@@ -12,7 +12,13 @@ export interface RunParams {
   /** Defaults to the script's directory. */
   cwd?: string;
   profileName?: string | null;
-  /** The profile's content, resolved by the client from its settings. */
+  /**
+   * The profile as the client's settings define it (`stepflow.run.profiles`), if they do. The
+   * sidecar resolves the profile itself (sidecar/runs/runConfig.ts): this one is merged into
+   * the stepflow.json profile of that name (its variables win, its `args`, when given,
+   * replace the file's) and replaces a built-in one; without it the file's or the built-in
+   * profile is used.
+   */
   profile?: { env?: Record<string, string>; args?: string[] };
   /** Extra environment on top of the sidecar's own. */
   env?: Record<string, string>;

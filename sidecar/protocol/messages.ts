@@ -1,6 +1,6 @@
 // Typed message descriptors for the channels that are not JSON-RPC: webview ⇄ extension
 // (postMessage) and browser ⇄ service (WebSocket). Each message is one constant with a
-// `scope/name` method and an `is()` guard (house style 1), so a receiver asks
+// `scope/name` method and an `is()` guard, so a receiver asks
 // `Descriptor.is(msg)` instead of switching on an untyped string.
 
 /** A runtime check that narrows `unknown` to T. */

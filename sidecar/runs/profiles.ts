@@ -1,5 +1,6 @@
-// Run configurations (the second seed's development / debug / release): named profiles of
-// environment variables and extra arguments. A run records which profile it used.
+// Run profiles (docs/spec.md §2): named sets of environment variables and extra arguments —
+// development, debug and release built in, more or other ones from a stepflow.json. A run
+// records which profile it used.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../util/errors';

@@ -1,5 +1,6 @@
-// The REST API (the first seed's endpoints, docs/spec.md §7). Every answer is JSON except
-// artifact downloads; errors are {error: {code, message}} with a fitting status.
+// The REST API of `stepflow serve` (docs/spec.md §7; the README lists the endpoints). Every
+// answer is JSON except artifact downloads; errors are {error: {code, message}} with a
+// fitting status.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_PAGE, MAX_LOG_LINES, MAX_PAGE, pageRuns, type HistoryQuery } from '../protocol/history';

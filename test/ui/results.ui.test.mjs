@@ -1,4 +1,4 @@
-// Issue 9 in the history panel (Lit components in headless Chromium over a fake data source,
+// Results a user can trust, in the history panel (Lit components in headless Chromium over a fake data source,
 // under the hosts' strict CSP): a step closed with STEP_COMPLETE over a failed child shows
 // failed in the timeline and the step table ("1 child step failed"), the made-up "exit code 3"
 // banner is folded away, "vs usual" says "much slower" only beside an outlier warning (a

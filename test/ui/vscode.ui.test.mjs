@@ -1,6 +1,6 @@
 // What a user sees: examples/ open in a real VS Code (code-server) in headless Chromium,
 // a click on "▶ Run with StepFlow" above shell_example.sh, and the StepFlow view filling
-// with the script's steps. Saves test-results/vscode-run.png. Issue 9: a failed nested run
+// with the script's steps. Saves test-results/vscode-run.png. A failed nested run
 // opens at its failing step (test-results/vscode-failed-nested.png), and the view stays
 // readable after 50 runs (test-results/vscode-after-50-runs.png).
 import { strict as assert } from 'node:assert';

@@ -1,6 +1,7 @@
-// Issue 16: "nothing lost, nothing left running" — the built `stepflow` CLI and
-// `stepflow serve` as real processes, sent real signals. Waits are on events (the CLI's
-// output, its exit) and on conditions polled with an overall timeout; only scripts sleep.
+// Nothing lost, nothing left running (docs/architecture.md, "Process lifetime"): the built
+// `stepflow` CLI and `stepflow serve` as real processes, sent real signals. Waits are on
+// events (the CLI's output, its exit) and on conditions polled with an overall timeout; only
+// scripts sleep.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -1,9 +1,9 @@
 // The source has no import cycles (type-only imports included): a cycle makes the load order
-// decide what is undefined at start-up, and it is how protocol/stats.ts and stats/eta.ts once
-// depended on each other. Reads the import statements of every .ts file under sidecar/,
-// extension/ and webview/ and looks for strongly connected components. And the parts keep
-// their boundary (docs/architecture.md "Parts and boundaries"): extension/ and webview/ take
-// from sidecar/ only sidecar/protocol/.
+// decide what is undefined at start-up (the protocol's estimator, protocol/progress.ts, and
+// the statistics in stats/ that import the protocol are the easy place for one). Reads the
+// import statements of every .ts file under sidecar/, extension/ and webview/ and looks for
+// strongly connected components. And the parts keep their boundary (docs/architecture.md
+// "Parts and boundaries"): extension/ and webview/ take from sidecar/ only sidecar/protocol/.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -1,4 +1,4 @@
-// Issue 9, editor details: completion lists every marker once (the language server is the
+// Editor details: completion lists every marker once (the language server is the
 // one source: no static snippets beside it), a misspelt keyword does not switch off the
 // other checks, and the CodeLens writes σ with its unit. In-process, on the pure modules.
 import { strict as assert } from 'node:assert';

@@ -1,4 +1,4 @@
-// Issue 9 end to end through the built CLI: a step closed with STEP_COMPLETE over a failed
+// Results a user can trust, end to end through the built CLI: a step closed with STEP_COMPLETE over a failed
 // child is shown failed in `stepflow run`'s step lines, in both reports and in the editor's
 // step history (CodeLens/hover), while the stored status stays what the script said.
 import { strict as assert } from 'node:assert';

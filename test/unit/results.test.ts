@@ -1,4 +1,4 @@
-// Issue 9: results a user can trust at a glance — the pure functions every view uses.
+// Results a user can trust at a glance — the pure functions every view uses.
 // shownStatus / failedDescendants (a failure is never hidden), the run-error row folding,
 // the practical outlier gate, the one "unusual" verdict and the σ/spread formatters.
 import { strict as assert } from 'node:assert';

@@ -1,4 +1,4 @@
-// Issue 9 point 1: the stored log is in exactly the order the script wrote it, stdout and
+// Output order: the stored log is in exactly the order the script wrote it, stdout and
 // stderr mixed, from the script and from its children; every line belongs to the step that
 // was open when it was written. Real processes, a real database file.
 import { strict as assert } from 'node:assert';

@@ -1,4 +1,4 @@
-// Issue 9 point 4: a run started with `stepflow run` in a terminal is cancelled from another
+// Cancel from anywhere: a run started with `stepflow run` in a terminal is cancelled from another
 // StepFlow process (the RunManager behind VS Code's `stepflow/cancel`, and the REST API),
 // and the CLI that owns it records it as cancelled. A stale process record (the pid now
 // belongs to another program) or another machine's run is refused. Real processes, real

@@ -21,7 +21,7 @@ const ROWS: Row[] = [
   { name: 'z exactly 4σ is critical', baseline: b(10, 1000, 100), durationMs: 1400, expect: { severity: 'critical', rule: 'zscore', message: '1.4 s (4.0σ above 1.0 s mean)' } },
   { name: 'z between 3σ and 4σ is a warning', baseline: b(10, 1000, 100), durationMs: 1350, expect: { severity: 'warning', rule: 'zscore', message: '1.4 s (3.5σ above 1.0 s mean)' } },
   { name: 'z exactly 3σ is a warning', baseline: b(10, 1000, 100), durationMs: 1300, expect: { severity: 'warning', rule: 'zscore' } },
-  { name: "the seed's example: a tiny σ makes 10 % slower critical", baseline: b(20, 10_000, 1000 / 498), durationMs: 11_000, expect: { severity: 'critical', rule: 'zscore', message: '11.0 s (498.0σ above 10.0 s mean)' } },
+  { name: 'a tiny σ makes 10 % slower critical', baseline: b(20, 10_000, 1000 / 498), durationMs: 11_000, expect: { severity: 'critical', rule: 'zscore', message: '11.0 s (498.0σ above 10.0 s mean)' } },
   // Rule 2: practical significance.
   { name: 'z < 3 but > 1000 ms and > 50 % slower is a warning', baseline: b(10, 2000, 500), durationMs: 3200, expect: { severity: 'warning', rule: 'slower', message: '3.2 s (1.2 s or 60 % slower than 2.0 s mean)' } },
   { name: '> 1000 ms but only 37 % slower: nothing', baseline: b(10, 4000, 1000), durationMs: 5500, expect: null },

@@ -1,4 +1,4 @@
-// One configuration (issue 14.1) in a real extension host: a `stepflow.json` profile's
+// One configuration (docs/spec.md §2) in a real extension host: a `stepflow.json` profile's
 // variable reaches a script run from VS Code — through Run with profile…, whose picker says
 // where each profile came from, and through a task — merged with the settings' profile of the
 // same name; and settings apply without a window reload (runsShown reloads the view,
