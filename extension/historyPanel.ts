@@ -30,6 +30,7 @@ import {
   StepStatsRequest,
 } from '../sidecar/protocol/lsp';
 import { isAnyRequest, type RequestMessage, type RequestType, type ResponseMessage } from '../sidecar/protocol/messages';
+import { historyPage } from '../sidecar/protocol/historyPage';
 import { PanelLiveFeed } from './panelLive';
 import type { RunsModel } from './runsModel';
 import { showCancelRefused } from './commands';
@@ -204,23 +205,15 @@ function html(webview: vscode.Webview, extensionUri: vscode.Uri): string {
     `font-src ${webview.cspSource}`,
     `img-src ${webview.cspSource} data:`,
   ].join('; ');
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="stepflow-host" content="vscode">
-<link rel="stylesheet" href="${dist('codicon.css')}" nonce="${nonce}">
-<style nonce="${nonce}">
-html, body { height: 100%; margin: 0; padding: 0; overflow: hidden; }
-body { background: var(--vscode-editor-background); color: var(--vscode-foreground); }
-sf-history-app { height: 100vh; }
-</style>
-</head>
-<body>
-<sf-history-app></sf-history-app>
-<script type="module" nonce="${nonce}" src="${dist('webview.js')}"></script>
-</body>
-</html>`;
+  return historyPage({
+    host: 'vscode',
+    nonce,
+    cspMeta: csp,
+    codiconHref: dist('codicon.css'),
+    scriptSrc: dist('webview.js'),
+    style: [
+      'html, body { height: 100%; margin: 0; padding: 0; overflow: hidden; }',
+      'body { background: var(--vscode-editor-background); color: var(--vscode-foreground); }',
+    ].join('\n'),
+  });
 }

@@ -2,6 +2,7 @@
 // a strict CSP with a per-response nonce. Outside VS Code nobody defines the --vscode-*
 // theme variables, so the page defines them (Dark Modern / Light Modern by the OS scheme).
 import { randomBytes } from 'node:crypto';
+import { historyPage } from '../protocol/historyPage';
 
 const DARK = `
   --vscode-font-family: system-ui, -apple-system, "Segoe UI", Ubuntu, sans-serif;
@@ -143,29 +144,19 @@ export function dashboardPage(wsOrigin: string): Page {
     "form-action 'none'",
     "frame-ancestors 'none'",
   ].join('; ');
-  const html = `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="stepflow-host" content="dashboard">
-<title>StepFlow</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="/assets/codicon.css" nonce="${nonce}">
-<style nonce="${nonce}">
-:root { color-scheme: dark; ${DARK} }
-@media (prefers-color-scheme: light) { :root { color-scheme: light; ${LIGHT} } }
-html, body { height: 100%; margin: 0; }
-body { background: var(--vscode-editor-background); color: var(--vscode-foreground);
-       font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); }
-sf-history-app { height: 100vh; }
-</style>
-</head>
-<body>
-<sf-history-app></sf-history-app>
-<script type="module" nonce="${nonce}" src="/assets/webview.js"></script>
-</body>
-</html>
-`;
+  const html = historyPage({
+    host: 'dashboard',
+    nonce,
+    codiconHref: '/assets/codicon.css',
+    scriptSrc: '/assets/webview.js',
+    head: '<title>StepFlow</title>\n<link rel="icon" href="data:,">',
+    style: [
+      `:root { color-scheme: dark; ${DARK} }`,
+      `@media (prefers-color-scheme: light) { :root { color-scheme: light; ${LIGHT} } }`,
+      'html, body { height: 100%; margin: 0; }',
+      'body { background: var(--vscode-editor-background); color: var(--vscode-foreground);',
+      '       font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); }',
+    ].join('\n'),
+  });
   return { html, csp };
 }
