@@ -1,7 +1,8 @@
 // The script languages the editor features know: the tree-sitter grammar and extraction
 // rules of each, and how to write a statement that prints one line in it. Adding a
-// language = a profile here plus its rules in syntax/ — see the README, "How to add a
-// language". Perl has no tree-sitter grammar in @vscode/tree-sitter-wasm, so it gets none.
+// language = a profile here, its print form and language ids in protocol/printStatements.ts
+// and its rules in syntax/ — see the README, "How to add a language". Perl has no
+// tree-sitter grammar in @vscode/tree-sitter-wasm, so it gets no profile.
 import { javascriptRules } from './syntax/javascriptRules';
 import { POWERSHELL_RULES } from './syntax/powershellRules';
 import { PYTHON_RULES } from './syntax/pythonRules';
