@@ -132,3 +132,13 @@ describe('markers: a run whose exit status is unknown', () => {
     assert.equal(tracker.hasFailedStep, true);
   });
 });
+
+describe('markers: closing a step that is not open', () => {
+  it('says which steps are open, outermost first', () => {
+    const tracker = new StepTracker({ runId: 'r', cwd: '/w' });
+    tracker.apply({ kind: 'stepStart', name: 'a' }, 1000, 1);
+    tracker.apply({ kind: 'stepStart', name: 'b' }, 1001, 2);
+    const [w] = tracker.apply({ kind: 'stepComplete', name: 'zzz' }, 1002, 3);
+    assert.equal(w!.type === 'warning' && w!.warning.message, 'STEP_COMPLETE:zzz does not match an open step (open: "a" > "b")');
+  });
+});
