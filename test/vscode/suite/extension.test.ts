@@ -27,6 +27,15 @@ suite('StepFlow extension', () => {
     }
   });
 
+  test('runs where the scripts are: a workspace extension (Remote-SSH, WSL, Codespaces, code-server)', () => {
+    // The sidecar spawns the user's scripts and reads their files, so it must run on the
+    // machine that holds the workspace, never on the UI side of a remote window.
+    const extension = vscode.extensions.getExtension('stepflow.stepflow');
+    assert.ok(extension, 'StepFlow is installed');
+    assert.deepEqual(extension.packageJSON.extensionKind, ['workspace']);
+    assert.equal(extension.extensionKind, vscode.ExtensionKind.Workspace);
+  });
+
   for (const file of ['steps.sh', 'hello.py']) {
     test(`offers "Run with StepFlow" as a CodeLens at the top of ${file}`, async () => {
       const uri = workspaceFile(file);
