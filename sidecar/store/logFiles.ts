@@ -50,6 +50,13 @@ export class LogFiles {
   private readonly readers = new Map<string, number>();
   /** Spool files already moved in, by file name. */
   private readonly adopted = new Set<string>();
+  /** Where a spool file was moved to (adopt), by its spool path. */
+  private readonly movedTo = new Map<string, string>();
+  /**
+   * What the write transaction under way did to the files (between begin() and commit() or
+   * rollback()): spool files moved in, and each file's size before its first append.
+   */
+  private pending: { adopted: Array<{ target: string; from: string }>; appended: Map<number, number> } | null = null;
 
   constructor(readonly dir: string) {}
 
@@ -68,6 +75,53 @@ export class LogFiles {
     fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     fs.renameSync(spoolFile, target);
     this.adopted.add(target);
+    this.movedTo.set(spoolFile, target);
+    this.pending?.adopted.push({ target, from: spoolFile });
+  }
+
+  /** Where the file now is: the run's own file when the store moved that spool file in, else the file. */
+  locate(file: string): string {
+    return this.movedTo.get(file) ?? file;
+  }
+
+  /** A write transaction starts: what adopt() and append() do from now on can be undone by rollback(). */
+  begin(): void {
+    this.pending = { adopted: [], appended: new Map() };
+  }
+
+  /** The transaction committed: its rows point at the files as they are now. */
+  commit(): void {
+    this.pending = null;
+  }
+
+  /**
+   * The transaction rolled back, so no row points at what it did to the files: spool files
+   * it moved in go back to where the script and the runner put them (so a rolled-back run
+   * id never names them, and whoever frees space after a full disk finds them there), and
+   * the bytes it appended are cut off again — on a full disk they are room to write the
+   * run's end. Best effort: what cannot be undone stays unreferenced, as before.
+   */
+  rollback(): void {
+    const pending = this.pending;
+    this.pending = null;
+    if (!pending) return;
+    for (const { target, from } of pending.adopted.reverse()) {
+      try {
+        fs.renameSync(target, from);
+        this.adopted.delete(target);
+        this.movedTo.delete(from);
+      } catch {
+        // The spool folder is gone: the file stays the run's own (locate() finds it).
+      }
+    }
+    for (const [rid, size] of pending.appended) {
+      this.closeWriter(rid);
+      try {
+        fs.truncateSync(this.fileOf(rid), size);
+      } catch {
+        // gone already
+      }
+    }
   }
 
   /** Appends the parts in one writev and returns the offset where they start. */
@@ -82,6 +136,7 @@ export class LogFiles {
       this.writers.set(rid, writer);
     }
     const offset = writer.size;
+    if (this.pending && !this.pending.appended.has(rid)) this.pending.appended.set(rid, offset);
     let pending = parts.filter((p) => p.length > 0);
     while (pending.length > 0) {
       let written = fs.writevSync(writer.fd, pending);
@@ -123,6 +178,7 @@ export class LogFiles {
         const file = this.fileOf(rid, source);
         this.dropReader(file);
         this.adopted.delete(file);
+        for (const [from, target] of this.movedTo) if (target === file) this.movedTo.delete(from);
         try {
           fs.unlinkSync(file);
         } catch {

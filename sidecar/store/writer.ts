@@ -194,6 +194,7 @@ export class WriteBatcher {
     for (const chunk of chunks) chunk.state.lastChunk = undefined;
     this.flushing = true;
     let finished: RunState[] = [];
+    this.logs?.begin();
     try {
       this.db
         .transaction(() => {
@@ -206,13 +207,16 @@ export class WriteBatcher {
           finished = this.applier.endBatch();
         })
         .immediate();
+      this.logs?.commit();
     } catch (err) {
-      // Roll our bookkeeping back with the transaction and keep the data for the next try.
+      // Roll our bookkeeping back with the transaction and keep the data for the next try;
+      // so are the files: spool files moved in go back, appended bytes are cut off.
       this.applier.reset();
       for (const state of this.runs.values()) {
         if (state.work.rid !== undefined) this.logs?.closeWriter(state.work.rid);
         state.work = { ...state.committed };
       }
+      this.logs?.rollback();
       const failure = toStoreError(err, this.db.name, 'write to');
       if (failure.code === 'FULL' && !this.retryingFull && (chunks.length > 0 || this.truncated.size > 0)) {
         // Disk full: the output that cannot be stored is given up, and its bytes
@@ -266,23 +270,14 @@ export class WriteBatcher {
         parts.push(`run ${chunk.state.id}: output truncated at line ${cut.line}`);
       }
       if (chunk.source) {
-        // The spool file, or the run's own file once the store took it over (renamed).
-        const stream = chunk.stream === 2 ? 'stderr' : 'stdout';
-        const rid = chunk.state.committed.rid;
-        const adopted = rid !== undefined && this.logs ? this.logs.fileOf(rid, stream) : undefined;
-        const file = fs.existsSync(chunk.source.file) || !adopted ? chunk.source.file : adopted;
+        // The spool file, or the run's own file once the store took it over (renamed) —
+        // known by where it was moved, not by the run's rowid: a run whose first write
+        // failed has none committed yet.
+        const file = this.logs ? this.logs.locate(chunk.source.file) : chunk.source.file;
         cut.files.set(file, Math.min(cut.files.get(file) ?? Infinity, chunk.source.offset));
       }
     }
-    for (const cut of this.truncated.values()) {
-      for (const [file, offset] of cut.files) {
-        try {
-          if (fs.statSync(file).size > offset) fs.truncateSync(file, offset);
-        } catch {
-          // gone already: nothing to free
-        }
-      }
-    }
+    for (const cut of this.truncated.values()) cutFiles(cut.files);
     return { events, message: parts.join('; ') };
   }
 
@@ -368,6 +363,9 @@ export class WriteBatcher {
 
   private release(state: RunState): void {
     if (state.work.rid !== undefined) this.logs?.closeWriter(state.work.rid);
+    // What the script wrote after the last failed write is not stored either: free it too.
+    const cut = this.truncated.get(state.id);
+    if (cut) cutFiles(cut.files);
     state.finished = true;
     this.runs.delete(state.id);
     this.truncated.delete(state.id);
@@ -389,6 +387,17 @@ export class WriteBatcher {
       this.flushReporting();
     }, this.options.flushIntervalMs);
     this.timer.unref();
+  }
+}
+
+/** Cuts each file back to its offset: the bytes beyond are referenced by no row. */
+function cutFiles(files: ReadonlyMap<string, number>): void {
+  for (const [file, offset] of files) {
+    try {
+      if (fs.statSync(file).size > offset) fs.truncateSync(file, offset);
+    } catch {
+      // gone already: nothing to free
+    }
   }
 }
 
