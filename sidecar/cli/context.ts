@@ -40,8 +40,9 @@ export function openCliStore(args: ParsedArgs, access: 'read' | 'write' = READIN
     store = new Store(file);
   } catch (err) {
     // Read-only in a way the checks above could not see (say, a file system that refuses
-    // writes only when they happen): a reading command still gets its answer.
-    if (access === 'read' && err instanceof StoreError && err.code === 'READONLY') return openReadOnlyStore(file);
+    // writes only when they happen), or a full disk (no room for the -shm file SQLite
+    // creates on open, or for a migration): a reading command still gets its answer.
+    if (access === 'read' && err instanceof StoreError && ['READONLY', 'FULL', 'IO'].includes(err.code)) return openReadOnlyStore(file);
     if (err instanceof StoreError && err.code === 'READONLY') throw new StoreError(`the database ${file} is read-only; ${currentCommand().command} needs to write`, 'READONLY', err);
     throw err;
   }

@@ -14,7 +14,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CancelRequest, GetRunRequest, ListRunsRequest, ReadLogRequest, RunRequest, type RunErrorData } from '../protocol/lsp';
 import { LiveSubscribe, LiveUnsubscribe } from '../protocol/live';
 import { defaultDatabasePath } from '../store/database';
-import { Store } from '../store/store';
+import { Store, StoreError } from '../store/store';
 import { RunManager } from '../runs/runManager';
 import { ExternalRunWatcher } from '../runs/externalRuns';
 import { InterpreterError } from '../runner/interpreter';
@@ -70,7 +70,8 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
   connection.onInitialize((params) => {
     const init = (params.initializationOptions ?? {}) as InitializationOptions;
     const dbPath = path.resolve(init.dbPath || defaultDatabasePath(process.env));
-    store = new Store(dbPath);
+    const opened = new Store(dbPath);
+    store = opened;
     const liveHub = new LiveHub(store, 'lsp', { flagArtifacts: false });
     hub = liveHub;
     // The runs our predecessor left running (a reload restarted it) are ours now; only what
@@ -90,9 +91,21 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
     // The hub follows adopted runs from their stored records, which must hold every event
     // their replay produced: publish those (nobody subscribed yet) and store them first.
     runs.sendPendingEvents();
-    store.flush();
+    // Housekeeping writes: on a full disk (or a database locked for longer than the busy
+    // timeout) the editor still starts and reads the history; the writer keeps what it
+    // could not write and retries, and a later check marks the dead runs.
+    const housekeeping = <T>(what: string, write: () => T, otherwise: T): T => {
+      try {
+        return write();
+      } catch (err) {
+        if (!(err instanceof StoreError && ['FULL', 'LOCKED', 'READONLY', 'IO'].includes(err.code))) throw err;
+        connection.console.warn(`StepFlow could not ${what} now: ${err.message}`);
+        return otherwise;
+      }
+    };
+    housekeeping('save the adopted runs', () => opened.flush(), undefined);
     for (const id of adopted) liveHub.follow(id);
-    const interrupted = store.markInterrupted();
+    const interrupted = housekeeping('mark the runs of ended processes interrupted', () => opened.markInterrupted(), [] as string[]);
     const owned = runs;
     // Runs of other processes reach the editor as full records (live/snapshot), not as ids to ask back for.
     watcher = new ExternalRunWatcher(store, (id) => owned.owns(id), (runIds) => {

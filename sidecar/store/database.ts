@@ -155,9 +155,10 @@ function openReadOnly(file: string, busyTimeoutMs: number): Database {
       // already broken
     }
     const code = String((err as { code?: unknown }).code ?? '');
-    if (!/^SQLITE_(CANTOPEN|READONLY)/.test(code) || fs.existsSync(`${file}-wal`)) throw toStoreError(err, file);
+    // CANTOPEN/READONLY: no -shm can be made here; IOERR/FULL: no room for it (a full disk).
+    if (!/^SQLITE_(CANTOPEN|READONLY|IOERR|FULL)/.test(code) || walHasFrames(file)) throw toStoreError(err, file);
   }
-  // WAL mode without a -wal file: every committed page is in the main file. Bytes 18 and
+  // WAL mode without a -wal file (or an empty one): every committed page is in the main file. Bytes 18 and
   // 19 say "WAL"; the in-memory copy reads as a rollback-journal database instead.
   try {
     const bytes = fs.readFileSync(file);
@@ -172,6 +173,15 @@ function openReadOnly(file: string, busyTimeoutMs: number): Database {
       // already broken
     }
     throw toStoreError(err, file);
+  }
+}
+
+/** True when the database's -wal file holds pages (committed ones may be only there). */
+function walHasFrames(file: string): boolean {
+  try {
+    return fs.statSync(`${file}-wal`).size > 0;
+  } catch {
+    return false;
   }
 }
 

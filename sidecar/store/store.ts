@@ -243,7 +243,12 @@ export class Store {
 
   /** Runs left `running` by a process that is gone become `interrupted`; returns their ids. */
   markInterrupted(isAlive: (pid: number) => boolean = processIsAlive): string[] {
-    return this.maintenance.markInterrupted(isAlive, (id) => this.writer.ownsRun(id));
+    try {
+      return this.maintenance.markInterrupted(isAlive, (id) => this.writer.ownsRun(id));
+    } catch (err) {
+      // A StoreError (FULL, LOCKED, READONLY…), so a reader can tell a refused write from a bug.
+      throw toStoreError(err, this.file, 'write to');
+    }
   }
 
   /** Deletes the oldest finished runs beyond the bounds (rows and log files). */

@@ -2,11 +2,13 @@
 // — the disk fills up while a run writes, another process holds the database
 // locked, the spool folder is deleted under a running run, a script closes its stdout.
 // Every wait is on an event (a line on a pipe, a FIFO, a process exit); nothing sleeps.
-// The disk-full case needs a small tmpfs, so root (as in CI): it fails, never skips, when
-// mount is not permitted.
+// The disk-full cases need a small tmpfs, so root (as in CI): they fail, never skip, when
+// mount is not permitted. The disk fills up in both orders: after the run's output was first
+// stored, and before (a disk nearly full from the start); a full disk does not stop a read.
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { STEPFLOW_BIN, runCli, tempDir, writeScript, type CliResult } from '../support/cli';
@@ -66,7 +68,8 @@ describe('faults', () => {
   });
   afterEach(() => fs.rmSync(home, { recursive: true, force: true }));
 
-  it('disk full while a run writes: the script runs to its end, the database stays intact, the run says where its output was cut', async () => {
+  /** A 2 MB tmpfs at `<home>/small` for the test's body, unmounted after it. */
+  async function onSmallDisk(body: (mnt: string) => Promise<void>): Promise<void> {
     const mnt = path.join(home, 'small');
     fs.mkdirSync(mnt);
     try {
@@ -75,39 +78,133 @@ describe('faults', () => {
       throw new Error(`mount -t tmpfs failed (this test needs root, as in CI): ${String((err as { stderr?: Buffer }).stderr ?? err).trim()}`);
     }
     try {
-      const db = path.join(mnt, 'stepflow.db');
-      const done = path.join(home, 'script-finished');
-      // ~4 MB of output into a 2 MB file system (the spool, the log files and the database
-      // live there); the script's last act is outside it.
-      const script = writeScript(
-        home,
-        'chatty.sh',
-        [
-          'echo "STEP_START:Write"',
-          'i=0',
-          'while [ $i -lt 40000 ]; do echo "line $i: a line of output long enough to fill a small disk quickly ........"; i=$((i+1)); done',
-          'echo "STEP_COMPLETE:Write"',
-          `echo finished > ${JSON.stringify(done)}`,
-          'exit 0',
-          '',
-        ].join('\n'),
-      );
-      const r = await runCli(['run', script, '--db', db], { home });
-      assert.equal(fs.readFileSync(done, 'utf8'), 'finished\n', 'StepFlow did not stop the script');
-      assert.equal(integrity(db), 'ok');
-      assert.match(r.stderr, /disk (is )?full.*output truncated at line \d+/i, r.stderr);
-      assert.doesNotMatch(r.stderr, /\n\s+at |trace-warnings/, 'one clear line, not a stack or a Node warning');
-      assert.equal(r.code, 0, `the script's exit code: ${r.stderr}`);
-      // Space is freed by StepFlow's own unreferenced log bytes, so the end is stored.
-      const show = await runCli(['show', '--db', db, '--json', JSON.parse((await runCli(['history', '--json', '--db', db], { home })).stdout)[0].id], { home });
-      const record = JSON.parse(show.stdout);
-      assert.equal(record.status, 'succeeded');
-      assert.ok(record.endedAt, 'the end is recorded');
-      const notes = [record.error?.message, ...record.warnings.map((w: { message: string }) => w.message)].join('\n');
-      assert.match(notes, /disk full.*output truncated at line \d+/i);
+      await body(mnt);
     } finally {
       execFileSync('umount', [mnt]);
     }
+  }
+
+  /**
+   * ~3.4 MB of output (more than the whole 2 MB disk), then a sign outside it that the script
+   * ran to its end. `burst`: written by `yes | head` in big writes, within milliseconds,
+   * rather than line by line by a shell loop.
+   */
+  function chattyScript(done: string, burst = false): string {
+    const line = 'a line of output long enough to fill a small disk quickly ...................';
+    return writeScript(
+      home,
+      'chatty.sh',
+      [
+        'echo "STEP_START:Write"',
+        ...(burst
+          ? [`yes ${JSON.stringify(line)} | head -n 40000`]
+          : ['i=0', `while [ $i -lt 40000 ]; do echo "line $i: ${line}"; i=$((i+1)); done`]),
+        'echo "STEP_COMPLETE:Write"',
+        `echo finished > ${JSON.stringify(done)}`,
+        'exit 0',
+        '',
+      ].join('\n'),
+    );
+  }
+
+  /** The run as the reading commands give it (history, then show): stored, ended, and saying where its output was cut. */
+  async function assertStoredWithCut(db: string): Promise<void> {
+    const history = await runCli(['history', '--json', '--db', db], { home });
+    assert.equal(history.code, 0, history.stderr);
+    const runs = JSON.parse(history.stdout) as Array<{ id: string; status: string }>;
+    assert.equal(runs.length, 1, history.stdout);
+    const show = await runCli(['show', '--db', db, '--json', runs[0]!.id], { home });
+    assert.equal(show.code, 0, show.stderr);
+    const record = JSON.parse(show.stdout);
+    assert.equal(record.status, 'succeeded');
+    assert.ok(record.endedAt, 'the end is recorded');
+    const notes = [record.error?.message, ...record.warnings.map((w: { message: string }) => w.message)].join('\n');
+    assert.match(notes, /disk full.*output truncated at line \d+/i);
+  }
+
+  /** Writes `bytes` of zeros into `file` (all the room there is when ENOSPC comes first). */
+  function filler(file: string, bytes = Infinity): void {
+    const fd = fs.openSync(file, 'w');
+    const block = Buffer.alloc(64 * 1024);
+    try {
+      for (let left = bytes; left > 0; left -= block.length) fs.writeSync(fd, block, 0, Math.min(block.length, left));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  it('disk full while a run writes: the script runs to its end, the database stays intact, the run says where its output was cut', async () => {
+    await onSmallDisk(async (mnt) => {
+      const db = path.join(mnt, 'stepflow.db');
+      const done = path.join(home, 'script-finished');
+      // The spool, the log files and the database live on the small disk; the script's last act is outside it.
+      const r = await runCli(['run', chattyScript(done), '--db', db], { home });
+      assert.equal(fs.readFileSync(done, 'utf8'), 'finished\n', 'StepFlow did not stop the script');
+      assert.equal(integrity(db), 'ok');
+      assert.match(r.stderr, /disk (is )?full.*output truncated at line \d+/i, r.stderr);
+      assert.doesNotMatch(r.stderr, /could not save run|could not close the database/, r.stderr);
+      assert.doesNotMatch(r.stderr, /\n\s+at |trace-warnings/, 'one clear line, not a stack or a Node warning');
+      assert.equal(r.code, 0, `the script's exit code: ${r.stderr}`);
+      // Space is freed by StepFlow's own unreferenced log bytes, so the end is stored.
+      await assertStoredWithCut(db);
+    });
+  });
+
+  it('disk nearly full before the run starts (its output never stored once): the run is still stored with its end and where its output was cut', async () => {
+    await onSmallDisk(async (mnt) => {
+      const db = path.join(mnt, 'stepflow.db');
+      assert.equal((await runCli(['history', '--db', db], { home })).code, 0); // creates it
+      // All the room but 640 KiB, taken before the run starts: enough to open the database
+      // and record the run. The script's first burst of output fills the rest at once, so the
+      // first write of its output fails — with more than the 256 KiB kept inside the database
+      // in it, i.e. with the spool file moved in by that write (store/logFiles.ts).
+      const { bavail, bsize } = fs.statfsSync(mnt);
+      filler(path.join(mnt, 'filler'), bavail * bsize - 640 * 1024);
+      const done = path.join(home, 'script-finished');
+      const r = await runCli(['run', chattyScript(done, true), '--db', db], { home });
+      assert.equal(fs.readFileSync(done, 'utf8'), 'finished\n', 'StepFlow did not stop the script');
+      assert.equal(r.code, 0, `the script's exit code: ${r.stderr}`);
+      assert.match(r.stderr, /disk (is )?full.*output truncated at line \d+/i, r.stderr);
+      assert.doesNotMatch(r.stderr, /could not save run|could not close the database/, r.stderr);
+      assert.equal(integrity(db), 'ok');
+      await assertStoredWithCut(db);
+    });
+  });
+
+  it('disk full when reading: history and show answer (the marking of runs whose owner died waits for room)', async () => {
+    await onSmallDisk(async (mnt) => {
+      const db = path.join(mnt, 'stepflow.db');
+      assert.equal((await runCli(['history', '--db', db], { home })).code, 0); // creates it
+      // A run left `running` by a process that is gone: opening for a read would mark it
+      // interrupted, a write there is no room for.
+      const gone = spawn('true');
+      const deadPid = await new Promise<number>((resolve) => gone.on('exit', () => resolve(gone.pid!)));
+      const conn = new BetterSqlite3(db);
+      let open = true;
+      try {
+        conn.prepare(`INSERT INTO runs (id, script, cwd, started_at, owner_pid, owner_host) VALUES ('orphan1', '/w/x.sh', '/w', 1000, ?, ?)`).run(deadPid, os.hostname());
+        filler(path.join(mnt, 'filler'));
+        const check = async (what: string) => {
+          const history = await runCli(['history', '--json', '--db', db], { home });
+          assert.equal(history.code, 0, `${what}: ${history.stderr}`);
+          assert.deepEqual(JSON.parse(history.stdout).map((r: { id: string }) => r.id), ['orphan1'], what);
+          const show = await runCli(['show', '--json', 'orphan1', '--db', db], { home });
+          assert.equal(show.code, 0, `${what}: ${show.stderr}`);
+          assert.equal(JSON.parse(show.stdout).id, 'orphan1', what);
+          assert.equal((await runCli(['stats', '--db', db], { home })).code, 0, what);
+        };
+        // With the -wal and -shm files there (our connection holds them): the write fails on commit.
+        await check('while another connection is open');
+        conn.close();
+        open = false;
+        // Without them (or with what a close on a full disk leaves): SQLite has no room for a new -shm.
+        await check('after the other connection closed');
+      } finally {
+        if (open) conn.close();
+      }
+    });
   });
 
   it('database locked by another process for longer than the busy timeout: the run waits, says so, and records everything once the lock is gone', async () => {
