@@ -32,6 +32,8 @@ const T = Date.now() - 3_600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 const HOSTILE = '<img src=x onerror="window.__pwned=1">';
 
+// `start` is milliseconds from T; a run that starts earlier gives its steps the same offset,
+// so the timeline draws them inside the run (as a stored run always is).
 const step = (id: number, name: string, start: number, dur: number, extra: Partial<StepRecord> = {}): StepRecord => ({
   id, name, status: 'succeeded', startedAt: T + start, endedAt: T + start + dur, durationMs: dur,
   error: null, warnings: [], meta: {}, firstLine: 1, lastLine: 3, children: [], ...extra,
@@ -47,12 +49,12 @@ const runs: Record<string, RunRecord> = {
     step(1, HOSTILE, 0, 1200, { error: { message: '<b>bold</b></script><script>window.__pwned=2</script>', file: null, line: null }, status: 'failed' }),
     step(2, '</script><script>window.__pwned=3</script>', 1200, 2500),
   ], { status: 'failed', exitCode: 1, lineCount: 3, artifacts: [artifact] }),
-  big00000001: run('big00000001', '/w/big.sh', [step(1, 'Generate', 0, 3000, {
+  big00000001: run('big00000001', '/w/big.sh', [step(1, 'Generate', -60000, 3000, {
     lastLine: 1000000,
     // The warning the run stored (the table says "much slower" only beside it).
     warnings: [{ type: 'outlier', severity: 'critical', message: '3.0 s (10.0σ above 2.0 s mean)', file: null, line: null }],
-  })], { lineCount: 1000000, startedAt: iso(T - 60000) }),
-  prev0000001: run('prev0000001', '/w/big.sh', [step(1, 'Generate', 0, 2000, { lastLine: 900000 })], { lineCount: 900000, startedAt: iso(T - 120000) }),
+  })], { lineCount: 1000000, startedAt: iso(T - 60000), endedAt: iso(T - 56000) }),
+  prev0000001: run('prev0000001', '/w/big.sh', [step(1, 'Generate', -120000, 2000, { lastLine: 900000 })], { lineCount: 900000, startedAt: iso(T - 120000), endedAt: iso(T - 116000) }),
 };
 const HOSTILE_LOG = ['\u001b[31m' + HOSTILE + '\u001b[0m', '</script><script>window.__pwned=4</script>', 'plain & <b>not bold</b>'];
 
