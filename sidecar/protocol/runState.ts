@@ -136,24 +136,94 @@ export function applyRunEvent(run: LiveRun, event: RunEvent): boolean {
   }
 }
 
-/** Events that change only the record's own scalar fields (no step, list or map inside it). */
-const RECORD_ONLY: ReadonlySet<RunEvent['type']> = new Set(['runStarted', 'output', 'runError', 'runFinished']);
-
 /**
  * The run after a batch of events, leaving `run` as it was: `run` itself when none of the
- * events belongs to it, else a new LiveRun whose record is a new object — and, when a step,
- * warning, meta or artifact changed, whose whole step tree and lists are copies. Views that
- * compare by identity (Lit properties) thus see every change without a version counter;
+ * events belongs to it, else a new LiveRun whose record is a new object, and in it a new
+ * object for every step, list or map an event changes and for the steps above a changed
+ * step (their `children` change). What no event touched is shared with `run`, so a batch
+ * costs the depth of the steps it touches, not the size of the run. Views that compare by
+ * identity (Lit properties) thus see every change without a version counter;
  * `applyRunEvent` stays the one place that knows what an event means.
  */
 export function withRunEvents(run: LiveRun, events: readonly RunEvent[]): LiveRun {
   const mine = events.filter((event) => event.runId === run.record.id);
   if (mine.length === 0) return run;
-  const next = mine.every((event) => RECORD_ONLY.has(event.type))
-    ? { ...run, record: { ...run.record }, open: [...run.open] }
-    : { ...liveRunFromRecord(structuredClone(run.record)), open: [...run.open], expectations: run.expectations };
-  for (const event of mine) applyRunEvent(next, event);
+  const next: LiveRun = { ...run, record: { ...run.record }, open: [...run.open] };
+  const copied = new Set<number>();
+  let ownLists = false;
+  /** Makes the record's step list and the step map `next`'s own (once per batch). */
+  const ownTree = (): void => {
+    if (ownLists) return;
+    ownLists = true;
+    next.record.steps = [...next.record.steps];
+    next.steps = new Map(next.steps);
+  };
+  /** Gives `next` its own copy of step `id` and of the steps above it. */
+  const ownStep = (id: number): void => {
+    if (copied.has(id) || !next.steps.has(id)) return;
+    ownTree();
+    let list = next.record.steps;
+    for (const index of pathTo(list, id) ?? []) {
+      let step = list[index];
+      if (!copied.has(step.id)) {
+        step = { ...step, children: [...step.children], warnings: [...step.warnings], meta: { ...step.meta } };
+        list[index] = step;
+        next.steps.set(step.id, step);
+        copied.add(step.id);
+      }
+      list = step.children;
+    }
+  };
+  for (const event of mine) {
+    switch (event.type) {
+      case 'stepStarted':
+        ownTree();
+        if (event.parentId !== null) ownStep(event.parentId);
+        break;
+      case 'stepFinished':
+        ownStep(event.stepId);
+        break;
+      case 'warning':
+        if (event.stepId === null) next.record.warnings = [...next.record.warnings];
+        else ownStep(event.stepId);
+        break;
+      case 'meta':
+        if (event.stepId === null) next.record.meta = { ...next.record.meta };
+        else ownStep(event.stepId);
+        break;
+      case 'artifact':
+        next.record.artifacts = [...next.record.artifacts];
+        break;
+    }
+    applyRunEvent(next, event);
+  }
   return next;
+}
+
+/**
+ * Indices from `steps` down to the step `id`. Ids grow in start order, so a step lies under
+ * the last sibling whose id is not above it; a tree that breaks this is searched whole.
+ */
+function pathTo(steps: readonly StepRecord[], id: number): number[] | undefined {
+  const path: number[] = [];
+  let list = steps;
+  for (;;) {
+    let index = list.length - 1;
+    while (index >= 0 && list[index].id > id) index--;
+    if (index < 0) return searchPath(steps, id);
+    path.push(index);
+    if (list[index].id === id) return path;
+    list = list[index].children;
+  }
+}
+
+function searchPath(steps: readonly StepRecord[], id: number): number[] | undefined {
+  for (let index = 0; index < steps.length; index++) {
+    if (steps[index].id === id) return [index];
+    const below = searchPath(steps[index].children, id);
+    if (below) return [index, ...below];
+  }
+  return undefined;
 }
 
 /** The innermost running step, for status bars and spinners. */
