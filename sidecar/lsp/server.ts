@@ -78,9 +78,9 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
     // is gone is interrupted.
     runs = new RunManager(
       store,
-      (batch) => {
-        liveHub.publish(batch.events);
-        for (const event of batch.events) {
+      (events) => {
+        liveHub.publish(events);
+        for (const event of events) {
           if (event.type === 'runFinished' || event.type === 'runStarted') publishRunDiagnostics(event.runId);
         }
       },

@@ -10,18 +10,12 @@ import type { TraceTarget } from '../telemetry/traceTarget';
 import { exportRunTrace } from '../telemetry/traceExport';
 import { resolveRun, traceTargetFor } from './runConfig';
 
-export interface RunEventBatch {
-  seq: number;
-  events: RunEvent[];
-}
-
 export class RunManager {
   private readonly sessions = new Map<string, RunSession>();
   private pending: RunEvent[] = [];
   private timer: NodeJS.Timeout | undefined;
   private lastFlush = 0;
   private immediate: NodeJS.Immediate | undefined;
-  private seq = 0;
 
   /**
    * `adoptGraceMs` (the language server): runs may outlive this process by that long, for
@@ -29,7 +23,7 @@ export class RunManager {
    */
   constructor(
     private readonly store: Store,
-    private readonly publish: (batch: RunEventBatch) => void,
+    private readonly publish: (events: RunEvent[]) => void,
     private readonly batchMs = 50,
     private readonly adoptGraceMs?: number,
   ) {}
@@ -176,6 +170,6 @@ export class RunManager {
     this.lastFlush = Date.now();
     const events = this.pending;
     this.pending = [];
-    this.publish({ seq: ++this.seq, events });
+    this.publish(events);
   }
 }

@@ -97,7 +97,7 @@ class StepflowService implements StepflowServer {
     const version = options.version ?? '0.0.0-dev';
     this.hub = new LiveHub(this.store, version);
     // Batch 0: events leave on the next turn of the event loop (a chunk's events together).
-    this.runs = new RunManager(this.store, (batch) => this.hub.publish(batch.events), 0);
+    this.runs = new RunManager(this.store, (events) => this.hub.publish(events), 0);
     this.watcher = new ExternalRunWatcher(this.store, (id) => this.runs.owns(id), (ids) => this.hub.snapshot(ids), options.externalPollMs ?? 250);
     registerApi(this.router, { store: this.store, runs: this.runs, hub: this.hub, ops: this.ops, version, startedAt: Date.now(), maxBodyBytes: this.maxBodyBytes });
     this.server = http.createServer({ requestTimeout: 30_000, headersTimeout: 15_000, maxHeaderSize: 16 * 1024 }, (req, res) => {

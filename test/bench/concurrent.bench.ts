@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { RunManager, type RunEventBatch } from '../../sidecar/runs/runManager';
+import { RunManager } from '../../sidecar/runs/runManager';
 import { Store } from '../../sidecar/store/store';
 
 export interface ConcurrentResult {
@@ -93,9 +93,9 @@ export async function benchConcurrent(runs = 500): Promise<ConcurrentResult> {
     const store = new Store(dbFile);
     const published = new Map<string, number>();
     let publishedBytes = 0;
-    const manager = new RunManager(store, (batch: RunEventBatch) => {
-      publishedBytes += JSON.stringify({ jsonrpc: '2.0', method: 'stepflow/runEvents', params: batch }).length;
-      for (const event of batch.events) {
+    const manager = new RunManager(store, (events) => {
+      publishedBytes += JSON.stringify({ jsonrpc: '2.0', method: 'stepflow/runEvents', params: { events } }).length;
+      for (const event of events) {
         if (event.type === 'output') published.set(event.runId, (published.get(event.runId) ?? 0) + event.lineCount);
       }
     });
