@@ -28,9 +28,7 @@ export const DEFAULT_PROFILES: Profiles = {
 export interface ProjectConfig {
   /** The `stepflow.json` read, or null when there is none above the script. */
   file: string | null;
-  /** The built-in profiles with the file's over them (a profile the file names replaces the built-in one). */
-  profiles: Profiles;
-  /** Only the profiles the file defines. */
+  /** Only the profiles the file defines (runs/runConfig.ts resolveProfiles puts them over DEFAULT_PROFILES). */
   fileProfiles: Profiles;
   interpreters: Record<string, string[]>;
   /** `"stats": {"minSamples": N}`: succeeded runs of a step before it can be an outlier. */
@@ -59,7 +57,7 @@ export const PROJECT_CONFIG_FILE = 'stepflow.json';
  */
 export function loadProjectConfig(startDir: string): ProjectConfig {
   const file = findUp(startDir, PROJECT_CONFIG_FILE);
-  const config: ProjectConfig = { file: file ?? null, profiles: { ...DEFAULT_PROFILES }, fileProfiles: {}, interpreters: {} };
+  const config: ProjectConfig = { file: file ?? null, fileProfiles: {}, interpreters: {} };
   if (!file) return config;
   let parsed: unknown;
   try {
@@ -69,10 +67,7 @@ export function loadProjectConfig(startDir: string): ProjectConfig {
   }
   if (typeof parsed !== 'object' || parsed === null) throw new UserError(`${file}: expected a JSON object`);
   const raw = parsed as { profiles?: unknown; interpreters?: unknown; stats?: unknown; capture?: unknown; dialects?: unknown; masking?: unknown; telemetry?: unknown };
-  if (isRecord(raw.profiles)) {
-    Object.assign(config.fileProfiles, raw.profiles as Profiles);
-    Object.assign(config.profiles, raw.profiles as Profiles);
-  }
+  if (isRecord(raw.profiles)) Object.assign(config.fileProfiles, raw.profiles as Profiles);
   if (isRecord(raw.interpreters)) Object.assign(config.interpreters, raw.interpreters as Record<string, string[]>);
   if (isRecord(raw.stats) && raw.stats.minSamples !== undefined) {
     const n = raw.stats.minSamples;
