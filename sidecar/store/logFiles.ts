@@ -48,10 +48,8 @@ export class LogFiles {
   private readonly writers = new Map<number, Writer>();
   /** A few open read descriptors (by file name): a search or a long readLog reads many chunks of one file. */
   private readonly readers = new Map<string, number>();
-  /** Spool files already moved in, by file name. */
-  private readonly adopted = new Set<string>();
-  /** Where a spool file was moved to (adopt), by its spool path. */
-  private readonly movedTo = new Map<string, string>();
+  /** Spool files already moved in: the run's file, and the spool path it was moved from. */
+  private readonly adopted = new Map<string, string>();
   /**
    * What the write transaction under way did to the files (between begin() and commit() or
    * rollback()): spool files moved in, and each file's size before its first append.
@@ -74,14 +72,17 @@ export class LogFiles {
     if (this.adopted.has(target)) return;
     fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     fs.renameSync(spoolFile, target);
-    this.adopted.add(target);
-    this.movedTo.set(spoolFile, target);
+    this.adopted.set(target, spoolFile);
     this.pending?.adopted.push({ target, from: spoolFile });
   }
 
-  /** Where the file now is: the run's own file when the store moved that spool file in, else the file. */
+  /**
+   * Where the file now is: the run's own file when the store moved that spool file in, else
+   * the file. A scan of the files moved in: asked only after a write failed on a full disk.
+   */
   locate(file: string): string {
-    return this.movedTo.get(file) ?? file;
+    for (const [target, from] of this.adopted) if (from === file) return target;
+    return file;
   }
 
   /** A write transaction starts: what adopt() and append() do from now on can be undone by rollback(). */
@@ -109,7 +110,6 @@ export class LogFiles {
       try {
         fs.renameSync(target, from);
         this.adopted.delete(target);
-        this.movedTo.delete(from);
       } catch {
         // The spool folder is gone: the file stays the run's own (locate() finds it).
       }
@@ -178,7 +178,6 @@ export class LogFiles {
         const file = this.fileOf(rid, source);
         this.dropReader(file);
         this.adopted.delete(file);
-        for (const [from, target] of this.movedTo) if (target === file) this.movedTo.delete(from);
         try {
           fs.unlinkSync(file);
         } catch {
