@@ -25,6 +25,8 @@ export class FollowedRuns {
   private acked: Array<() => void> = [];
   /** Subscriptions sent and not yet acknowledged. */
   private inFlight = 0;
+  /** Whether an ack for all runs has arrived (loaded()). */
+  private everAcked = false;
   /** How many times a gap made it subscribe again (tests, the output channel). */
   resyncs = 0;
 
@@ -37,6 +39,14 @@ export class FollowedRuns {
   /** The seq of the last live/events message applied (0: none): what an ack built from these runs covers. */
   get lastSeq(): number {
     return this.seq ?? 0;
+  }
+
+  /**
+   * Resolves once the runs hold a first ack's records. Asks nothing: the sidecar says hello
+   * when it starts, and the hello makes this subscribe.
+   */
+  loaded(): Promise<void> {
+    return this.everAcked ? Promise.resolve() : new Promise<void>((resolve) => this.acked.push(resolve));
   }
 
   /** Subscribes to all runs, with their output; resolves when the ack has replaced the runs. */
@@ -70,6 +80,7 @@ export class FollowedRuns {
       if (message.params.runId !== null) return true;
       this.inFlight = Math.max(0, this.inFlight - 1);
       this.seq = message.params.seq;
+      this.everAcked = true;
       this.replace(message.params.runs);
       const waiting = this.acked;
       this.acked = [];

@@ -84,9 +84,10 @@ async function start(context: vscode.ExtensionContext, log: vscode.LogOutputChan
   context.subscriptions.push(settings);
 
   await client.start();
-  // The model follows the sidecar's live feed: it subscribes here, and again by itself when a
-  // restarted sidecar says hello (extension/liveRuns.ts); each ack is a fresh snapshot.
-  await model.load();
+  // The model follows the sidecar's live feed: it subscribes by itself whenever a (re)started
+  // sidecar says hello (extension/liveRuns.ts), the first time included; each ack is a fresh
+  // snapshot. Subscribing here as well would have the sidecar read and send the runs twice.
+  await model.loaded();
   log.info('StepFlow activated');
   return { client, model, tree, launcher, statusBar, treeView, failures, finishes, terminals, settings, history };
 }

@@ -69,6 +69,11 @@ export class RunsModel implements vscode.Disposable {
     }
   }
 
+  /** Resolves once the runs hold the first snapshot of the feed (the subscription the sidecar's hello prompts). */
+  loaded(): Promise<void> {
+    return this.feed.loaded();
+  }
+
   /** (Re)subscribes to the sidecar's feed; resolves once its snapshot has replaced the runs (at start, after a sidecar restart, Refresh). */
   load(): Promise<void> {
     return this.feed.subscribe();
