@@ -310,8 +310,7 @@ class GroupProcess {
   /** Reads what the spool still holds (all of it when final), then drops timers, listeners and pipes. */
   private stopFollowing({ final }: { final: boolean }): void {
     this.finished = true;
-    if (final) this.spool?.drain();
-    else this.spool?.drain({ final: false });
+    this.spool?.drain({ final });
     this.spool?.close({ keepFiles: !final || this.opts.spoolIn !== undefined });
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
