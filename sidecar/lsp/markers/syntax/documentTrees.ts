@@ -17,10 +17,11 @@
 // unclosed quote or block). So after a reparse:
 //   - a range with a syntax error means the whole text is parsed again (the error may run on
 //     past the range, and error recovery may also change how statements before it read);
-//   - each boundary of the new range is checked by parsing the statement before it together
-//     with the statement after it (JavaScript's `a` + `(b)` is one call, not two statements):
-//     where they read differently, the neighbouring piece joins the range and it is parsed
-//     again.
+//   - each boundary of the new range whose neighbouring statements the edit touched is
+//     checked by parsing the statement before it together with the statement after it
+//     (JavaScript's `a` + `(b)` is one call, not two statements): where they read
+//     differently, the neighbouring piece joins the range and it is parsed again. A boundary
+//     between two untouched statements holds as it did before the edit.
 // The edit is recovered from the old and the new text (common prefix and suffix) rather than
 // from the LSP's change events, which `TextDocuments` merges before the server sees them.
 import type { Edit, Language, Node, Point, Tree } from '@vscode/tree-sitter-wasm';
@@ -131,13 +132,13 @@ export class DocumentTrees {
         end = text.length;
         continue;
       }
-      if (first > 0 && !this.boundaryHolds(text, language, shifted(first - 1), handle, start, 'left')) {
+      if (first > 0 && !this.boundaryHolds(text, language, shifted(first - 1), handle, start, 'left', edit)) {
         this.free(handle);
         first--;
         start = old[first]!.start;
         continue;
       }
-      if (last < old.length - 1 && !this.boundaryHolds(text, language, shifted(last + 1), handle, end, 'right')) {
+      if (last < old.length - 1 && !this.boundaryHolds(text, language, shifted(last + 1), handle, end, 'right', edit)) {
         this.free(handle);
         last++;
         end = old[last]!.end + delta;
@@ -155,14 +156,18 @@ export class DocumentTrees {
   /**
    * Whether the boundary at `at` between the new range (read by `handle`) and its neighbour
    * is one a parse of the whole text would have: the last statement before it and the first
-   * after it, parsed together, still end and begin there without an error.
+   * after it, parsed together, still end and begin there without an error. Where the edit
+   * changed neither statement (nor the start of the line before), the boundary holds as it
+   * did before the edit: parsing them again would read the same text.
    */
-  private boundaryHolds(text: string, language: Language, neighbour: View, handle: TreeHandle, at: number, side: 'left' | 'right'): boolean {
+  private boundaryHolds(text: string, language: Language, neighbour: View, handle: TreeHandle, at: number, side: 'left' | 'right', edit: Edit): boolean {
     const lastBefore = lastCodeBefore(side === 'left' ? neighbour.handle : handle, at);
     const firstAfter = firstCodeFrom(side === 'left' ? handle : neighbour.handle, at);
     // Only comments on a side (within its range): the statements are further away; join the neighbour.
     if (!lastBefore || !firstAfter || lastBefore.startIndex < (side === 'left' ? neighbour.start : 0) || firstAfter.startIndex >= (side === 'left' ? text.length : neighbour.end)) return false;
-    const window = this.parseRange(text, lineStartOf(text, lastBefore.startIndex), firstAfter.endIndex, language);
+    const from = lineStartOf(text, lastBefore.startIndex);
+    if (firstAfter.endIndex <= edit.startIndex || from >= edit.newEndIndex) return true;
+    const window = this.parseRange(text, from, firstAfter.endIndex, language);
     try {
       return !window.tree.rootNode.hasError && itemsOf(window, 0, text.length).every((n) => n.endIndex <= at || n.startIndex >= at);
     } finally {
