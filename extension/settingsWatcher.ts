@@ -1,5 +1,6 @@
 // Settings take effect without reloading the window (settingEffects.ts says how each one
-// applies): a change of the Node, the database or the adoption grace restarts the sidecar,
+// applies): a change of the Node, the database or the adoption grace restarts the sidecar
+// (when the values it would start with differ from the ones it runs with),
 // a change of the runs shown reloads the StepFlow view's runs; the rest is read where it is
 // used. Changes are applied one after the other, in the order they were made.
 import * as vscode from 'vscode';
@@ -41,25 +42,40 @@ export class SettingsWatcher implements vscode.Disposable {
   }
 
   private async apply(restart: string[], reload: string[]): Promise<void> {
-    const { sidecar, model, log } = this.deps;
-    if (restart.length > 0) {
-      const config = readConfig();
-      try {
-        sidecar.useNode(findNode(config));
-      } catch (err) {
-        // The sidecar running now stays; the message says what is wrong with the new Node.
-        if (!(err instanceof SidecarStartError)) throw err;
-        void vscode.window.showErrorMessage(err.message, 'Open Settings').then((choice) => {
-          if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', 'stepflow.runtime.nodePath');
-        });
-        return;
-      }
-      if (restart.includes('stepflow.storage.databasePath')) await this.ownRunsEnded();
-      log.info(`restarting the sidecar for ${restart.join(', ')}`);
-      await sidecar.client.restart();
-    }
+    const restarted = restart.length > 0 && (await this.restart(restart));
     // After a restart the new sidecar's runs replace the old ones (another database, maybe).
-    if (restart.length > 0 || reload.length > 0) await model.load();
+    if (restarted || reload.length > 0) await this.deps.model.load();
+  }
+
+  /**
+   * Restarts the sidecar for a change of `settings`, unless it runs and the Node, database
+   * and grace it would start with are the ones it runs with (a setting changed in a scope
+   * another one overrides, or set to the value it had): a restart detaches the running runs
+   * and, for the database, waits for this window's. Resolves with whether it restarted.
+   */
+  private async restart(settings: string[]): Promise<boolean> {
+    const { sidecar, log } = this.deps;
+    const config = readConfig();
+    let node: string;
+    try {
+      node = findNode(config);
+    } catch (err) {
+      // The sidecar running now stays; the message says what is wrong with the new Node.
+      if (!(err instanceof SidecarStartError)) throw err;
+      void vscode.window.showErrorMessage(err.message, 'Open Settings').then((choice) => {
+        if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', 'stepflow.runtime.nodePath');
+      });
+      return false;
+    }
+    if (sidecar.client.isRunning() && !sidecar.wouldChange(node, config)) {
+      log.info(`${settings.join(', ')} changed, but the sidecar already runs with the same Node, database and grace: no restart`);
+      return false;
+    }
+    sidecar.useNode(node);
+    if (settings.includes('stepflow.storage.databasePath')) await this.ownRunsEnded();
+    log.info(`restarting the sidecar for ${settings.join(', ')}`);
+    await sidecar.client.restart();
+    return true;
   }
 
   /**

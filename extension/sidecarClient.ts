@@ -54,6 +54,12 @@ export interface Sidecar {
   client: LanguageClient;
   /** Sets the Node the next (re)start runs the sidecar with (a checked one: findNode). */
   useNode(node: string): void;
+  /** Whether a start with this Node and these settings would differ from the last start (false: a restart changes nothing). */
+  wouldChange(node: string, config: StepflowConfig): boolean;
+}
+
+function initializationOptions(config: StepflowConfig): InitializationOptions {
+  return { dbPath: config.databasePath || undefined, adoptGraceMs: config.adoptGraceMs };
 }
 
 export function createSidecarClient(
@@ -67,6 +73,8 @@ export function createSidecarClient(
   const run: Executable = { command: node, args: [sidecar, 'lsp', '--stdio'] };
   const debug: Executable = { command: node, args: ['--enable-source-maps', sidecar, 'lsp', '--stdio'] };
   let restarts: number[] = [];
+  /** What the last start ran with. */
+  let started: { node: string; options: InitializationOptions } | undefined;
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
       ...SCRIPT_LANGUAGES.map((language) => ({ scheme: 'file', language })),
@@ -75,8 +83,9 @@ export function createSidecarClient(
     outputChannel: log,
     // A function: evaluated at every start, so a restart picks up a changed database or grace.
     initializationOptions: (): InitializationOptions => {
-      const now = readConfig();
-      return { dbPath: now.databasePath || undefined, adoptGraceMs: now.adoptGraceMs };
+      const options = initializationOptions(readConfig());
+      started = { node: run.command, options };
+      return options;
     },
     errorHandler: {
       error: () => ({ action: ErrorAction.Continue }),
@@ -99,6 +108,10 @@ export function createSidecarClient(
     useNode: (next) => {
       run.command = next;
       debug.command = next;
+    },
+    wouldChange: (next, now) => {
+      const options = initializationOptions(now);
+      return !started || started.node !== next || started.options.dbPath !== options.dbPath || started.options.adoptGraceMs !== options.adoptGraceMs;
     },
   };
 }
