@@ -35,3 +35,31 @@ export function tempFolderPerTest(prefix: string, hooks: { beforeTest?: (dir: st
     },
   };
 }
+
+/** tempFolderPerTest for tests that open stores in the folder. */
+export interface StoreFolder extends TempFolder {
+  /** Closes `store` after this test, before the folder is removed; returns it. */
+  closeAfterTest<T extends { close(): void }>(store: T): T;
+}
+
+/**
+ * A fresh folder per test, and the stores (or anything else with a close()) a test opens in
+ * it, closed after the test in the order they were opened, then the folder removed.
+ */
+export function tempFolderWithStores(prefix: string): StoreFolder {
+  const opened: Array<{ close(): void }> = [];
+  const folder = tempFolderPerTest(prefix, {
+    afterTest: () => {
+      for (const store of opened.splice(0)) store.close();
+    },
+  });
+  return {
+    get path(): string {
+      return folder.path;
+    },
+    closeAfterTest(store) {
+      opened.push(store);
+      return store;
+    },
+  };
+}

@@ -8,7 +8,7 @@ import { RunSession } from '../../sidecar/runs/runSession';
 import { loadProjectConfig } from '../../sidecar/runs/profiles';
 import { Store } from '../../sidecar/store/store';
 import type { StepRecord } from '../../sidecar/protocol/model';
-import { tempFolderPerTest } from '../support/tempFolder';
+import { tempFolderWithStores } from '../support/tempFolder';
 
 const STEPS = 30;
 const PER_STEP = 100; // lines per stream per step: 6,000 interleavings from the script itself
@@ -44,21 +44,12 @@ function expectedLines(): string[] {
 
 describe('output order', function () {
   this.timeout(60_000);
-  let dir: string;
+  const folder = tempFolderWithStores('stepflow-order-');
   let store: Store;
-
-  tempFolderPerTest('stepflow-order-', {
-    beforeTest: (folder) => {
-      dir = folder;
-      store = new Store(path.join(dir, 'stepflow.db'));
-    },
-    afterTest: () => {
-      store.close();
-    },
-  });
+  beforeEach(() => (store = folder.closeAfterTest(new Store(path.join(folder.path, 'stepflow.db')))));
 
   it('stores stdout and stderr lines, from the script and its children, in the order they were written, each in its step', async () => {
-    const file = path.join(dir, 'mixed.sh');
+    const file = path.join(folder.path, 'mixed.sh');
     fs.writeFileSync(file, script(), { mode: 0o755 });
     const session = new RunSession(store, { script: file });
     await session.start();
@@ -86,10 +77,10 @@ describe('output order', function () {
   });
 
   it('keeps the streams apart (each line marked stdout/stderr) with "capture": {"separateStderr": true}', async () => {
-    fs.writeFileSync(path.join(dir, 'stepflow.json'), JSON.stringify({ capture: { separateStderr: true } }));
-    const config = loadProjectConfig(dir);
+    fs.writeFileSync(path.join(folder.path, 'stepflow.json'), JSON.stringify({ capture: { separateStderr: true } }));
+    const config = loadProjectConfig(folder.path);
     assert.equal(config.separateStderr, true);
-    const file = path.join(dir, 'two.sh');
+    const file = path.join(folder.path, 'two.sh');
     fs.writeFileSync(file, '#!/bin/sh\necho to-out\necho to-err >&2\n', { mode: 0o755 });
     const session = new RunSession(store, { script: file, separateStderr: true });
     await session.start();

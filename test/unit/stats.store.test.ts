@@ -13,15 +13,12 @@ import { aggregateOf, sampleStdDev } from '../../sidecar/stats/welford';
 import { RunSession } from '../../sidecar/runs/runSession';
 import type { RunEvent, WarningEvent } from '../../sidecar/protocol/events';
 import { formatDuration } from '../../sidecar/protocol/format';
-import { tempFolderPerTest } from '../support/tempFolder';
+import { tempFolderWithStores } from '../support/tempFolder';
 
-let dir: string;
-let stores: Store[] = [];
-const dbFile = () => path.join(dir, 'stepflow.db');
+const folder = tempFolderWithStores('stepflow-stats-');
+const dbFile = () => path.join(folder.path, 'stepflow.db');
 function open(file = dbFile()): Store {
-  const store = openStore(file, { flushIntervalMs: 60_000 });
-  stores.push(store);
-  return store;
+  return folder.closeAfterTest(openStore(file, { flushIntervalMs: 60_000 }));
 }
 
 const SCRIPT = '/abs/build.sh';
@@ -43,16 +40,6 @@ function writeRun(store: Store, runId: string, steps: Array<[string, number | nu
 const strip = (stats: StepStatistic[]) =>
   stats.map((s) => ({ path: s.path, count: s.count, mean: round(s.meanMs), sd: s.stdDevMs === null ? null : round(s.stdDevMs), min: s.minMs, max: s.maxMs, last: s.lastDurationsMs }));
 const round = (x: number) => Math.round(x * 1e6) / 1e6;
-
-tempFolderPerTest('stepflow-stats-', {
-  beforeTest: (folder) => {
-    dir = folder;
-    stores = [];
-  },
-  afterTest: () => {
-    for (const store of stores) store.close();
-  },
-});
 
 describe('stats: step_stats in the store', () => {
   it('keeps count, mean, σ, min, max and the last durations of succeeded steps only', () => {
@@ -126,7 +113,7 @@ describe('stats: step_stats in the store', () => {
 
   it('updates the statistics in the transaction that finishes the step: all or nothing, counted once', () => {
     const store = openStore(dbFile(), { flushIntervalMs: 60_000, onError: () => undefined });
-    stores.push(store);
+    folder.closeAfterTest(store);
     store.createRun({ id: 'tx', script: SCRIPT, args: [], cwd: '/', profile: null, startedAt: 1 });
     store.flush();
     // Make the step's own row fail to insert, after the statistics were updated in apply().
@@ -176,7 +163,7 @@ describe('stats: a run session judges its steps against the runs before it', () 
     // load jitter of the millisecond step (Quick) quiet.
     const FLOOR = 1000;
     const store = open();
-    const script = path.join(dir, 'job.sh');
+    const script = path.join(folder.path, 'job.sh');
     fs.writeFileSync(script, '#!/bin/sh\necho STEP_START:Work\nif [ -n "$GATE" ]; then while [ ! -e "$GATE" ]; do sleep 0.02; done; else sleep 0.1; fi\necho STEP_COMPLETE:Work\necho STEP_START:Quick\necho STEP_COMPLETE:Quick\n', { mode: 0o755 });
     const runOnce = async (env: Record<string, string> = {}, holdMs = 0) => {
       const session = new RunSession(store, { script, env, outlierMinSlowdownMs: FLOOR });
@@ -203,7 +190,7 @@ describe('stats: a run session judges its steps against the runs before it', () 
     for (let i = 0; i < 2; i++) await runOnce();
     const baseline = store.stepStats(script);
     const workMean = baseline.find((s) => s.path.join('/') === 'Work')!.meanMs;
-    const slow = await runOnce({ GATE: path.join(dir, 'gate') }, Math.ceil(2 * workMean + FLOOR + 1200));
+    const slow = await runOnce({ GATE: path.join(folder.path, 'gate') }, Math.ceil(2 * workMean + FLOOR + 1200));
     const start = slow.events[0]!;
     assert.ok(start.type === 'runStarted' && start.expectations && start.expectations.basedOnRuns === 3);
     assert.deepEqual(start.expectations.steps.map((s) => s.name), ['Work', 'Quick']);
@@ -235,7 +222,7 @@ describe('stats: a run session judges its steps against the runs before it', () 
 
   it('does not judge before the minimum number of samples (option)', async () => {
     const store = open();
-    const script = path.join(dir, 'few.sh');
+    const script = path.join(folder.path, 'few.sh');
     fs.writeFileSync(script, '#!/bin/sh\necho STEP_START:Work\nsleep "${SLOW:-0.05}"\necho STEP_COMPLETE:Work\n', { mode: 0o755 });
     for (let i = 0; i < 3; i++) {
       const session = new RunSession(store, { script });

@@ -5,16 +5,15 @@
 import { strict as assert } from 'node:assert';
 import BetterSqlite3 from 'better-sqlite3';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { openDatabase } from '../../sidecar/store/database';
 import { Store, StoreError } from '../../sidecar/store/store';
 import { UserError } from '../../sidecar/util/errors';
+import { tempFolderWithStores } from '../support/tempFolder';
 
-let dir: string;
-let stores: Store[] = [];
-const file = () => path.join(dir, 'stepflow.db');
+const folder = tempFolderWithStores('stepflow-errors-');
+const file = () => path.join(folder.path, 'stepflow.db');
 const newRun = (store: Store, id: string) => store.createRun({ id, script: '/w/build.sh', args: [], cwd: '/w', profile: null, startedAt: 1_000 });
 
 function storeError(err: unknown): StoreError {
@@ -22,21 +21,12 @@ function storeError(err: unknown): StoreError {
   return err;
 }
 
-beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepflow-errors-'));
-  stores = [];
-});
-afterEach(() => {
-  for (const store of stores) store.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-
 describe('store: errors a person reads', () => {
   it('a database out of room reports FULL in one line naming the file, and cuts the log with a note on the run', () => {
     const db = openDatabase(file());
     const reported: StoreError[] = [];
     const store = new Store(db, { logDir: null, flushIntervalMs: 60_000, onError: (err) => reported.push(err) });
-    stores.push(store);
+    folder.closeAfterTest(store);
     newRun(store, 'r');
     store.flush();
     db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
@@ -56,7 +46,7 @@ describe('store: errors a person reads', () => {
   it('a log file the disk has no room for (ENOSPC) reports FULL in one line, and cuts the log with a note', () => {
     const reported: StoreError[] = [];
     const store = new Store(file(), { inlineLogBytes: 10, flushIntervalMs: 60_000, onError: (err) => reported.push(err) });
-    stores.push(store);
+    folder.closeAfterTest(store);
     newRun(store, 'r');
     store.flush();
     // The run's log file (`<db>-logs/<rid>.log`; the first run of a new database is rid 1)
@@ -77,7 +67,7 @@ describe('store: errors a person reads', () => {
     newRun(writer, 'before');
     writer.close();
     const store = new Store(openDatabase(file(), { readOnly: true }), { flushIntervalMs: 60_000 });
-    stores.push(store);
+    folder.closeAfterTest(store);
     assert.equal(store.getRun('before')!.id, 'before');
     newRun(store, 'after');
     let caught: unknown;
@@ -87,7 +77,6 @@ describe('store: errors a person reads', () => {
     assert.match(err.message, new RegExp(`^cannot write to database ${file().replace(/[.\\]/g, '\\$&')}: the database is read-only \\(`));
     assert.ok(!err.message.includes('\n'));
     // Closing flushes once more and says the same; the connection is closed all the same.
-    stores = stores.filter((s) => s !== store);
     assert.throws(() => store.close(), (e: unknown) => storeError(e).code === 'READONLY');
     store.close(); // idempotent
   });
@@ -105,7 +94,7 @@ describe('store: errors a person reads', () => {
     let caught: unknown;
     try {
       const store = new Store(file());
-      stores.push(store);
+      folder.closeAfterTest(store);
       store.readLog('r', 1, 1);
       store.listRuns();
     } catch (err) {
@@ -118,11 +107,11 @@ describe('store: errors a person reads', () => {
   });
 
   it('a folder that cannot be created is reported with the file system\'s reason, as CANTOPEN', () => {
-    fs.writeFileSync(path.join(dir, 'plain-file'), '');
-    const target = path.join(dir, 'plain-file', 'sub', 'stepflow.db');
+    fs.writeFileSync(path.join(folder.path, 'plain-file'), '');
+    const target = path.join(folder.path, 'plain-file', 'sub', 'stepflow.db');
     let caught: unknown;
     try {
-      stores.push(new Store(target));
+      folder.closeAfterTest(new Store(target));
     } catch (err) {
       caught = err;
     }
@@ -132,17 +121,17 @@ describe('store: errors a person reads', () => {
   });
 
   it('says in words why a database cannot be opened: not a database, no such place, locked', () => {
-    const garbage = path.join(dir, 'garbage.db');
+    const garbage = path.join(folder.path, 'garbage.db');
     fs.writeFileSync(garbage, 'this is not a database, just some text that is long enough to be read'.repeat(100));
-    const link = path.join(dir, 'link.db');
-    fs.symlinkSync(path.join(dir, 'missing', 'x.db'), link); // SQLite cannot create the file it points to
-    const locked = path.join(dir, 'locked.db');
+    const link = path.join(folder.path, 'link.db');
+    fs.symlinkSync(path.join(folder.path, 'missing', 'x.db'), link); // SQLite cannot create the file it points to
+    const locked = path.join(folder.path, 'locked.db');
     const other = new BetterSqlite3(locked);
     other.pragma('journal_mode = WAL');
     other.exec('BEGIN IMMEDIATE; CREATE TABLE t (x);');
     const failure = (target: string, options = {}) => {
       try {
-        stores.push(new Store(target, options));
+        folder.closeAfterTest(new Store(target, options));
       } catch (err) {
         return storeError(err);
       }
@@ -162,8 +151,8 @@ describe('store: errors a person reads', () => {
   });
 
   it('a folder the user may not create in is "permission denied", as CANTOPEN (a real process run as nobody)', async function () {
-    fs.chmodSync(dir, 0o755); // root's folder: nobody may read it, not write it
-    const target = path.join(dir, 'sub', 'stepflow.db');
+    fs.chmodSync(folder.path, 0o755); // root's folder: nobody may read it, not write it
+    const target = path.join(folder.path, 'sub', 'stepflow.db');
     // The sources must be readable by nobody: not so in a private (0700) checkout or sandbox.
     const script = `let Store; try { ({ Store } = require(${JSON.stringify(path.resolve(__dirname, '../../sidecar/store/store'))})); } catch { console.log('{"unreadable":true}'); process.exit(0); }
       try { new Store(process.argv[1]); console.log('opened'); } catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }`;
@@ -181,7 +170,7 @@ describe('store: errors a person reads', () => {
     assert.equal(code, 0, stderr);
     if (JSON.parse(stdout).unreadable) this.skip();
     assert.deepEqual(JSON.parse(stdout), { code: 'CANTOPEN', message: `cannot create the folder of database ${target}: permission denied` });
-    assert.equal(fs.existsSync(path.join(dir, 'sub')), false);
+    assert.equal(fs.existsSync(path.join(folder.path, 'sub')), false);
   });
 
   it('keeps only the first line of a message that has several', () => {

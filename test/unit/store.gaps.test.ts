@@ -5,14 +5,11 @@
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import { Store, StoreError } from '../../sidecar/store/store';
-import { tempFolderPerTest } from '../support/tempFolder';
+import { tempFolderWithStores } from '../support/tempFolder';
 
-let dir: string;
-let stores: Store[] = [];
+const folder = tempFolderWithStores('stepflow-gaps-');
 function open(): Store {
-  const store = new Store(path.join(dir, 'stepflow.db'));
-  stores.push(store);
-  return store;
+  return folder.closeAfterTest(new Store(path.join(folder.path, 'stepflow.db')));
 }
 function newRun(store: Store, id: string, extra: Partial<{ script: string; args: string[]; profile: string | null; startedAt: number }> = {}): void {
   store.createRun({ id, script: extra.script ?? '/w/build.sh', args: extra.args ?? [], cwd: '/w', profile: extra.profile ?? null, startedAt: extra.startedAt ?? 1_000 });
@@ -23,16 +20,6 @@ const finishedStep = (runId: string, stepId: number, status: 'succeeded' | 'fail
   ({ type: 'stepFinished', runId, stepId, status, endedAt: at, durationMs: at - 1_000, error: status === 'failed' ? { message: `step ${stepId} failed`, file: 'a.sh', line: 3, column: null } : null, line: 9 }) as const;
 const runFinished = (runId: string, lineCount: number, error: { message: string; file: null; line: null; column: null } | null = null) =>
   ({ type: 'runFinished', runId, status: 'succeeded', exitCode: 0, signal: null, endedAt: 3_000, durationMs: 2_000, lineCount, error }) as const;
-
-tempFolderPerTest('stepflow-gaps-', {
-  beforeTest: (folder) => {
-    dir = folder;
-    stores = [];
-  },
-  afterTest: () => {
-    for (const store of stores) store.close();
-  },
-});
 
 describe('store: metadata', () => {
   it('keeps two different META keys of the same step written in one flush', () => {

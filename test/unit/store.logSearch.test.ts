@@ -2,17 +2,13 @@
 // the `store` mutation survivors (docs/testing.md "Mutation testing"). Real SQLite files in a
 // temporary folder; only the Store's public methods.
 import { strict as assert } from 'node:assert';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Store } from '../../sidecar/store/store';
+import { tempFolderWithStores } from '../support/tempFolder';
 
-let dir: string;
-let stores: Store[] = [];
+const folder = tempFolderWithStores('stepflow-logsearch-');
 function open(options: ConstructorParameters<typeof Store>[1] = {}): Store {
-  const store = new Store(path.join(dir, 'stepflow.db'), options);
-  stores.push(store);
-  return store;
+  return folder.closeAfterTest(new Store(path.join(folder.path, 'stepflow.db'), options));
 }
 /** A finished run whose output is `lines`, one appendOutput per line. */
 function runWith(store: Store, id: string, lines: string[], startedAt = 1_000): void {
@@ -22,15 +18,6 @@ function runWith(store: Store, id: string, lines: string[], startedAt = 1_000): 
   store.flush();
 }
 const texts = (store: Store, needle: string) => store.searchLogs(needle).map((m) => m.text);
-
-beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepflow-logsearch-'));
-  stores = [];
-});
-afterEach(() => {
-  for (const store of stores) store.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
 
 describe('store: log search matching', () => {
   it('ignores the case of every ASCII letter from A to Z, both ways', () => {

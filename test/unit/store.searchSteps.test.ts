@@ -3,20 +3,12 @@
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import { Store } from '../../sidecar/store/store';
-import { tempFolderPerTest } from '../support/tempFolder';
+import { tempFolderWithStores } from '../support/tempFolder';
 
 describe('store: log search names the step of each line', () => {
-  let dir: string;
+  const folder = tempFolderWithStores('stepflow-search-steps-');
   let store: Store;
-  tempFolderPerTest('stepflow-search-steps-', {
-    beforeTest: (folder) => {
-      dir = folder;
-      store = new Store(path.join(dir, 'stepflow.db'));
-    },
-    afterTest: () => {
-      store.close();
-    },
-  });
+  beforeEach(() => (store = folder.closeAfterTest(new Store(path.join(folder.path, 'stepflow.db')))));
 
   it('finds the innermost step, a still-open step, and no step before the first', () => {
     const runId = 'r1';

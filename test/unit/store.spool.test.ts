@@ -8,15 +8,15 @@ import { RunSession } from '../../sidecar/runs/runSession';
 import { Store } from '../../sidecar/store/store';
 import { openStore, sqlOf } from '../support/storeSql';
 import { pollUntil } from '../support/poll';
-import { tempFolderPerTest } from '../support/tempFolder';
+import { tempFolderWithStores } from '../support/tempFolder';
 
-let dir: string;
+const folder = tempFolderWithStores('stepflow-spool-store-');
 let store: Store;
 const logDir = () => `${store.file}-logs`;
 
 /** Runs a bash script through a RunSession on `store`; returns the run id. */
 async function run(body: string): Promise<string> {
-  const script = path.join(dir, `s${Date.now()}${Math.random().toString(36).slice(2)}.sh`);
+  const script = path.join(folder.path, `s${Date.now()}${Math.random().toString(36).slice(2)}.sh`);
   fs.writeFileSync(script, body, { mode: 0o755 });
   // Two spool files (stdout, stderr) as with `"capture": {"separateStderr": true}`: these tests
   // are about keeping both as <rid>.out / <rid>.err (the default merged file is one .out).
@@ -38,15 +38,7 @@ function storedText(runId: string): string {
     .join('');
 }
 
-tempFolderPerTest('stepflow-spool-store-', {
-  beforeTest: (folder) => {
-    dir = folder;
-    store = openStore(path.join(dir, 'stepflow.db'));
-  },
-  afterTest: () => {
-    store.close();
-  },
-});
+beforeEach(() => (store = folder.closeAfterTest(openStore(path.join(folder.path, 'stepflow.db')))));
 
 describe('store: big output kept in the spool files the script wrote', () => {
   // 40,000 stdout lines (~1.2 MB) with a marker pair and 5,000 stderr lines (~150 KB)
@@ -152,7 +144,7 @@ describe('store: big output kept in the spool files the script wrote', () => {
     store.appendOutput('gone', 'stdout', 1, 3000, inline, 1);
     store.flush();
     const more = Buffer.from('kept after all\n');
-    store.appendOutput('gone', 'stdout', 3001, 1, more, 2, { file: path.join(dir, 'no-such-spool', 'stdout'), offset: inline.length });
+    store.appendOutput('gone', 'stdout', 3001, 1, more, 2, { file: path.join(folder.path, 'no-such-spool', 'stdout'), offset: inline.length });
     store.flush();
     assert.deepEqual(store.readLog('gone', 3001, 5).map((l) => l.text), ['kept after all']);
     assert.equal(sqlOf(store).pragma('integrity_check', { simple: true }), 'ok');

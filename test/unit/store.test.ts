@@ -10,15 +10,12 @@ import { MIGRATIONS, SCHEMA_VERSION, migrate } from '../../sidecar/store/schema'
 import { Store, StoreError, type StoreOptions } from '../../sidecar/store/store';
 import { openStore, sqlOf } from '../support/storeSql';
 import { pollUntil } from '../support/poll';
-import { tempFolderPerTest } from '../support/tempFolder';
+import { tempFolderWithStores } from '../support/tempFolder';
 
-let dir: string;
-let stores: Store[] = [];
-const dbFile = () => path.join(dir, 'sub', 'stepflow.db');
+const folder = tempFolderWithStores('stepflow-store-');
+const dbFile = () => path.join(folder.path, 'sub', 'stepflow.db');
 function open(options: StoreOptions = {}, file = dbFile()): Store {
-  const store = openStore(file, options);
-  stores.push(store);
-  return store;
+  return folder.closeAfterTest(openStore(file, options));
 }
 function newRun(store: Store, id: string, startedAt = 1_700_000_000_000, extra: Partial<{ script: string; profile: string | null }> = {}): void {
   store.createRun({ id, script: extra.script ?? '/abs/build.sh', args: ['--fast'], cwd: '/abs', profile: extra.profile ?? null, startedAt, ownerPid: process.pid });
@@ -26,15 +23,6 @@ function newRun(store: Store, id: string, startedAt = 1_700_000_000_000, extra: 
 function finish(store: Store, runId: string, status: 'succeeded' | 'failed' = 'succeeded', endedAt = 1_700_000_002_034, lineCount = 0): void {
   store.enqueue({ type: 'runFinished', runId, status, exitCode: status === 'succeeded' ? 0 : 3, signal: null, endedAt, durationMs: 2034, lineCount, error: null });
 }
-tempFolderPerTest('stepflow-store-', {
-  beforeTest: (folder) => {
-    dir = folder;
-    stores = [];
-  },
-  afterTest: () => {
-    for (const store of stores) store.close();
-  },
-});
 
 describe('store: database and schema', () => {
   it('creates folder, schema and pragmas from nothing, and keeps data across reopen', () => {
@@ -77,17 +65,17 @@ describe('store: database and schema', () => {
   });
 
   it('turns unusable files into one-line StoreErrors', () => {
-    const garbage = path.join(dir, 'garbage.db');
+    const garbage = path.join(folder.path, 'garbage.db');
     fs.writeFileSync(garbage, 'this is not a database, just some text that is long enough to be read'.repeat(100));
     assert.throws(() => new Store(garbage), (err: unknown) => err instanceof StoreError && err.code === 'NOTADB' && /not a database/.test(err.message) && !err.message.includes('\n'));
-    fs.mkdirSync(path.join(dir, 'adir.db'));
-    assert.throws(() => new Store(path.join(dir, 'adir.db')), (err: unknown) => err instanceof StoreError && err.code === 'CANTOPEN');
-    fs.writeFileSync(path.join(dir, 'file'), '');
-    assert.throws(() => new Store(path.join(dir, 'file', 'x.db')), (err: unknown) => err instanceof StoreError && err.code === 'CANTOPEN');
+    fs.mkdirSync(path.join(folder.path, 'adir.db'));
+    assert.throws(() => new Store(path.join(folder.path, 'adir.db')), (err: unknown) => err instanceof StoreError && err.code === 'CANTOPEN');
+    fs.writeFileSync(path.join(folder.path, 'file'), '');
+    assert.throws(() => new Store(path.join(folder.path, 'file', 'x.db')), (err: unknown) => err instanceof StoreError && err.code === 'CANTOPEN');
   });
 
   it('reports a database locked by another process as LOCKED', () => {
-    const locked = path.join(dir, 'locked.db');
+    const locked = path.join(folder.path, 'locked.db');
     const other = new BetterSqlite3(locked);
     other.pragma('journal_mode = WAL');
     other.exec('BEGIN IMMEDIATE; CREATE TABLE t (x);');
@@ -101,7 +89,7 @@ describe('store: database and schema', () => {
 
   it('works on an in-memory database (logs stay inline)', () => {
     const store = new Store(openDatabase(':memory:'));
-    stores.push(store);
+    folder.closeAfterTest(store);
     newRun(store, 'mem');
     store.appendOutput('mem', 'stdout', 1, 1, Buffer.from('hello\n'), 1);
     finish(store, 'mem', 'succeeded', 2, 1);
