@@ -56,7 +56,8 @@ export function trendPlot(input: TrendInput): TrendPlot {
   const top = MARGIN.top;
   const bottom = HEIGHT - MARGIN.bottom;
   const highest = Math.max(1, meanMs + (sigma ?? 0), currentMs ?? 0, ...durationsMs);
-  const step = niceStep(highest / TICKS);
+  // Durations are whole milliseconds and labelled so: a finer step would label two ticks "0 ms".
+  const step = Math.max(1, niceStep(highest / TICKS));
   const yMax = Math.ceil(highest / step) * step;
   const y = (ms: number) => bottom - (Math.min(Math.max(ms, 0), yMax) / yMax) * (bottom - top);
 
