@@ -210,12 +210,10 @@ export class WriteBatcher {
       this.logs?.commit();
     } catch (err) {
       // Roll our bookkeeping back with the transaction and keep the data for the next try;
-      // so are the files: spool files moved in go back, appended bytes are cut off.
+      // so are the files: spool files moved in go back, appended bytes are cut off (and
+      // those files' writers closed, so the next append starts at the real size).
       this.applier.reset();
-      for (const state of this.runs.values()) {
-        if (state.work.rid !== undefined) this.logs?.closeWriter(state.work.rid);
-        state.work = { ...state.committed };
-      }
+      for (const state of this.runs.values()) state.work = { ...state.committed };
       this.logs?.rollback();
       const failure = toStoreError(err, this.db.name, 'write to');
       if (failure.code === 'FULL' && !this.retryingFull && (chunks.length > 0 || this.truncated.size > 0)) {
