@@ -218,7 +218,7 @@ function shiftPiece(piece: Piece, delta: number): Piece {
 function lastStatementEndOf(views: readonly View[]): number {
   for (let k = views.length - 1; k >= 0; k--) {
     const view = views[k]!;
-    const end = lastStatementEnd(view.handle.tree.rootNode, view.start, view.end);
+    const end = lastStatementEndIn(view.handle.tree.rootNode, view.start, view.end);
     if (end >= 0) return end;
   }
   return views[0]?.handle.tree.rootNode.startIndex ?? 0;
@@ -246,22 +246,29 @@ function chainAt(root: Node, offset: number): Node[] {
   return chain;
 }
 
+/** A statement of a block: not a comment, nor an elif/else clause (a shell `if` holds its then-branch and, after it, those clauses, blocks of their own). */
+function isStatement(node: Node): boolean {
+  return !BRANCHES.has(node.type) && node.type !== 'comment' && !node.isExtra;
+}
+
 /** End of a block's last statement (comments after it do not count). */
-function lastStatementEnd(block: Node): number;
-/** The same within [from, to) of a view; -1 when there is none. */
-function lastStatementEnd(block: Node, from: number, to: number): number;
-function lastStatementEnd(block: Node, from?: number, to?: number): number {
-  if (to !== undefined && to <= from!) return -1;
-  let child = to === undefined ? block.lastNamedChild : (block.firstChildForIndex(to - 1) ?? block.lastNamedChild);
-  if (child && to !== undefined && !child.isNamed) child = child.previousNamedSibling;
-  for (; child; child = child.previousNamedSibling) {
-    if (from !== undefined && child.endIndex <= from) break;
-    if (to !== undefined && child.startIndex >= to) continue;
-    // A shell `if` holds its then-branch and, after it, its elif/else clauses (blocks of their own).
-    if (BRANCHES.has(child.type)) continue;
-    if (child.type !== 'comment' && !child.isExtra) return to !== undefined && child.type === 'statement_list' ? Math.min(child.endIndex, lastStatementEnd(child, from!, to)) : child.endIndex;
+function lastStatementEnd(block: Node): number {
+  for (let child = block.lastNamedChild; child; child = child.previousNamedSibling) {
+    if (isStatement(child)) return child.endIndex;
   }
-  return to === undefined ? block.startIndex : -1;
+  return block.startIndex;
+}
+
+/** The same for the part [from, to) of a view (PowerShell's `statement_list` looked through); -1 when it has none. */
+function lastStatementEndIn(list: Node, from: number, to: number): number {
+  if (to <= from) return -1;
+  let child = list.firstChildForIndex(to - 1) ?? list.lastNamedChild;
+  if (child && !child.isNamed) child = child.previousNamedSibling;
+  for (; child && child.endIndex > from; child = child.previousNamedSibling) {
+    if (child.startIndex >= to || !isStatement(child)) continue;
+    return child.type === 'statement_list' ? Math.min(child.endIndex, lastStatementEndIn(child, from, to)) : child.endIndex;
+  }
+  return -1;
 }
 
 /** A comment, string or here-document that began before `lineStart` continues over it. */
