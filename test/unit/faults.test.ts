@@ -12,6 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { STEPFLOW_BIN, runCli, tempDir, writeScript, type CliResult } from '../support/cli';
+import { fillDisk, mountSmallDisk, unmountSmallDisk } from '../support/smallDisk';
 
 function startCli(args: string[], home: string): { child: ChildProcess; result: Promise<CliResult>; stderrLine: (re: RegExp) => Promise<string> } {
   const child = spawn(process.execPath, [STEPFLOW_BIN, ...args], { env: { ...process.env, STEPFLOW_HOME: home, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -70,17 +71,11 @@ describe('faults', () => {
 
   /** A 2 MB tmpfs at `<home>/small` for the test's body, unmounted after it. */
   async function onSmallDisk(body: (mnt: string) => Promise<void>): Promise<void> {
-    const mnt = path.join(home, 'small');
-    fs.mkdirSync(mnt);
-    try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', mnt], { stdio: ['ignore', 'ignore', 'pipe'] });
-    } catch (err) {
-      throw new Error(`mount -t tmpfs failed (this test needs root, as in CI): ${String((err as { stderr?: Buffer }).stderr ?? err).trim()}`);
-    }
+    const mnt = mountSmallDisk(home);
     try {
       await body(mnt);
     } finally {
-      execFileSync('umount', [mnt]);
+      unmountSmallDisk(mnt);
     }
   }
 
@@ -122,19 +117,6 @@ describe('faults', () => {
     assert.match(notes, /disk full.*output truncated at line \d+/i);
   }
 
-  /** Writes `bytes` of zeros into `file` (all the room there is when ENOSPC comes first). */
-  function filler(file: string, bytes = Infinity): void {
-    const fd = fs.openSync(file, 'w');
-    const block = Buffer.alloc(64 * 1024);
-    try {
-      for (let left = bytes; left > 0; left -= block.length) fs.writeSync(fd, block, 0, Math.min(block.length, left));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-    } finally {
-      fs.closeSync(fd);
-    }
-  }
-
   it('disk full while a run writes: the script runs to its end, the database stays intact, the run says where its output was cut', async () => {
     await onSmallDisk(async (mnt) => {
       const db = path.join(mnt, 'stepflow.db');
@@ -161,7 +143,7 @@ describe('faults', () => {
       // first write of its output fails — with more than the 256 KiB kept inside the database
       // in it, i.e. with the spool file moved in by that write (store/logFiles.ts).
       const { bavail, bsize } = fs.statfsSync(mnt);
-      filler(path.join(mnt, 'filler'), bavail * bsize - 640 * 1024);
+      fillDisk(path.join(mnt, 'filler'), bavail * bsize - 640 * 1024);
       const done = path.join(home, 'script-finished');
       const r = await runCli(['run', chattyScript(done, true), '--db', db], { home });
       assert.equal(fs.readFileSync(done, 'utf8'), 'finished\n', 'StepFlow did not stop the script');
@@ -185,7 +167,7 @@ describe('faults', () => {
       let open = true;
       try {
         conn.prepare(`INSERT INTO runs (id, script, cwd, started_at, owner_pid, owner_host) VALUES ('orphan1', '/w/x.sh', '/w', 1000, ?, ?)`).run(deadPid, os.hostname());
-        filler(path.join(mnt, 'filler'));
+        fillDisk(path.join(mnt, 'filler'));
         const check = async (what: string) => {
           const history = await runCli(['history', '--json', '--db', db], { home });
           assert.equal(history.code, 0, `${what}: ${history.stderr}`);

@@ -2,12 +2,12 @@
 // output fails. A real 2 MB tmpfs (so root, as in CI: it fails, never skips, when mount is
 // not permitted), a real spool file beside the database, a filler file that takes the rest.
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SPOOL_PREFIX } from '../../sidecar/runner/spool';
 import { Store, type StoreError } from '../../sidecar/store/store';
+import { fillDisk, mountSmallDisk, unmountSmallDisk } from '../support/smallDisk';
 
 let dir: string;
 let mnt: string;
@@ -15,13 +15,7 @@ let store: Store | undefined;
 
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepflow-diskfull-'));
-  mnt = path.join(dir, 'small');
-  fs.mkdirSync(mnt);
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', mnt], { stdio: ['ignore', 'ignore', 'pipe'] });
-  } catch (err) {
-    throw new Error(`mount -t tmpfs failed (this test needs root, as in CI): ${String((err as { stderr?: Buffer }).stderr ?? err).trim()}`);
-  }
+  mnt = mountSmallDisk(dir);
 });
 afterEach(() => {
   try {
@@ -30,23 +24,10 @@ afterEach(() => {
     // the test has asserted what it wanted; a close that cannot flush is not this hook's business
   } finally {
     store = undefined;
-    execFileSync('umount', [mnt]);
+    unmountSmallDisk(mnt);
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
-
-/** Writes zeros into `file` until the file system has no room left. */
-function fillDisk(file: string): void {
-  const fd = fs.openSync(file, 'w');
-  const block = Buffer.alloc(64 * 1024);
-  try {
-    for (;;) fs.writeSync(fd, block);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-  } finally {
-    fs.closeSync(fd);
-  }
-}
 
 describe('store: the disk is full at the first write of a run\'s output', () => {
   it('the spool file that write moved in goes back and is freed, so the run is stored with its end and a note where its output stops', () => {
