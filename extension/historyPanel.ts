@@ -121,8 +121,12 @@ class HistoryPanel {
     );
     this.disposables.push(
       panel.webview.onDidReceiveMessage((message: unknown) => void this.receive(message)),
-      // The sidecar's feed, as the model received it (extension/panelLive.ts).
-      model.onFeed((message) => this.live.forward(message)),
+      // The sidecar's feed, as the model received it (extension/panelLive.ts). Not while the
+      // panel is hidden: its webview is gone then (no retainContextWhenHidden), and the one
+      // made when it is shown again subscribes anew and starts from its acks.
+      model.onFeed((message) => {
+        if (panel.visible) this.live.forward(message);
+      }),
       panel.onDidDispose(() => this.dispose()),
     );
   }
