@@ -16,6 +16,7 @@ import type { StepRecord, StepWarning } from './model';
 import { shownStatus } from './results';
 import type { StepBaseline, StepStatistic } from './statistics';
 
+import { PRACTICAL_OUTLIER_OPTIONS } from '../stats/outliers';
 export { classifyOutlier, practicalOutlierOptions, PRACTICAL_OUTLIER_OPTIONS, type OutlierOptions, type OutlierVerdict } from '../stats/outliers';
 
 /** Names of a step path joined for map keys (the same as the panel's statKey). */
@@ -77,9 +78,12 @@ const LABEL: Record<VerdictKind, string> = { unknown: '', faster: 'faster', usua
 /**
  * How a step's duration compares with its usual one. Slower/much slower only when the step
  * carries an outlier warning (the one decision); "faster" only when it is faster by the same
- * practical margin the rule asks of a slowdown (max(100 ms, 20 %)); else "as usual".
+ * practical margin the rule asks of a slowdown (max(100 ms, 20 %)); else "as usual" — but
+ * only once the rule could have judged (`minSamples` earlier runs): before that, a step 1.2 s
+ * long against one earlier 0 ms run carries no warning, and "as usual" would be a claim
+ * nobody made. Then there is no verdict, and the usual time beside it speaks for itself.
  */
-export function stepVerdict(step: StepRecord, baseline: StepBaseline | null): StepVerdict {
+export function stepVerdict(step: StepRecord, baseline: StepBaseline | null, minSamples: number = PRACTICAL_OUTLIER_OPTIONS.minSamples): StepVerdict {
   const outlier = step.warnings.find((w) => w.type === 'outlier') ?? null;
   const change = baseline && step.durationMs !== null ? formatPercentChange(step.durationMs, baseline.meanMs) : null;
   if (outlier) {
@@ -87,7 +91,7 @@ export function stepVerdict(step: StepRecord, baseline: StepBaseline | null): St
     return { kind, label: `${LABEL[kind]}${change ? ` (${change})` : ''}`, outlier };
   }
   // A step shown failed (itself or below it) has no meaningful "usual" comparison.
-  if (shownStatus(step) !== 'succeeded' || step.durationMs === null || !baseline) return { kind: 'unknown', label: '', outlier: null };
+  if (shownStatus(step) !== 'succeeded' || step.durationMs === null || !baseline || baseline.count < minSamples) return { kind: 'unknown', label: '', outlier: null };
   const faster = baseline.meanMs - step.durationMs;
   if (faster >= Math.max(100, 0.2 * baseline.meanMs)) return { kind: 'faster', label: `faster${change ? ` (${change})` : ''}`, outlier: null };
   return { kind: 'usual', label: LABEL.usual, outlier: null };

@@ -164,6 +164,16 @@ describe('one "unusual" verdict and one σ format', () => {
     assert.equal(stepVerdict(step('x', 'succeeded', [], { durationMs: 4950 }), null).kind, 'unknown');
   });
 
+  it('gives no verdict before the outlier rule could judge: never "as usual" beside too few earlier runs', () => {
+    // One earlier 0 ms run, this one 1.2 s and no warning (too few samples to judge): not "as usual".
+    const fewRuns = { count: 1, meanMs: 0, stdDevMs: 0 };
+    assert.deepEqual(stepVerdict(step('Wait', 'succeeded', [], { durationMs: 1200 }), fewRuns), { kind: 'unknown', label: '', outlier: null });
+    assert.equal(stepVerdict(step('Wait', 'succeeded', [], { durationMs: 10 }), { count: 2, meanMs: 5000, stdDevMs: 0 }).kind, 'unknown');
+    // From the rule's minimum on, the verdicts are back.
+    assert.equal(stepVerdict(step('Wait', 'succeeded', [], { durationMs: 5000 }), { count: 3, meanMs: 5000, stdDevMs: 0 }).label, 'as usual');
+    assert.equal(stepVerdict(step('Wait', 'succeeded', [], { durationMs: 5000 }), { count: 1, meanMs: 5000, stdDevMs: 0 }, 1).label, 'as usual');
+  });
+
   it('takes this run out of the statistics again, as the report does', () => {
     const earlier = [1000, 1100, 900];
     const all = aggregateOf([...earlier, 4000]);
