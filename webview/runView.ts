@@ -7,6 +7,7 @@ import type { StepStatistic } from '../sidecar/protocol/statistics';
 import type { RunRecord, StepRecord } from '../sidecar/protocol/model';
 import type { RunProgress } from '../sidecar/protocol/stats';
 import { formatDateTime, formatProgress } from '../sidecar/protocol/format';
+import { ownDurations } from '../sidecar/protocol/usual';
 
 export interface StepRow {
   step: StepRecord;
@@ -100,23 +101,45 @@ export interface TrendChoice {
   stat: StepStatistic;
   /** This run's duration of the step (its first occurrence), when finished. */
   currentMs: number | null;
+  /** The step's last durations (oldest first) without this run's own, which the plot shows apart. */
+  historyMs: number[];
 }
 
 /** The run's steps that have statistics, in tree order, one per path. */
 export function trendChoices(run: RunRecord, stats: Map<string, StepStatistic>): TrendChoice[] {
   const out = new Map<string, TrendChoice>();
+  const own = ownDurations(run.steps);
+  const lastFinish = new Map<string, number>();
+  for (const { step, path } of stepRows(run.steps)) {
+    if (step.status === 'succeeded' && step.endedAt !== null) lastFinish.set(statKey(path), Math.max(lastFinish.get(statKey(path)) ?? 0, step.endedAt));
+  }
   for (const { step, path } of stepRows(run.steps)) {
     const key = statKey(path);
     const stat = stats.get(key);
     if (!stat || out.has(key)) continue;
-    out.set(key, { key, label: path.join(' › '), stat, currentMs: step.durationMs });
+    const historyMs = withoutOwnDurations(stat, own.get(key) ?? [], lastFinish.get(key) ?? null);
+    out.set(key, { key, label: path.join(' › '), stat, currentMs: step.durationMs, historyMs });
   }
   return [...out.values()];
 }
 
+/**
+ * A step's last durations without this run's: once the step succeeded, the statistics hold
+ * its durations as their newest entries, and a plot that drew them and "this run" beside
+ * them would show the run twice. They are this run's when the statistics were last changed
+ * by its last finish of the step (the store stamps `updatedAt` with the step's end), so a
+ * later run of the script, or statistics read before this step ended, leave them all.
+ */
+function withoutOwnDurations(stat: StepStatistic, own: readonly number[], lastFinish: number | null): number[] {
+  const last = stat.lastDurationsMs;
+  const tail = last.slice(last.length - own.length);
+  const holdsThisRun = own.length > 0 && own.length <= last.length && stat.updatedAt === lastFinish && own.every((d, i) => tail[i] === d);
+  return holdsThisRun ? last.slice(0, last.length - own.length) : last;
+}
+
 /** The chosen step if it is among the choices, else the first with at least two durations (else the first). */
 export function pickTrend(choices: TrendChoice[], chosen: string | null): TrendChoice | null {
-  return choices.find((c) => c.key === chosen) ?? choices.find((c) => c.stat.lastDurationsMs.length >= 2) ?? choices[0] ?? null;
+  return choices.find((c) => c.key === chosen) ?? choices.find((c) => c.historyMs.length >= 2) ?? choices[0] ?? null;
 }
 
 /** "45 % · ≈ 12 s left" for a running run (protocol/format.ts formatProgress); null when nothing is known. */

@@ -46,7 +46,7 @@ export class SfTrend extends LitElement {
     if (!this.run) return nothing;
     const choices = trendChoices(this.run, this.stats);
     const chosen = pickTrend(choices, this.stepKey);
-    if (!chosen || chosen.stat.lastDurationsMs.length === 0) {
+    if (!chosen || chosen.historyMs.length === 0) {
       return html`<header><h3>Duration trend</h3></header>
         <div class="empty muted">No duration history for this run's steps yet: the trend appears once they have succeeded in earlier runs.</div>`;
     }
@@ -56,25 +56,25 @@ export class SfTrend extends LitElement {
         <select aria-label="Step whose duration trend is shown" @change=${(e: Event) => this.choose((e.target as HTMLSelectElement).value)}>
           ${choices.map((c) => html`<option value=${c.key} ?selected=${c.key === chosen.key}>${c.label}</option>`)}
         </select>
-        <span class="facts muted">${this.facts(chosen.stat)}</span>
+        <span class="facts muted">${this.facts(chosen)}</span>
       </header>
       ${this.plot(chosen)}
     `;
   }
 
-  private facts(stat: StepStatistic): string {
+  private facts({ stat, historyMs }: TrendChoice): string {
     const sigma = stat.stdDevMs ? ` ± ${formatDuration(stat.stdDevMs)}` : '';
-    return `mean ${formatDuration(stat.meanMs)}${sigma} over ${stat.count} run${stat.count === 1 ? '' : 's'} · last ${stat.lastDurationsMs.length} shown`;
+    return `mean ${formatDuration(stat.meanMs)}${sigma} over ${stat.count} run${stat.count === 1 ? '' : 's'} · last ${historyMs.length} shown`;
   }
 
   private plot(choice: TrendChoice) {
-    const { stat, currentMs } = choice;
-    const p = trendPlot({ durationsMs: stat.lastDurationsMs, meanMs: stat.meanMs, stdDevMs: stat.stdDevMs ?? null, currentMs });
+    const { stat, currentMs, historyMs } = choice;
+    const p = trendPlot({ durationsMs: historyMs, meanMs: stat.meanMs, stdDevMs: stat.stdDevMs ?? null, currentMs });
     const n = p.points.length;
     const sigma = stat.stdDevMs ? ` ± ${formatDuration(stat.stdDevMs)}` : '';
     const summary =
       `Duration trend of step “${choice.label}”: last ${n} duration${n === 1 ? '' : 's'}, oldest first, ` +
-      `from ${formatDuration(Math.min(...stat.lastDurationsMs))} to ${formatDuration(Math.max(...stat.lastDurationsMs))}; ` +
+      `from ${formatDuration(Math.min(...historyMs))} to ${formatDuration(Math.max(...historyMs))}; ` +
       `mean ${formatDuration(stat.meanMs)}${sigma}` +
       (currentMs !== null ? `; this run ${formatDuration(currentMs)}` : '');
     return html`<svg viewBox="0 0 ${p.width} ${p.height}" role="img" aria-label=${summary} data-points=${n}>
