@@ -6,13 +6,15 @@
 #   ripgrep      /usr/bin/rg, used to pre-seed @vscode/ripgrep's download cache
 #   fonts-*      so screenshots show text (Chromium with --no-install-recommends has no fonts)
 #   python3 make g++  node-gyp builds (node-pty, kerberos) — normally already present
+#   postgresql   the team hub's tests start a real server on a temporary cluster
+#                (test/support/postgres.ts: initdb + postgres from /usr/lib/postgresql/*/bin)
 #
 # Idempotent and non-interactive: does nothing when everything is installed, runs
 # `apt-get update` only when a package has no install candidate (no/old package lists).
 # Usage: bash scripts/install-test-deps.sh        (root, or sudo available)
 set -euo pipefail
 
-PACKAGES=(chromium libkrb5-dev ripgrep fonts-dejavu-core fonts-liberation python3 make g++ ruby perl)
+PACKAGES=(chromium libkrb5-dev ripgrep fonts-dejavu-core fonts-liberation python3 make g++ ruby perl postgresql)
 
 export DEBIAN_FRONTEND=noninteractive
 
