@@ -34,7 +34,7 @@ const nodeCommon = {
 // bundles of their own. Their lazy require() in the sources becomes a require of the
 // sibling bundle at run time instead of being inlined.
 // The OpenTelemetry SDK (sidecar-otel.js) is one too: loaded only when a collector is configured.
-const PARTS = { './lsp/server': './sidecar-lsp.js', './serveCommand': './sidecar-serve.js', './runTraceExporter': './sidecar-otel.js' };
+const PARTS = { './lsp/server': './sidecar-lsp.js', './serveCommand': './sidecar-serve.js', './hubCommand': './sidecar-hub.js', './runTraceExporter': './sidecar-otel.js' };
 const separateParts = {
   name: 'separate-parts',
   setup(build) {
@@ -61,9 +61,10 @@ const builds = [
   // language server and the service require sidecar-otel.js the same way.
   {
     ...nodeCommon,
-    entryPoints: { 'sidecar-lsp': 'sidecar/lsp/server.ts', 'sidecar-serve': 'sidecar/cli/serveCommand.ts', 'sidecar-otel': 'sidecar/telemetry/runTraceExporter.ts' },
+    entryPoints: { 'sidecar-lsp': 'sidecar/lsp/server.ts', 'sidecar-serve': 'sidecar/cli/serveCommand.ts', 'sidecar-hub': 'sidecar/cli/hubCommand.ts', 'sidecar-otel': 'sidecar/telemetry/runTraceExporter.ts' },
     outdir: 'dist',
-    external: ['better-sqlite3', 'bufferutil', 'utf-8-validate'],
+    // pg-native: pg's optional native binding, which StepFlow does not use.
+    external: ['better-sqlite3', 'bufferutil', 'utf-8-validate', 'pg-native'],
     plugins: [separateParts],
   },
   {

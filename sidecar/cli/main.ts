@@ -18,6 +18,9 @@ const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
   // (dist/sidecar-serve.js, see esbuild.mjs) that the other commands never load.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   serve: (argv) => (require('./serveCommand') as typeof import('./serveCommand')).serveCommand(argv),
+  // The PostgreSQL client too (dist/sidecar-hub.js).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  hub: (argv) => (require('./hubCommand') as typeof import('./hubCommand')).hubCommand(argv),
 };
 
 export async function cliMain(argv: readonly string[]): Promise<number> {

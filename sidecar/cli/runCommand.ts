@@ -8,6 +8,9 @@ import { keptRuns, openCliStore } from './context';
 import { createLiveDisplay } from './liveDisplay';
 import { RUN_USAGE } from './usage';
 import { exportRunTrace, flushRunTraces } from '../telemetry/traceExport';
+import { resolveHubTarget } from '../hub/hubTarget';
+import { shipOutbox } from '../hub/shipper';
+import type { Store } from '../store/store';
 
 /** Exit codes when the run was stopped: like a shell for a signal we got (128+n), timeout(1)'s 124. */
 const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM' | 'SIGHUP', number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
@@ -18,6 +21,12 @@ const TIMEOUT_EXIT = 124;
  * included, so a down collector costs at most this; the trace is then dropped with one line.
  */
 export const TRACE_EXIT_WAIT_MS = 2000;
+/**
+ * The longest a finished `stepflow run` spends sending the outbox to a team hub before it
+ * exits. What is not sent by then stays in the outbox (the next run, the language server or
+ * `stepflow hub push` sends it): a slow or down hub delays the exit by at most this.
+ */
+export const HUB_EXIT_WAIT_MS = 3000;
 
 export async function runCommand(argv: readonly string[]): Promise<number> {
   // First thing, before the database is opened: a Ctrl-C (or SIGTERM/SIGHUP) at any moment
@@ -66,7 +75,7 @@ async function runWithSignals(
   const profileName = stringOption(args, 'profile') ?? null;
   // The same resolution as a run from the editor or the API (runs/runConfig.ts): the flags
   // over the script's stepflow.json over the defaults.
-  const { options, traceTarget } = resolveRun({ script, args: args.rest, ...(cwd !== undefined ? { cwd } : {}), profileName, ...(timeoutSec !== undefined ? { timeoutSec } : {}) });
+  const { options, traceTarget, hubUrl } = resolveRun({ script, args: args.rest, ...(cwd !== undefined ? { cwd } : {}), profileName, ...(timeoutSec !== undefined ? { timeoutSec } : {}) });
 
   const store = openCliStore(args);
   const session = new RunSession(store, options);
@@ -88,6 +97,7 @@ async function runWithSignals(
     const record = json || traceTarget ? store.getRun(result.runId) : null;
     if (record && traceTarget) exportRunTrace(record, traceTarget, { timeoutMillis: TRACE_EXIT_WAIT_MS });
     if (json) process.stdout.write(JSON.stringify(record, null, 2) + '\n');
+    await shipToHub(store, hubUrl);
     afterTheRun('prune old runs', () => store.prune({ maxRuns: keptRuns(process.env) }));
     // The export was sending while we printed and pruned; wait for it, bounded.
     if (traceTarget) await flushRunTraces(TRACE_EXIT_WAIT_MS + 500);
@@ -112,4 +122,17 @@ function afterTheRun(what: string, work: () => void): void {
   } catch (err) {
     process.emitWarning(`could not ${what}: ${oneLine(err)}`);
   }
+}
+
+/**
+ * Sends what the outbox holds — this run and any earlier one still waiting — to the team
+ * hub, if one is configured, within HUB_EXIT_WAIT_MS. Never fails the run: a problem is one
+ * warning line, and the runs stay in the outbox.
+ */
+async function shipToHub(store: Store, projectUrl: string | undefined): Promise<void> {
+  const target = resolveHubTarget({ projectUrl });
+  if (target === undefined) return;
+  if ('problem' in target) return void process.emitWarning(target.problem);
+  const result = await shipOutbox(store, target, { deadline: Date.now() + HUB_EXIT_WAIT_MS, requestTimeoutMs: HUB_EXIT_WAIT_MS });
+  if (result.error) process.emitWarning(`${result.error}; ${result.pending} finished runs wait in the outbox and go with a later delivery`);
 }

@@ -93,16 +93,37 @@ export const USAGES: Readonly<Record<string, CommandUsage>> = {
     ],
   },
   serve: {
-    synopsis: 'stepflow serve [--port N] [--host ADDR] [--db PATH] [--read-only]',
+    synopsis: 'stepflow serve [--port N] [--host ADDR] [--db PATH] [--read-only] [--hub postgres://…]',
     summary: 'the dashboard and HTTP/WebSocket API until Ctrl+C; prints the dashboard URL with its token',
     options: [
       ['--port N', 'port to listen on (default 7420; 0 picks a free one)'],
       ['--host ADDR', 'address to bind (default 127.0.0.1; anything else exposes the service to whoever has the token)'],
       DB,
       ['--read-only', 'browse runs without being able to start any'],
+      ['--hub URL', 'serve a team hub from this PostgreSQL database instead (also $STEPFLOW_HUB_DATABASE, "hub": {"database": …} in ./stepflow.json)'],
       HELP,
     ],
-    notes: ['The token is kept in $STEPFLOW_HOME/token (default ~/.stepflow/token).'],
+    notes: [
+      'The token is kept in $STEPFLOW_HOME/token (default ~/.stepflow/token).',
+      'A hub needs a token of its own for every client and browser: stepflow hub token create.',
+    ],
+  },
+  hub: {
+    synopsis: 'stepflow hub token create [--name NAME] | token list | token revoke <id> [--hub postgres://…]  |  stepflow hub push [--hub-url URL] [--timeout SEC] [--db PATH]  |  stepflow hub status [--db PATH]',
+    summary: 'a team hub: its client tokens, and sending this machine’s finished runs to it',
+    options: [
+      ['--hub URL', 'token commands: the hub’s PostgreSQL database (default $STEPFLOW_HUB_DATABASE, else ./stepflow.json "hub": {"database": …})'],
+      ['--name NAME', 'token create: who the token is for (default: this host name)'],
+      ['--hub-url URL', 'push: the hub (default $STEPFLOW_HUB_URL); the token is $STEPFLOW_HUB_TOKEN or $STEPFLOW_HOME/hub-token'],
+      ['--timeout SEC', 'push: give up after SEC seconds (default 60); what is left stays in the outbox'],
+      DB,
+      HELP,
+    ],
+    notes: [
+      'Every finished run enters the outbox of the local database; `stepflow run` sends it after the run, the',
+      'language server and `stepflow serve` as they go; push sends everything waiting now, ignoring the backoff.',
+      'Exit codes: push 0 when the outbox is empty afterwards, 1 when runs are left in it.',
+    ],
   },
   help: {
     synopsis: 'stepflow help [<command>]',

@@ -46,6 +46,9 @@ export interface RunSummary {
 export interface HistoryRun extends RunSummary {
   /** Name of the first step that failed, if any. */
   failedStep: string | null;
+  /** On a team hub: the machine and the user the run came from (absent in a local history). */
+  host?: string;
+  user?: string;
 }
 
 /** A row as Store.listRuns answers it: all a list needs, and where the next page starts. */

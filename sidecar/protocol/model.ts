@@ -91,4 +91,7 @@ export interface RunRecord {
    * it with protocol/summaryMarkdown.ts, never as HTML.
    */
   summary?: string | null;
+  /** On a team hub: the machine and the user the run came from (absent in a local history). */
+  host?: string;
+  user?: string;
 }

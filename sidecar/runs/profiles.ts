@@ -47,6 +47,10 @@ export interface ProjectConfig {
   otlpEndpoint?: string;
   /** `"telemetry": {"enabled": false}`: no trace export for this project, whatever the environment says. */
   telemetryEnabled?: boolean;
+  /** `"hub": {"url": "https://stepflow.example.com"}`: the team hub finished runs are shipped to. */
+  hubUrl?: string;
+  /** `"hub": {"database": "postgres://…"}`: the database `stepflow serve` in this folder serves as a hub. */
+  hubDatabase?: string;
 }
 
 export const PROJECT_CONFIG_FILE = 'stepflow.json';
@@ -66,7 +70,7 @@ export function loadProjectConfig(startDir: string): ProjectConfig {
     throw new UserError(`cannot read ${file}: ${(err as Error).message.split('\n')[0]}`);
   }
   if (typeof parsed !== 'object' || parsed === null) throw new UserError(`${file}: expected a JSON object`);
-  const raw = parsed as { profiles?: unknown; interpreters?: unknown; stats?: unknown; capture?: unknown; dialects?: unknown; masking?: unknown; telemetry?: unknown };
+  const raw = parsed as { profiles?: unknown; interpreters?: unknown; stats?: unknown; capture?: unknown; dialects?: unknown; masking?: unknown; telemetry?: unknown; hub?: unknown };
   if (isRecord(raw.profiles)) Object.assign(config.fileProfiles, raw.profiles as Profiles);
   if (isRecord(raw.interpreters)) Object.assign(config.interpreters, raw.interpreters as Record<string, string[]>);
   if (isRecord(raw.stats) && raw.stats.minSamples !== undefined) {
@@ -98,7 +102,22 @@ export function loadProjectConfig(startDir: string): ProjectConfig {
     config.maskEnv = env as string[];
   }
   if (raw.telemetry !== undefined) Object.assign(config, readTelemetry(file, raw.telemetry));
+  if (raw.hub !== undefined) Object.assign(config, readHub(file, raw.hub));
   return config;
+}
+
+function readHub(file: string, raw: unknown): Pick<ProjectConfig, 'hubUrl' | 'hubDatabase'> {
+  if (!isRecord(raw)) throw new UserError(`${file}: "hub" must be an object like {"url": "https://stepflow.example.com"}`);
+  const out: Pick<ProjectConfig, 'hubUrl' | 'hubDatabase'> = {};
+  if (raw.url !== undefined) {
+    if (typeof raw.url !== 'string' || !isCollectorUrl(raw.url)) throw new UserError(`${file}: "hub.url" must be an http(s) URL, like "https://stepflow.example.com"`);
+    out.hubUrl = raw.url;
+  }
+  if (raw.database !== undefined) {
+    if (typeof raw.database !== 'string' || !/^postgres(ql)?:\/\//i.test(raw.database)) throw new UserError(`${file}: "hub.database" must be a postgres:// URL`);
+    out.hubDatabase = raw.database;
+  }
+  return out;
 }
 
 function readTelemetry(file: string, raw: unknown): Pick<ProjectConfig, 'otlpEndpoint' | 'telemetryEnabled'> {

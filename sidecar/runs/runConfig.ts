@@ -20,6 +20,8 @@ import type { RunOptions } from './runSession';
 export interface ResolvedRun {
   options: RunOptions;
   traceTarget: TraceTarget | undefined;
+  /** stepflow.json's "hub": {"url": …} (hub/hubTarget.ts adds the environment and the token). */
+  hubUrl: string | undefined;
 }
 
 /** Reads the script's `stepflow.json` (a broken one throws UserError saying why). */
@@ -61,7 +63,7 @@ export function resolveRun(params: RunParams, env: NodeJS.ProcessEnv = process.e
     { settingEndpoint: params.otlpEndpoint, projectEndpoint: project.otlpEndpoint, projectEnabled: project.telemetryEnabled },
     env,
   );
-  return { options, traceTarget };
+  return { options, traceTarget, hubUrl: project.hubUrl };
 }
 
 /**

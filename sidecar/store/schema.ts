@@ -200,6 +200,35 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec('ALTER TABLE runs ADD COLUMN summary TEXT');
     },
   },
+  {
+    version: 7,
+    description: 'the outbox of finished runs for a team hub',
+    up(db) {
+      // A trigger, not the writer, queues a run: whichever path ends it (the writer's
+      // runFinished, markInterrupted) queues it in the same transaction, so a finished run
+      // is never missing from the outbox (docs/architecture.md, "Team hub"). Every finished
+      // run is queued, hub or not: the row is small, dies with the run (prune), and a hub
+      // configured later receives the runs still kept. sent_lines: the log lines the hub
+      // has acknowledged, so a retry resumes there.
+      db.exec(`
+        CREATE TABLE hub_outbox (
+          rid             INTEGER PRIMARY KEY REFERENCES runs(rid) ON DELETE CASCADE,
+          queued_at       INTEGER NOT NULL,
+          attempts        INTEGER NOT NULL DEFAULT 0,
+          next_attempt_at INTEGER NOT NULL DEFAULT 0,
+          sent_lines      INTEGER NOT NULL DEFAULT 0,
+          last_error      TEXT
+        );
+        CREATE INDEX hub_outbox_due ON hub_outbox(next_attempt_at);
+        CREATE TRIGGER runs_finished_to_hub_outbox AFTER UPDATE OF status ON runs
+          WHEN OLD.status = 'running' AND NEW.status <> 'running'
+          BEGIN
+            INSERT OR IGNORE INTO hub_outbox (rid, queued_at)
+              VALUES (NEW.rid, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));
+          END;
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

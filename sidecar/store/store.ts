@@ -6,6 +6,7 @@ import type { RunEvent } from '../protocol/events';
 import type { RunRecord, StreamName } from '../protocol/model';
 import { openDatabase, type Database } from './database';
 import { StoreError, toStoreError } from './errors';
+import { HubOutbox, type OutboxEntry } from './hubOutbox';
 import { LogFiles } from './logFiles';
 import { LogReader, type SearchQuery } from './logReader';
 import { Maintenance, processIsAlive, type PruneOptions, type StoreMetrics } from './maintenance';
@@ -24,6 +25,7 @@ export type { SearchQuery } from './logReader';
 export type { PruneOptions, StoreMetrics } from './maintenance';
 export type { AdoptableRun, ProcessRecord, RunOwner, StoredProgress } from './processRows';
 export type { NewRun, SpoolSource } from './writer';
+export type { OutboxEntry } from './hubOutbox';
 
 export interface StoreOptions {
   /** Buffered writes are committed at least this often (ms). */
@@ -69,6 +71,7 @@ export class Store {
   private readonly logReader: LogReader;
   private readonly maintenance: Maintenance;
   private readonly processes: ProcessRows;
+  private readonly outbox: HubOutbox;
   private closed = false;
 
   /** Opens (creating and migrating as needed) the database. A given Database is owned: close() closes it. */
@@ -84,6 +87,7 @@ export class Store {
       this.stats = new StepStatsTable(this.db);
       this.maintenance = new Maintenance(this.db, this.logs);
       this.processes = new ProcessRows(this.db);
+      this.outbox = new HubOutbox(this.db);
       this.writer = new WriteBatcher(this.db, this.logs, {
         flushIntervalMs: options.flushIntervalMs ?? STORE_DEFAULTS.flushIntervalMs,
         maxBufferedBytes: options.maxBufferedBytes ?? STORE_DEFAULTS.maxBufferedBytes,
@@ -237,6 +241,38 @@ export class Store {
   /** How many lines of each stream and which steps (with their start times) a run has stored. */
   storedProgress(rid: number): StoredProgress {
     return this.processes.progress(rid);
+  }
+
+  // ── the team hub's outbox (store/hubOutbox.ts, hub/shipper.ts) ────────────────────
+
+  /** Finished runs due for delivery to a hub at `now`, oldest first. */
+  hubOutboxDue(now: number, limit: number): OutboxEntry[] {
+    return this.outbox.listDue(now, limit);
+  }
+
+  /** Leases an outbox row due by `dueBy` (default `now`) for `leaseMs`; of two processes exactly one gets it. */
+  claimHubDelivery(rid: number, now: number, leaseMs: number, dueBy?: number): boolean {
+    return this.outbox.claim(rid, now, leaseMs, dueBy);
+  }
+
+  /** The hub stored the whole run: its outbox row goes. */
+  hubDelivered(rid: number): void {
+    this.outbox.delivered(rid);
+  }
+
+  /** The hub acknowledged the log up to `sentLines`. */
+  hubDeliveryProgress(rid: number, sentLines: number): void {
+    this.outbox.progress(rid, sentLines);
+  }
+
+  /** A delivery failed: tried again from `nextAttemptAt`. */
+  hubDeliveryFailed(rid: number, nextAttemptAt: number, error: string): void {
+    this.outbox.failed(rid, nextAttemptAt, error);
+  }
+
+  /** Runs still waiting for the hub. */
+  hubOutboxSize(): number {
+    return this.outbox.count();
   }
 
   // ── maintenance ─────────────────────────────────────────────────────────────────────
