@@ -17,6 +17,7 @@ import { defaultDatabasePath } from '../store/database';
 import { Store, StoreError } from '../store/store';
 import { RunManager } from '../runs/runManager';
 import { ExternalRunWatcher } from '../runs/externalRuns';
+import { BackgroundLogIndexer } from '../runs/logIndexing';
 import { InterpreterError } from '../runner/interpreter';
 import { UserError, oneLine } from '../util/errors';
 import { RunDiagnosticsBook } from './runDiagnostics';
@@ -50,6 +51,8 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
   const intelligence = new EditorIntelligence(connection, documents, diagnostics, new StepHistory(() => store));
   let runs: RunManager | undefined;
   let watcher: ExternalRunWatcher | undefined;
+  // Search summaries of finished runs' logs, built while the editor's sidecar has time.
+  let indexer: BackgroundLogIndexer | undefined;
   // The one live feed (sidecar/protocol/live.ts): the editor subscribes on this connection.
   let hub: LiveHub | undefined;
   let feed: { receive(message: unknown): boolean; close(): void } | undefined;
@@ -82,6 +85,7 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
         liveHub.publish(events);
         for (const event of events) {
           if (event.type === 'runFinished' || event.type === 'runStarted') publishRunDiagnostics(event.runId);
+          if (event.type === 'runFinished') indexer?.poke();
         }
       },
       50,
@@ -112,6 +116,7 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
       liveHub.snapshot(runIds);
       for (const id of runIds) publishRunDiagnostics(id);
     });
+    indexer = new BackgroundLogIndexer(opened, { onError: (err) => connection.console.warn(`StepFlow could not index logs for search now: ${(err as Error).message}`) });
     connection.console.info(
       `StepFlow sidecar ${process.version}, database ${dbPath}` +
         (adopted.length ? `, ${adopted.length} run(s) adopted` : '') +
@@ -131,6 +136,7 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
     // The editor subscribes (live/subscribe) once it is ready; its ack carries the adopted runs too.
     feed = hub?.connect({ send: (message) => void connection.sendNotification(message.method, message.params) });
     watcher?.start();
+    indexer?.start();
   });
   connection.onNotification(LiveSubscribe.method, (params: unknown) => feed?.receive(LiveSubscribe.create(params as never)));
   connection.onNotification(LiveUnsubscribe.method, (params: unknown) => feed?.receive(LiveUnsubscribe.create(params as never)));
@@ -183,6 +189,7 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
   // comes within the grace period, the watchdog ends them). Then close the database.
   connection.onShutdown(() => {
     watcher?.stop();
+    indexer?.stop();
     feed?.close();
     feed = undefined;
     runs?.detachAll();

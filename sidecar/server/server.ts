@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { ExternalRunWatcher } from '../runs/externalRuns';
+import { BackgroundLogIndexer } from '../runs/logIndexing';
 import { RunManager } from '../runs/runManager';
 import { StoreError, type Store } from '../store/store';
 import { UserError, oneLine } from '../util/errors';
@@ -80,6 +81,8 @@ class StepflowService implements StepflowServer {
   private readonly maxBodyBytes: number;
   private readonly router = new Router();
   private readonly watcher: ExternalRunWatcher;
+  /** Search summaries of finished runs' logs, built while the service has time. */
+  private readonly indexer: BackgroundLogIndexer;
   private readonly server: http.Server;
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false });
   private boundPort = 0;
@@ -97,7 +100,11 @@ class StepflowService implements StepflowServer {
     const version = options.version ?? '0.0.0-dev';
     this.hub = new LiveHub(this.store, version);
     // Batch 0: events leave on the next turn of the event loop (a chunk's events together).
-    this.runs = new RunManager(this.store, (events) => this.hub.publish(events), 0);
+    this.runs = new RunManager(this.store, (events) => {
+      this.hub.publish(events);
+      if (events.some((e) => e.type === 'runFinished')) this.indexer.poke();
+    }, 0);
+    this.indexer = new BackgroundLogIndexer(this.store, { onError: (err) => this.log(`indexing logs for search: ${(err as Error).message}`) });
     this.watcher = new ExternalRunWatcher(this.store, (id) => this.runs.owns(id), (ids) => this.hub.snapshot(ids), options.externalPollMs ?? 250);
     registerApi(this.router, { store: this.store, runs: this.runs, hub: this.hub, ops: this.ops, version, startedAt: Date.now(), maxBodyBytes: this.maxBodyBytes });
     this.server = http.createServer({ requestTimeout: 30_000, headersTimeout: 15_000, maxHeaderSize: 16 * 1024 }, (req, res) => {
@@ -145,11 +152,13 @@ class StepflowService implements StepflowServer {
     if (this.store.readOnly) this.log(`the database ${this.store.file} is open read-only: runs can be browsed, not started`);
     this.hosts = allowedHosts(this.host, this.boundPort);
     this.watcher.start();
+    this.indexer.start();
   }
 
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.watcher.stop();
+      this.indexer.stop();
       this.runs.killAll();
       this.hub.closeAll();
       this.wss.close();

@@ -2,7 +2,8 @@
 // prepared once per store; the writer calls apply() in event order and endBatch() last.
 import type { RunEvent } from '../protocol/events';
 import type { StepError, StepWarning } from '../protocol/model';
-import type { Database, Statement } from './driver';
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Database } from './database';
 import { parseStepPath, stepPathKey } from './schema';
 import { StepStatsTable } from './stepStats';
 
@@ -27,7 +28,7 @@ export interface RunProgress {
   spilled: boolean;
 }
 
-type Stmt = Statement;
+type Stmt = BetterSqlite3.Statement<unknown[]>;
 
 interface NewStep {
   rid: number;

@@ -4,6 +4,7 @@ import type { LogLine, LogSearchHit } from '../protocol/history';
 import type { StreamName } from '../protocol/model';
 import type { Database } from './database';
 import { logSource, type LogFiles } from './logFiles';
+import { LOWER, mayContain, needleGrams } from './logGrams';
 
 interface StepSpan {
   path: string;
@@ -32,6 +33,20 @@ const NL = 0x0a;
 const CR = 0x0d;
 /** Name of the SQL function that tests a chunk for a (lower-cased) needle. */
 export const LOG_MATCH_FUNCTION = 'sf_log_match';
+/**
+ * Name of the SQL function that tells from a chunk's trigram summary (log_grams.grams, NULL
+ * while the chunk is not indexed) whether it may hold the text.
+ */
+export const LOG_MAY_MATCH_FUNCTION = 'sf_log_may_match';
+/** The join that gives each chunk `c` its summary `g` (none yet: NULLs). */
+export const LOG_GRAMS_JOIN = 'LEFT JOIN log_grams g ON g.rid = c.rid AND g.first_line = c.first_line';
+/**
+ * "Chunk `c` (with its summary `g`, LOG_GRAMS_JOIN) holds the text", the text bound to both
+ * `?`. One CASE term, not two ANDed terms: SQLite tests a term in the innermost loop of the
+ * tables it names, so a match on `c` alone would read every chunk before its summary was
+ * looked at; in a CASE the bytes are read only when the summary lets the chunk through.
+ */
+export const LOG_MATCH_CONDITION = `CASE WHEN ${LOG_MAY_MATCH_FUNCTION}(g.grams, ?) THEN ${LOG_MATCH_FUNCTION}(c.rid, c.src, c.file_off, c.size, c.data, ?) ELSE 0 END`;
 
 export class LogReader {
   private readonly ridOf;
@@ -55,6 +70,12 @@ export class LogReader {
       const bytes = this.bytesOf(rid as number, src as number | null, fileOff as number | null, size as number, data as Buffer | null);
       return cached.find(bytes, 0) >= 0 ? 1 : 0;
     });
+    let cachedMay: Needle | undefined;
+    db.function(LOG_MAY_MATCH_FUNCTION, { deterministic: true }, (grams, text) => {
+      if (!(grams instanceof Uint8Array) || typeof text !== 'string') return 1;
+      if (cachedMay?.text !== text) cachedMay = Needle.of(text) ?? undefined;
+      return !cachedMay?.grams || mayContain(grams, cachedMay.grams) ? 1 : 0;
+    });
     this.ridOf = db.prepare('SELECT rid FROM runs WHERE id = ?').pluck();
     this.startChunk = db.prepare('SELECT first_line FROM log_chunks WHERE rid = ? AND first_line <= ? ORDER BY first_line DESC LIMIT 1').pluck();
     this.chunksFrom = db.prepare(
@@ -63,8 +84,8 @@ export class LogReader {
     const search = (where: string) =>
       db.prepare(
         `SELECT r.id AS run_id, c.rid, c.first_line, c.line_count, c.stream, c.at, c.size, c.src, c.file_off, c.data
-         FROM runs r JOIN log_chunks c ON c.rid = r.rid
-         WHERE ${where} ${LOG_MATCH_FUNCTION}(c.rid, c.src, c.file_off, c.size, c.data, ?)
+         FROM runs r JOIN log_chunks c ON c.rid = r.rid ${LOG_GRAMS_JOIN}
+         WHERE ${where} ${LOG_MATCH_CONDITION}
          ORDER BY r.started_at DESC, r.rid DESC, c.first_line`,
       );
     this.stepSpans = db.prepare(
@@ -116,7 +137,7 @@ export class LogReader {
     const needle = Needle.of(text);
     const out: LogSearchHit[] = [];
     if (!needle || limit <= 0) return out;
-    const rows = (query.runId !== undefined ? this.searchRun.iterate(query.runId, text) : this.searchAll.iterate(text)) as IterableIterator<
+    const rows = (query.runId !== undefined ? this.searchRun.iterate(query.runId, text, text) : this.searchAll.iterate(text, text)) as IterableIterator<
       ChunkRow & { run_id: string }
     >;
     for (const row of rows) {
@@ -166,8 +187,6 @@ export class LogReader {
   }
 }
 
-const LOWER = new Uint8Array(256).map((_, i) => (i >= 0x41 && i <= 0x5a ? i + 0x20 : i));
-
 /**
  * A search text: matches bytes case-insensitively for ASCII letters (like SQL LIKE) and
  * exactly otherwise. Chunks are scanned as Latin-1 strings with a case-insensitive RegExp
@@ -177,6 +196,8 @@ const LOWER = new Uint8Array(256).map((_, i) => (i >= 0x41 && i <= 0x5a ? i + 0x
 export class Needle {
   private readonly lower: Buffer;
   private readonly pattern: RegExp | null;
+  /** Its trigrams' hashes, to skip chunks whose summary lacks one (null: too short to say). */
+  readonly grams: Uint32Array | null;
   /** The Latin-1 view of the last chunk searched: several hits in one chunk convert it once. */
   private lastBytes: Buffer | undefined;
   private lastHaystack = '';
@@ -186,6 +207,7 @@ export class Needle {
     this.pattern = /[A-Za-z]/.test(text)
       ? new RegExp(this.lower.toString('latin1').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'), 'gi')
       : null;
+    this.grams = needleGrams(this.lower);
   }
 
   /** Null when nothing can match: an empty text or one spanning lines. */

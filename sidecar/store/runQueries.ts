@@ -3,9 +3,10 @@
 import type { HistoryQuery, ListedRun } from '../protocol/history';
 import type { ArtifactRecord, RunRecord, RunStatus, StepError, StepRecord, StepStatus, StepWarning } from '../protocol/model';
 import type { RecentStepRun, ScriptStatistic } from '../protocol/statistics';
-import type { Database, Statement } from './driver';
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Database } from './database';
 import { StoreError } from './errors';
-import { LOG_MATCH_FUNCTION, Needle } from './logReader';
+import { LOG_GRAMS_JOIN, LOG_MATCH_CONDITION, Needle } from './logReader';
 
 export interface RunRow {
   rid: number;
@@ -60,8 +61,8 @@ export class RunQueries {
   private readonly steps;
   private readonly warnings;
   private readonly artifacts;
-  private readonly listCache = new Map<string, Statement>();
-  private recentSteps: Statement | undefined;
+  private readonly listCache = new Map<string, BetterSqlite3.Statement<unknown[]>>();
+  private recentSteps: BetterSqlite3.Statement<unknown[]> | undefined;
 
   constructor(private readonly db: Database) {
     this.byId = db.prepare('SELECT * FROM runs WHERE id = ?');
@@ -120,9 +121,9 @@ export class RunQueries {
       const needle = Needle.of(query.search) !== null;
       where.push(`(r.id LIKE ? ESCAPE '\\' OR r.script LIKE ? ESCAPE '\\' OR r.args LIKE ? ESCAPE '\\' OR r.profile LIKE ? ESCAPE '\\'
         OR EXISTS (SELECT 1 FROM steps s WHERE s.rid = r.rid AND s.name LIKE ? ESCAPE '\\')
-        ${needle ? `OR EXISTS (SELECT 1 FROM log_chunks c WHERE c.rid = r.rid AND ${LOG_MATCH_FUNCTION}(c.rid, c.src, c.file_off, c.size, c.data, ?))` : ''})`);
+        ${needle ? `OR EXISTS (SELECT 1 FROM log_chunks c ${LOG_GRAMS_JOIN} WHERE c.rid = r.rid AND ${LOG_MATCH_CONDITION})` : ''})`);
       params.push(like, like, like, like, like);
-      if (needle) params.push(query.search);
+      if (needle) params.push(query.search, query.search);
     }
     const limit = Math.min(Math.max(1, Math.floor(query.limit ?? 50)), MAX_LIMIT);
     const sql = `SELECT r.rid, r.id, r.script, r.args, r.cwd, r.profile, r.status, r.exit_code, r.signal, r.started_at, r.ended_at,
@@ -132,7 +133,7 @@ export class RunQueries {
                  ORDER BY r.started_at DESC, r.rid DESC LIMIT ?`;
     let stmt = this.listCache.get(sql);
     if (!stmt) {
-      stmt = this.db.prepare(sql);
+      stmt = this.db.prepare<unknown[]>(sql);
       if (this.listCache.size < 64) this.listCache.set(sql, stmt);
     }
     const rows = stmt.all(...params, limit) as Array<RunRow & { failed_step: string | null }>;

@@ -18,8 +18,9 @@
 //   trigram index ingests 11–23× slower than the plain chunk insert and takes 2.6× the
 //   bytes; unicode61 is 2.5–4× slower and only finds whole tokens, not substrings. A scan
 //   (Latin-1 view + case-insensitive RegExp, ≈1 GB/s: 160 MB in ~170 ms) is fast enough
-//   for an interactive search and costs nothing while a run writes. A later migration can
-//   add an index over finished runs if histories grow far beyond that.
+//   for an interactive search and costs nothing while a run writes. Migration 8 adds
+//   per-chunk trigram summaries, built after a run finished, that let a search skip the
+//   chunks that cannot match and scan only the rest (logGrams.ts, logIndex.ts).
 // - Step paths (for per-step statistics across runs) are JSON arrays of the names from the
 //   root: unambiguous whatever characters a name holds; see stepPathKey().
 import type { Database } from './database';
@@ -226,6 +227,29 @@ export const MIGRATIONS: readonly Migration[] = [
             INSERT OR IGNORE INTO hub_outbox (rid, queued_at)
               VALUES (NEW.rid, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));
           END;
+      `);
+    },
+  },
+  {
+    version: 8,
+    description: 'trigram summaries of log chunks, so a search skips the chunks that cannot match',
+    up(db) {
+      // log_grams: one row per summarised chunk (logGrams.ts: a bitmap of its trigrams, 128 B
+      // to 8 KiB), keyed like log_chunks; a rowid table, as the rows are kilobytes. Written
+      // after a run finished, by whichever long-lived process has time (logIndex.ts), never
+      // on the write path. A chunk without a row is scanned, so existing databases keep
+      // their results and get faster as the summaries are filled in.
+      // runs.indexed_lines: the run's chunks up to this line are summarised. The partial
+      // index holds exactly the runs with work left (all of them, right after this migration).
+      db.exec(`
+        CREATE TABLE log_grams (
+          rid        INTEGER NOT NULL REFERENCES runs(rid) ON DELETE CASCADE,
+          first_line INTEGER NOT NULL,     -- the chunk's log_chunks.first_line
+          grams      BLOB NOT NULL
+        );
+        CREATE UNIQUE INDEX log_grams_line ON log_grams(rid, first_line);
+        ALTER TABLE runs ADD COLUMN indexed_lines INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX runs_unindexed ON runs(started_at) WHERE indexed_lines < line_count;
       `);
     },
   },

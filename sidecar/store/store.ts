@@ -9,6 +9,7 @@ import { StoreError, toStoreError } from './errors';
 import { HubOutbox, type OutboxEntry } from './hubOutbox';
 import { LogFiles } from './logFiles';
 import { LogReader, type SearchQuery } from './logReader';
+import { LogIndexer, type IndexSlice } from './logIndex';
 import { Maintenance, processIsAlive, type PruneOptions, type StoreMetrics } from './maintenance';
 import { ProcessRows, type AdoptableRun, type ProcessRecord, type RunOwner, type StoredProgress } from './processRows';
 import { RunQueries } from './runQueries';
@@ -22,6 +23,7 @@ import { WriteBatcher, type NewRun, type SpoolSource } from './writer';
 
 export { StoreError } from './errors';
 export type { SearchQuery } from './logReader';
+export type { IndexSlice } from './logIndex';
 export type { PruneOptions, StoreMetrics } from './maintenance';
 export type { AdoptableRun, ProcessRecord, RunOwner, StoredProgress } from './processRows';
 export type { NewRun, SpoolSource } from './writer';
@@ -69,6 +71,7 @@ export class Store {
   private readonly runs: RunQueries;
   private readonly stats: StepStatsTable;
   private readonly logReader: LogReader;
+  private readonly logIndexer: LogIndexer;
   private readonly maintenance: Maintenance;
   private readonly processes: ProcessRows;
   private readonly outbox: HubOutbox;
@@ -83,6 +86,7 @@ export class Store {
       const logDir = options.logDir !== undefined ? options.logDir : this.db.memory ? null : `${this.file}-logs`;
       this.logs = logDir ? new LogFiles(logDir) : null;
       this.logReader = new LogReader(this.db, this.logs);
+      this.logIndexer = new LogIndexer(this.db, this.logReader);
       this.runs = new RunQueries(this.db);
       this.stats = new StepStatsTable(this.db);
       this.maintenance = new Maintenance(this.db, this.logs);
@@ -153,6 +157,20 @@ export class Store {
   /** Log lines containing text (ASCII case-insensitive), newest run first. */
   searchLogs(text: string, query: SearchQuery = {}): LogSearchHit[] {
     return this.logReader.searchLogs(text, query);
+  }
+
+  /**
+   * Summarises about `maxBytes` of finished runs' logs for search (newest run first) and
+   * says whether more is left. Off the write path: call it when there is time
+   * (runs/logIndexing.ts). A read-only store has nothing to do.
+   */
+  indexLogs(maxBytes: number): IndexSlice {
+    if (this.db.readonly) return { chunks: 0, bytes: 0, more: false };
+    try {
+      return this.logIndexer.indexSome(maxBytes);
+    } catch (err) {
+      throw toStoreError(err, this.file, 'write to');
+    }
   }
 
   /**

@@ -1,0 +1,73 @@
+// Fills in the search summaries of finished runs' logs (store/logIndex.ts) in the processes
+// that live long enough — the language server and `stepflow serve` — a slice at a time on
+// their event loop. While any run in the database is running, a slice is followed by a pause
+// of nine times its length (≤ 10 % of one core), so a run's ingest keeps the machine; when
+// nothing runs, slices follow each other with only a timer turn between them, so the event
+// loop still answers requests within a slice (~3 ms per MiB).
+import type { Store } from '../store/store';
+
+export interface LogIndexingOptions {
+  /** Bytes of log read and summarised per slice. */
+  sliceBytes?: number;
+  /** How often to look for work when there was none (ms). */
+  idlePollMs?: number;
+  /** Pause after a slice, as a multiple of the slice's duration, while a run is running. */
+  busyPauseFactor?: number;
+  /** A slice failed (the database is locked, the disk full): it is tried again later. */
+  onError?: (err: unknown) => void;
+}
+
+const DEFAULTS = { sliceBytes: 1 << 20, idlePollMs: 2000, busyPauseFactor: 9 } as const;
+
+export class BackgroundLogIndexer {
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = true;
+  private readonly options: Required<Omit<LogIndexingOptions, 'onError'>> & Pick<LogIndexingOptions, 'onError'>;
+
+  constructor(
+    private readonly store: Store,
+    options: LogIndexingOptions = {},
+  ) {
+    this.options = { ...DEFAULTS, ...options };
+  }
+
+  start(): void {
+    if (this.store.readOnly || !this.stopped) return;
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Looks for work now instead of at the next poll (a run of this process just finished). */
+  poke(): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.schedule(0);
+  }
+
+  private schedule(ms: number): void {
+    this.timer = setTimeout(() => this.slice(), ms);
+    this.timer.unref();
+  }
+
+  private slice(): void {
+    this.timer = undefined;
+    if (this.stopped) return;
+    const started = performance.now();
+    let more = false;
+    try {
+      more = this.store.indexLogs(this.options.sliceBytes).more;
+    } catch (err) {
+      this.options.onError?.(err);
+    }
+    if (this.stopped) return;
+    if (!more) return this.schedule(this.options.idlePollMs);
+    const busy = this.store.runningRunIds().length > 0;
+    this.schedule(busy ? Math.ceil((performance.now() - started) * this.options.busyPauseFactor) : 1);
+  }
+}
