@@ -6,9 +6,11 @@
 // processes sharing the database queue behind busy_timeout instead of failing.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import type { RunEvent } from '../protocol/events';
 import type { StreamName } from '../protocol/model';
 import type { Database } from './database';
+import { DiskReserve } from './diskReserve';
 import { StoreError, toStoreError } from './errors';
 import { sourceCode, type LogFiles } from './logFiles';
 import { EventApplier, type RunState } from './applyEvents';
@@ -75,6 +77,8 @@ export class WriteBatcher {
   private readonly insertChunk;
   private readonly updateRunLog;
   private readonly applier: EventApplier;
+  /** Room kept for the end of a run on a disk that fills up (diskReserve.ts); none without files. */
+  private readonly reserve: DiskReserve | null;
 
   constructor(
     private readonly db: Database,
@@ -95,6 +99,7 @@ export class WriteBatcher {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(rid, first_line) DO NOTHING`,
     );
     this.applier = new EventApplier(db);
+    this.reserve = logs && !db.memory ? new DiskReserve(`${path.resolve(db.name)}-reserve`) : null;
     this.updateRunLog = db.prepare(
       'UPDATE runs SET line_count = max(line_count, ?), log_bytes = log_bytes + ? WHERE rid = ?',
     );
@@ -116,6 +121,7 @@ export class WriteBatcher {
     // Events that came before their createRun were parked on an adopted state: keep them.
     if (existing) existing.adopted = false;
     else this.runs.set(run.id, newState(run.id));
+    this.reserve?.ensure();
     this.newRuns.push({ ...run, args: [...run.args] });
     this.schedule();
   }
@@ -216,10 +222,12 @@ export class WriteBatcher {
       for (const state of this.runs.values()) state.work = { ...state.committed };
       this.logs?.rollback();
       const failure = toStoreError(err, this.db.name, 'write to');
-      if (failure.code === 'FULL' && !this.retryingFull && (chunks.length > 0 || this.truncated.size > 0)) {
+      const freedReserve = failure.code === 'FULL' && !this.retryingFull && this.reserve !== null && this.reserve.release();
+      if (failure.code === 'FULL' && !this.retryingFull && (freedReserve || chunks.length > 0 || this.truncated.size > 0)) {
         // Disk full: the output that cannot be stored is given up, and its bytes
         // in the spool/log files freed (again: a script still running fills them up), so
-        // the steps, the end and a note saying where the log stops can still be written.
+        // the steps, the end and a note saying where the log stops can still be written —
+        // into the room kept in reserve when that is not enough (diskReserve.ts).
         // The script is left alone.
         const notes = this.giveUpOutput(chunks);
         this.newRuns = [...newRuns, ...this.newRuns];
@@ -232,6 +240,10 @@ export class WriteBatcher {
         } finally {
           this.retryingFull = false;
         }
+        // Nothing was lost, but the next write may find no room: say so once.
+        if (!notes.message && freedReserve) {
+          this.options.onError(new StoreError(`${failure.message} — stored in the room kept in reserve (${this.reserve!.file}); free some space`, 'FULL', err));
+        }
         return;
       }
       this.newRuns = [...newRuns, ...this.newRuns];
@@ -243,6 +255,7 @@ export class WriteBatcher {
     }
     for (const state of this.runs.values()) state.committed = { ...state.work };
     this.bufferedBytes -= chunks.reduce((sum, c) => sum + c.size, 0);
+    if (this.truncated.size === 0) this.reserve?.restore();
     for (const state of finished) this.release(state);
     // Runs adopted for a late event (say an outlier warning after the finish) are not kept.
     for (const state of this.runs.values()) if (state.adopted) this.release(state);
