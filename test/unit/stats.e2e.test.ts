@@ -177,7 +177,9 @@ describe('stats: outliers, statistics and reports through the CLI', function () 
   });
 
   it('does not flag a slowdown below the project\'s "stats.minSlowdownMs", and rejects a bad value', async () => {
-    const FLOOR = 60_000;
+    // A floor of a day: no step of this test is that much slower than its mean, however
+    // loaded the machine, so "below the floor" holds by construction, not by the clock.
+    const FLOOR = 86_400_000;
     fs.writeFileSync(path.join(work, 'stepflow.json'), JSON.stringify({ stats: { minSlowdownMs: FLOOR } }));
     const script = writeScript(work, 'build.sh', SCRIPT);
     await threeOrdinaryRuns(script);
@@ -185,7 +187,6 @@ describe('stats: outliers, statistics and reports through the CLI', function () 
     const slow = await slowRun(script, ['--json'], {}, (mean) => 3 * mean + 1000);
     const record = JSON.parse(slow.result.stdout);
     assertHeld(record.steps[1], slow.seenAt, slow.openedAt);
-    assert.ok(record.steps[1].durationMs - slow.baseline[1]!.meanMs < FLOOR, 'below the floor (a minute)');
     assert.deepEqual(record.steps.map((s: { warnings: unknown[] }) => s.warnings), [[], [], []]);
 
     fs.writeFileSync(path.join(work, 'stepflow.json'), JSON.stringify({ stats: { minSlowdownMs: 'soon' } }));
