@@ -34,6 +34,8 @@ import { KEYWORD_DOCS } from './markers/keywords';
 import { prepareStepRename, renameStep, stepSymbols, type SymbolAt } from './markers/navigation';
 import type { Span } from './markers/types';
 import type { RunDiagnosticsBook } from './runDiagnostics';
+import { DialectSwitchBook } from './dialectSwitches';
+import type { DialectSwitches } from '../markers/dialects/registry';
 import { DIAGNOSTIC_SOURCE } from '../protocol/lsp';
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
@@ -61,7 +63,10 @@ export class EditorIntelligence {
     hoverProvider: true,
   };
 
-  private readonly cache = new Map<string, { version: number; analysis: Analysis | null }>();
+  private readonly cache = new Map<string, { version: number; dialects: string; analysis: Analysis | null }>();
+  /** The CI dialects switched off per document, as last looked up (`ready`). */
+  readonly dialectSwitches: DialectSwitchBook;
+  private readonly switchesByUri = new Map<string, DialectSwitches>();
   private lensRefresh: NodeJS.Timeout | undefined;
 
   constructor(
@@ -69,7 +74,9 @@ export class EditorIntelligence {
     private readonly documents: TextDocuments<TextDocument>,
     private readonly runDiagnostics: RunDiagnosticsBook,
     private readonly history: StepHistory,
-  ) {}
+  ) {
+    this.dialectSwitches = new DialectSwitchBook(connection);
+  }
 
   /**
    * Waits until the tree-sitter grammar of the document is loaded (the first document of a
@@ -80,6 +87,7 @@ export class EditorIntelligence {
   private async ready(uri: string): Promise<void> {
     const document = this.documents.get(uri);
     if (!document) return;
+    this.switchesByUri.set(uri, await this.dialectSwitches.forDocument(uri));
     await prepareGrammar(document.getText(), document.languageId, uri).catch((err: unknown) =>
       this.connection.console.error(`StepFlow: the grammar for ${uri} did not load: ${String(err)}`),
     );
@@ -104,6 +112,8 @@ export class EditorIntelligence {
     this.documents.onDidChangeContent(({ document }) => this.publish(document.uri));
     this.documents.onDidClose(({ document }) => {
       this.cache.delete(document.uri);
+      this.switchesByUri.delete(document.uri);
+      this.dialectSwitches.forget(document.uri);
       forgetDocument(document.uri);
       this.publish(document.uri);
     });
@@ -262,10 +272,12 @@ export class EditorIntelligence {
   }
 
   analysis(document: TextDocument): Analysis | null {
+    const switches = this.switchesByUri.get(document.uri) ?? {};
+    const dialects = JSON.stringify(switches);
     const cached = this.cache.get(document.uri);
-    if (cached && cached.version === document.version) return cached.analysis;
-    const analysis = analyze(document.getText(), document.languageId, document.uri);
-    this.cache.set(document.uri, { version: document.version, analysis });
+    if (cached && cached.version === document.version && cached.dialects === dialects) return cached.analysis;
+    const analysis = analyze(document.getText(), document.languageId, document.uri, switches);
+    this.cache.set(document.uri, { version: document.version, dialects, analysis });
     return analysis;
   }
 

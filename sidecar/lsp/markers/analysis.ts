@@ -1,6 +1,8 @@
 // From a scan to markers, step events and the step outline of a script. The structural
 // checks (balance, duplicates) only speak where the order of events is certain: straight-
 // line code in one block, with every nested block either free of steps or balanced.
+import type { CiDialectId, DialectSwitches } from '../../markers/dialects/registry';
+import { dialectStepLines, nameSpan } from './dialectLines';
 import { isMarkerKeyword, misspeltKeyword, type MarkerKeyword } from './keywords';
 import { languageOf, type LanguageProfile, type PrintStyle } from './languages';
 import { offsetAt, textFrom } from './parts';
@@ -37,11 +39,18 @@ export interface MarkerOccurrence {
   printed: boolean;
   /** The parts after `KEYWORD:`, untrimmed. */
   valueParts: Part[];
+  /** A CI dialect's command line (`::group::…`), not a StepFlow marker: `keyword` is the dialect. */
+  dialect?: CiDialectId;
 }
 
+/**
+ * `key`: a CI dialect's step, matched by the name its dialect gave it (placeholders for
+ * dynamic parts included: `::endgroup::` closes `::group::$x`); `shown` is a dynamic name as
+ * the outline shows it.
+ */
 export type StepEvent =
-  | { kind: 'start'; name: string | null; at: number; region: number; marker: MarkerOccurrence }
-  | { kind: 'complete'; name: string | null; at: number; region: number; marker: MarkerOccurrence }
+  | { kind: 'start'; name: string | null; at: number; region: number; marker: MarkerOccurrence; key?: string; shown?: string }
+  | { kind: 'complete'; name: string | null; at: number; region: number; marker: MarkerOccurrence; key?: string }
   | { kind: 'error'; at: number; region: number; marker: MarkerOccurrence }
   | { kind: 'unknown'; at: number; region: number };
 
@@ -56,6 +65,8 @@ export interface StepNode {
   span: Span;
   children: StepNode[];
   parent: StepNode | null;
+  /** A CI dialect's group/block/section: the name its dialect matches its end by. */
+  key?: string;
 }
 
 export type RegionEffect = 'neutral' | 'balanced' | 'uncertain';
@@ -65,13 +76,17 @@ export interface Analysis {
   text: string;
   scan: ScanResult;
   markers: MarkerOccurrence[];
+  /** StepFlow's step events (the structural checks read these; CI dialect lines only shape the outline). */
   events: StepEvent[];
+  /** StepFlow steps and the switched-on CI dialects' groups, blocks and sections, nested as a run nests them. */
   steps: StepNode[];
   style: PrintStyle;
   /** Per region: whether it can change the steps open around it. */
   effects: RegionEffect[];
   /** Per region: every event and nested block in it has a known effect. */
   certain: boolean[];
+  /** The CI dialects switched off for this document (stepflow.json, settings): neither read nor offered. */
+  dialects: DialectSwitches;
 }
 
 const MARKER_HEAD = /^\s*([A-Za-z][A-Za-z_-]*):/;
@@ -87,7 +102,7 @@ export async function prepareGrammar(text: string, languageId: string, uri: stri
  * The markers, events and steps of a script. Null for a language without a grammar, and
  * until its grammar is loaded (`prepareGrammar`).
  */
-export function analyze(text: string, languageId: string, uri: string): Analysis | null {
+export function analyze(text: string, languageId: string, uri: string, dialects: DialectSwitches = {}): Analysis | null {
   const firstLine = text.slice(0, Math.max(0, text.indexOf('\n')));
   const language = languageOf(languageId, uri, firstLine);
   const loaded = language ? grammar(language.rules.grammar) : null;
@@ -112,11 +127,37 @@ export function analyze(text: string, languageId: string, uri: string): Analysis
     scan,
     markers,
     events,
-    steps: outline(events, scan.regions, text),
+    steps: outline([...events, ...dialectEvents(scan, text, dialects)].sort((a, b) => a.at - b.at), scan.regions, text),
     style: printStyle(text, scan),
     effects,
     certain,
+    dialects,
   };
+}
+
+/** The CI dialects' step lines as outline events. */
+function dialectEvents(scan: ScanResult, text: string, switches: DialectSwitches): StepEvent[] {
+  return dialectStepLines(scan.strings, text, switches).map((step) => {
+    const { source } = step;
+    const marker: MarkerOccurrence = {
+      source,
+      keyword: step.dialect,
+      known: null,
+      misspeltOf: null,
+      keywordSpan: source.content,
+      value: step.static ? step.name : null,
+      valueSpan: nameSpan(step, text),
+      valueVerbatim: false,
+      printed: true,
+      valueParts: [],
+      dialect: step.dialect,
+    };
+    const at = source.statement.start;
+    const name = step.static ? step.name : null;
+    return step.kind === 'start'
+      ? { kind: 'start', name, at, region: source.region, marker, key: step.key, shown: step.name }
+      : { kind: 'complete', name, at, region: source.region, marker, key: step.key };
+  });
 }
 
 function containsStackMarker(source: PrintedString): boolean {
@@ -300,16 +341,24 @@ function outline(events: StepEvent[], regions: Region[], text: string): StepNode
     if (e.kind === 'unknown') continue;
     if (e.kind === 'start') {
       const marker = e.marker;
-      const name = e.name ?? text.slice(marker.valueSpan.start, marker.valueSpan.end);
+      const name = e.name ?? e.shown ?? text.slice(marker.valueSpan.start, marker.valueSpan.end);
       if (name === '') continue;
       const parent = open[open.length - 1]?.node ?? null;
       const node: StepNode = { name, static: e.name !== null, start: marker, end: null, span: { ...marker.source.statement }, children: [], parent };
+      if (e.key !== undefined) node.key = e.key;
       (parent ? parent.children : roots).push(node);
       open.push({ node, region: e.region });
       continue;
     }
     let index = open.length - 1;
-    if (e.kind === 'complete' && e.name) {
+    if (e.kind === 'complete' && e.key !== undefined) {
+      // A dialect's end closes the step its own start opened (and what is open inside it).
+      index = -1;
+      for (let k = open.length - 1; k >= 0; k--) if (open[k]!.node.key === e.key) {
+        index = k;
+        break;
+      }
+    } else if (e.kind === 'complete' && e.name) {
       index = -1;
       for (let k = open.length - 1; k >= 0; k--) if (open[k]!.node.static && open[k]!.node.name === e.name) {
         index = k;

@@ -1,6 +1,7 @@
 // Completion for markers: keywords inside a string, META keys after `META:`, open step
 // names after `STEP_COMPLETE:`, and whole statements in the file's language at the start
-// of a line (including a START/COMPLETE pair sharing one placeholder).
+// of a line (including a START/COMPLETE pair sharing one placeholder), and the CI dialects'
+// commands there too (dialectCompletion.ts).
 import {
   CompletionItemKind,
   InsertTextFormat,
@@ -12,6 +13,7 @@ import {
 } from 'vscode-languageserver';
 import type { Analysis, StepNode } from './analysis';
 import { allSteps } from './analysis';
+import { dialectStatementItems } from './dialectCompletion';
 import { KEYWORD_DOCS, MARKER_KEYWORDS, META_KEYS, META_KEY_DOCS, type MarkerKeyword } from './keywords';
 import type { LanguageName } from './languages';
 
@@ -124,8 +126,9 @@ function inStringItems(a: Analysis, typed: string, offset: number, range: Range,
 }
 
 function statementItems(a: Analysis, typed: string, offset: number, range: Range): CompletionItem[] {
+  const dialectItems = dialectStatementItems(a.language, a.style, a.dialects, typed, range);
   // Only when what is typed could start a marker word (STEP…, ARTIFACT, META): cheap and quiet.
-  if (typed !== '' && !/^[sSaAmM]/.test(typed)) return [];
+  if (typed !== '' && !/^[sSaAmM]/.test(typed)) return dialectItems;
   const statement = (body: string) => {
     const template = a.language.print(HOLE, a.style);
     return snippetEscape(template).replace(HOLE, body);
@@ -158,12 +161,12 @@ function statementItems(a: Analysis, typed: string, offset: number, range: Range
     insertTextMode: InsertTextMode.adjustIndentation,
     textEdit: { range, newText: `${statement('STEP_START:${1:name}')}\n$0\n${statement('STEP_COMPLETE:${1:name}')}` },
   });
-  return items;
+  return [...items, ...dialectItems];
 }
 
-/** Static steps open at an offset, innermost first. */
+/** Static StepFlow steps open at an offset, innermost first (a CI group is closed by its own end command). */
 export function openStepsAt(a: Analysis, offset: number): StepNode[] {
   return allSteps(a.steps)
-    .filter((n) => n.static && n.start.source.statement.end <= offset && (n.end ? n.end.source.statement.end >= offset : n.span.end >= offset))
+    .filter((n) => n.static && !n.start.dialect && n.start.source.statement.end <= offset && (n.end ? n.end.source.statement.end >= offset : n.span.end >= offset))
     .reverse();
 }

@@ -1,6 +1,8 @@
 // Outline symbols and rename for steps. A rename changes every STEP_START and STEP_COMPLETE
 // marker carrying that exact (literal) name in the document, so a START and its COMPLETE
-// always stay paired; dynamic names (`$name`, f-strings) cannot be renamed.
+// always stay paired; dynamic names (`$name`, f-strings) cannot be renamed. The outline also
+// shows the CI dialects' groups, blocks and sections (analysis.ts), which rename leaves alone.
+import type { CiDialectId } from '../../markers/dialects/registry';
 import type { Analysis, MarkerOccurrence, StepNode } from './analysis';
 import type { Span } from './types';
 
@@ -12,10 +14,18 @@ export interface SymbolAt {
   children: SymbolAt[];
 }
 
+/** How the outline names what a CI dialect's line opened. */
+const DIALECT_STEP: Record<CiDialectId, string> = {
+  github: 'GitHub Actions group',
+  teamcity: 'TeamCity block',
+  gitlab: 'GitLab section',
+  azure: 'Azure Pipelines group',
+};
+
 export function stepSymbols(a: Analysis): SymbolAt[] {
   const convert = (node: StepNode): SymbolAt => ({
     name: node.name,
-    detail: node.end ? 'step' : 'step (not completed in this file)',
+    detail: `${node.start.dialect ? DIALECT_STEP[node.start.dialect] : 'step'}${node.end ? '' : ' (not completed in this file)'}`,
     span: node.span,
     selection: node.start.valueSpan.end > node.start.valueSpan.start ? node.start.valueSpan : node.start.keywordSpan,
     children: node.children.map(convert),

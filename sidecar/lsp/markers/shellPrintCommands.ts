@@ -40,21 +40,71 @@ export type Found = Omit<PrintedString, 'statement' | 'region'>;
 export function echoString(args: Word[]): Found | null {
   let k = 0;
   let newline = true;
+  let escapes = false;
   while (k < args.length && /^-[neE]+$/.test(args[k]!.static ?? '')) {
-    if (args[k]!.static!.includes('n')) newline = false;
+    const flags = args[k]!.static!;
+    if (flags.includes('n')) newline = false;
+    // The last of -e/-E wins, as in bash.
+    if (/[eE]/.test(flags)) escapes = flags.lastIndexOf('e') > flags.lastIndexOf('E');
     k++;
   }
   const words = args.slice(k);
   if (words.length === 0) return null;
-  const parts = joinWords(words);
-  // Backslashes: bash's echo prints them, dash's interprets them; either way, not a plain line.
-  const ambiguous = parts.some((p) => p.kind === 'text' && p.text.includes('\\'));
+  let parts = joinWords(words);
+  // `echo -e` interprets escapes (how CI scripts print `\e[0Ksection_start:…\r…`); `\c`
+  // stops the output, newline included.
+  if (escapes) {
+    parts = interpretEscapes(parts);
+    if (parts.some((p) => p.kind === 'text' && p.text.includes(STOP_OUTPUT))) newline = false;
+  }
+  // Backslashes without -e: bash's echo prints them, dash's interprets them; either way, not a plain line.
+  const ambiguous = !escapes && parts.some((p) => p.kind === 'text' && p.text.includes('\\'));
   return {
     parts,
     content: { start: words[0]!.start, end: words[words.length - 1]!.end },
     printed: newline && !ambiguous,
     quote: words.length === 1 ? words[0]!.quote : '',
   };
+}
+
+/** What `\c` decodes to: no character a printed line may hold, so a line with it is never a marker. */
+const STOP_OUTPUT = '\u0000\\c';
+
+/**
+ * Text parts with backslash escapes decoded as `echo -e` does: C escapes, `\xHH` and `\0nnn`
+ * (octal), so `\033[0K` is the ESC it prints.
+ */
+function interpretEscapes(parts: Part[]): Part[] {
+  const octal = /^0([0-7]{0,3})/;
+  return parts.map((part) => {
+    if (part.kind === 'dynamic' || !part.text.includes('\\')) return part;
+    let text = '';
+    const offsets: number[] = [];
+    for (let j = 0; j < part.text.length; ) {
+      // Every character an escape decodes to sits at its backslash.
+      const at = part.offsets[j]!;
+      const rest = part.text.slice(j + 1, j + 5);
+      let decoded = part.text[j]!;
+      let used = 1;
+      if (decoded === '\\' && rest !== '') {
+        const oct = octal.exec(rest);
+        const hex = /^x([0-9A-Fa-f]{1,2})/.exec(rest);
+        used = 2;
+        if (oct) {
+          decoded = String.fromCharCode(parseInt(oct[1] || '0', 8) & 0xff);
+          used = 1 + oct[0].length;
+        } else if (hex) {
+          decoded = String.fromCharCode(parseInt(hex[1]!, 16));
+          used = 1 + hex[0].length;
+        } else if (rest[0] === 'c') decoded = STOP_OUTPUT;
+        else decoded = C_ESCAPES[rest[0]!] ?? `\\${rest[0]!}`;
+      }
+      for (let d = 0; d < decoded.length; d++) offsets.push(at);
+      text += decoded;
+      j += used;
+    }
+    return { kind: 'text', text, offsets, end: part.end };
+  });
 }
 
 export function printfString(args: Word[]): Found | null {

@@ -16,6 +16,13 @@ export const HELPER_CALL = /^(step|steps?_?(start|begin|open|complete|end|finish
 /** `WORD:` where WORD may be a marker keyword. */
 const KEYWORD_HEAD = /(?<![A-Za-z0-9_])([A-Za-z][A-Za-z_-]*):/g;
 const STACK_KEYWORDS = new Set(['STEP_START', 'STEP_COMPLETE', 'STEP_ERROR']);
+/**
+ * Where a CI dialect's command may begin (../dialectLines.ts reads it with the runtime
+ * parsers): GitHub `::name` (not `Foo::Bar`, `[Type]::Member` or `a[::2]`), `##[`,
+ * `##teamcity[`, `##vso[`, GitLab `section_start:`/`section_end:` (after `\e[0K`, so no
+ * word boundary).
+ */
+const DIALECT_HEAD = /(?<![\w\]:])::(?=[A-Za-z])|##(?:teamcity|vso)?\[|section_(?:start|end):/g;
 const WORD_CHAR = /[\w@$-]/;
 /** Clauses after a block's own statements that are blocks of their own. */
 const BRANCHES = new Set(['elif_clause', 'else_clause']);
@@ -112,17 +119,20 @@ function extractView(view: View, text: string, rules: SyntaxRules): Piece {
   const inComment = (chain: Node[]) => chain.some((n) => n.type === 'comment');
   const inNonCode = (chain: Node[]) => chain.some((n) => rules.nonCode.has(n.type));
 
-  for (const m of matchesIn(KEYWORD_HEAD, text, from, to)) {
-    const word = m[1]!;
-    if (!isMarkerKeyword(word) && !misspeltKeyword(word)) continue;
-    const chain = chainAt(root, m.index);
-    const stack = STACK_KEYWORDS.has(word);
+  /**
+   * The printed string (or literal) holding a marker head at `at`. `word`: a StepFlow
+   * keyword, whose START/COMPLETE/ERROR the structural checks must not miss where it is
+   * unreadable; null for a CI dialect's command head, which they never count.
+   */
+  const lookAt = (at: number, word: string | null): void => {
+    const chain = chainAt(root, at);
+    const stack = word !== null && STACK_KEYWORDS.has(word);
     const comment = chain.find((n) => n.type === 'comment');
     if (comment) {
       // A marker in a comment is no marker. But a comment over several lines may be code
       // commented out — or code an unclosed `/*` swallowed while typing: its steps are unknown.
       if (stack && text.slice(comment.startIndex, comment.endIndex).includes('\n')) opaque.push({ span: span(comment), region: regionOf(chain, chain.indexOf(comment)) });
-      continue;
+      return;
     }
     let index = -1;
     for (let k = chain.length - 1; k >= 0; k--) {
@@ -135,32 +145,38 @@ function extractView(view: View, text: string, rules: SyntaxRules): Piece {
       // Marker text that is no string the script prints: a here-document, or code the
       // grammar reads as something else (`${…}` in PowerShell is a variable name). What it
       // does to the steps is unknown.
-      if (stack) opaque.push({ span: { start: m.index, end: m.index + word.length }, region: regionOf(chain, chain.length) });
-      continue;
+      if (stack) opaque.push({ span: { start: at, end: at + word!.length }, region: regionOf(chain, chain.length) });
+      return;
     }
     while (index > 0 && (rules.joins.has(chain[index - 1]!.type) || rules.literals.has(chain[index - 1]!.type))) index--;
     const literalNode = chain[index]!;
-    if (seenLiterals.has(literalNode.startIndex)) continue;
+    if (seenLiterals.has(literalNode.startIndex)) return;
     seenLiterals.add(literalNode.startIndex);
     const print = rules.print(chain, index, text);
     if (print) {
-      if (seenStatements.has(print.statement.startIndex)) continue;
+      if (seenStatements.has(print.statement.startIndex)) return;
       seenStatements.add(print.statement.startIndex);
-      const at = chain.findIndex((n) => n.startIndex === print.statement.startIndex && n.endIndex === print.statement.endIndex);
+      const statementAt = chain.findIndex((n) => n.startIndex === print.statement.startIndex && n.endIndex === print.statement.endIndex);
       strings.push({
         parts: print.parts,
         content: print.content,
         printed: print.printed,
         statement: span(print.statement),
-        region: regionOf(chain, at < 0 ? index : at),
+        region: regionOf(chain, statementAt < 0 ? index : statementAt),
         quote: print.quote,
       });
-      continue;
+      return;
     }
-    const literal = rules.literal(literalNode, text);
-    if (!literal) continue;
+    // A CI command that is not printed as a line does nothing at run time: not worth a string.
+    const literal = word === null ? null : rules.literal(literalNode, text);
+    if (!literal) return;
     strings.push({ ...literal, printed: false, statement: span(literalNode), region: regionOf(chain, index) });
+  };
+  for (const m of matchesIn(KEYWORD_HEAD, text, from, to)) {
+    const word = m[1]!;
+    if (isMarkerKeyword(word) || misspeltKeyword(word)) lookAt(m.index, word);
   }
+  for (const m of matchesIn(DIALECT_HEAD, text, from, to)) lookAt(m.index, null);
 
   for (const m of matchesIn(rules.exitPattern, text, from, to)) {
     const chain = chainAt(root, m.index);
