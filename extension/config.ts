@@ -8,8 +8,12 @@ import type { ProfileSetting } from '../sidecar/protocol/runConfig';
 
 export type { ProfileSetting };
 
+export type RuntimeMode = 'auto' | 'node' | 'vscode';
+
 export interface StepflowConfig {
   nodePath: string;
+  /** What runs the sidecar: a Node (`node`), VS Code's own runtime (`vscode`), or a Node where one is found, else VS Code's (`auto`). */
+  runtimeMode: RuntimeMode;
   databasePath: string;
   /** Set by the user (every scope merged); over stepflow.json's per extension. */
   interpreters: Record<string, string[]>;
@@ -45,6 +49,7 @@ export function readConfig(scope?: vscode.Uri): StepflowConfig {
   const c = vscode.workspace.getConfiguration('stepflow', scope);
   return {
     nodePath: c.get<string>('runtime.nodePath', '').trim(),
+    runtimeMode: runtimeMode(c.get<string>('runtime.mode', 'auto')),
     databasePath: c.get<string>('storage.databasePath', '').trim(),
     interpreters: normaliseInterpreters(c.get<Record<string, string | string[]>>('run.interpreters', {})),
     profiles: c.get<Record<string, ProfileSetting>>('run.profiles', {}),
@@ -94,4 +99,8 @@ function switchedOff(raw: Record<string, unknown>): StepflowConfig['dialects'] {
   const off: StepflowConfig['dialects'] = {};
   for (const id of ['github', 'teamcity', 'gitlab', 'azure'] as const) if (raw?.[id] === false) off[id] = false;
   return off;
+}
+
+function runtimeMode(value: string): RuntimeMode {
+  return value === 'node' || value === 'vscode' ? value : 'auto';
 }

@@ -32,6 +32,8 @@ export interface StepflowApi {
   terminals: RunTerminals;
   settings: SettingsWatcher;
   history: HistoryPanels;
+  /** What the sidecar runs on: a Node, or VS Code's own runtime with node:sqlite (tests check the zero-install path by it). */
+  sidecar: Sidecar;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<StepflowApi | undefined> {
@@ -48,11 +50,11 @@ async function start(context: vscode.ExtensionContext, log: vscode.LogOutputChan
     const message = err instanceof SidecarStartError ? err.message : `StepFlow could not start its sidecar: ${String(err)}`;
     log.error(message);
     void vscode.window.showErrorMessage(message, 'Open Settings').then((choice) => {
-      if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', 'stepflow.runtime.nodePath');
+      if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', 'stepflow.runtime');
     });
-    // No window reload needed: a Node chosen in the settings starts StepFlow from here.
+    // No window reload needed: a Node (or runtime mode) chosen in the settings starts StepFlow from here.
     const retry = vscode.workspace.onDidChangeConfiguration((event) => {
-      if (!event.affectsConfiguration('stepflow.runtime.nodePath')) return;
+      if (!event.affectsConfiguration('stepflow.runtime')) return;
       retry.dispose();
       void start(context, log);
     });
@@ -89,7 +91,7 @@ async function start(context: vscode.ExtensionContext, log: vscode.LogOutputChan
   // snapshot. Subscribing here as well would have the sidecar read and send the runs twice.
   await model.loaded();
   log.info('StepFlow activated');
-  return { client, model, tree, launcher, statusBar, treeView, failures, finishes, terminals, settings, history };
+  return { client, model, tree, launcher, statusBar, treeView, failures, finishes, terminals, settings, history, sidecar };
 }
 
 export function deactivate(): void {

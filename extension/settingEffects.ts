@@ -12,6 +12,7 @@ export type SettingEffect = 'restart' | 'reload' | 'next use';
 
 export const SETTING_EFFECTS: Readonly<Record<string, SettingEffect>> = {
   'stepflow.runtime.nodePath': 'restart',
+  'stepflow.runtime.mode': 'restart',
   'stepflow.storage.databasePath': 'restart',
   'stepflow.run.adoptGraceSeconds': 'restart',
   'stepflow.view.runsShown': 'reload',

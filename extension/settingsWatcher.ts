@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { readConfig } from './config';
 import { changedSettings } from './settingEffects';
-import { SidecarStartError, findNode, type Sidecar } from './sidecarClient';
+import { SidecarStartError, findRuntime, type Sidecar, type SidecarRuntime } from './sidecarClient';
 import type { RunsModel } from './runsModel';
 
 export interface SettingsWatcherDeps {
@@ -56,22 +56,22 @@ export class SettingsWatcher implements vscode.Disposable {
   private async restart(settings: string[]): Promise<boolean> {
     const { sidecar, log } = this.deps;
     const config = readConfig();
-    let node: string;
+    let runtime: SidecarRuntime;
     try {
-      node = findNode(config);
+      runtime = findRuntime(config);
     } catch (err) {
       // The sidecar running now stays; the message says what is wrong with the new Node.
       if (!(err instanceof SidecarStartError)) throw err;
       void vscode.window.showErrorMessage(err.message, 'Open Settings').then((choice) => {
-        if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', 'stepflow.runtime.nodePath');
+        if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', 'stepflow.runtime');
       });
       return false;
     }
-    if (sidecar.client.isRunning() && !sidecar.wouldChange(node, config)) {
-      log.info(`${settings.join(', ')} changed, but the sidecar already runs with the same Node, database and grace: no restart`);
+    if (sidecar.client.isRunning() && !sidecar.wouldChange(runtime, config)) {
+      log.info(`${settings.join(', ')} changed, but the sidecar already runs with the same runtime, database and grace: no restart`);
       return false;
     }
-    sidecar.useNode(node);
+    sidecar.useRuntime(runtime);
     if (settings.includes('stepflow.storage.databasePath')) await this.ownRunsEnded();
     log.info(`restarting the sidecar for ${settings.join(', ')}`);
     await sidecar.client.restart();

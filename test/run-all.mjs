@@ -9,7 +9,7 @@
 // The unit suite runs in a shuffled order (test/support/shuffle.cjs). The seed is fresh on
 // every run unless $STEPFLOW_TEST_SEED fixes it; it is printed first and in the summary.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { prepareTests } from '../scripts/prepare-tests.mjs';
@@ -17,7 +17,7 @@ import { prepareTests } from '../scripts/prepare-tests.mjs';
 const root = new URL('..', import.meta.url).pathname;
 const mocha = join(root, 'node_modules', '.bin', 'mocha');
 
-/** Each suite: a name and the command that runs it. Suites write counts to $STEPFLOW_COUNTS_FILE. */
+/** Each suite: a name, the command that runs it and its environment. Suites write counts to $STEPFLOW_COUNTS_FILE. */
 const suites = [
   { name: 'unit (sidecar, real processes and databases)', cmd: [mocha] },
   { name: 'VS Code extension host (code-server)', cmd: [process.execPath, 'test/vscode/runIntegration.mjs'], needs: ['code-server', 'chromium'] },
@@ -29,6 +29,26 @@ const suites = [
 ];
 
 const { missing } = await prepareTests();
+
+// The store's tests and the sidecar's storage paths once more on Node 22, storing through
+// node:sqlite: the driver VS Code's own runtime uses (docs/testing.md, "Both SQLite drivers").
+import node22 from './support/node22.cjs';
+const NODE_SQLITE_FILES = [
+  ...readdirSync(join(root, 'test', 'unit')).filter((f) => /^(store\.|stats\.store|summary\.store)/.test(f) && f !== 'store.drivers.test.ts'),
+  'cli.e2e.test.ts',
+  'server.api.test.ts',
+  'lsp.liveFeed.test.ts',
+].map((f) => join('test', 'unit', f));
+if (!node22.node22Path() && !missing.includes('node 22')) {
+  console.log(`npm test: Node 22 is not at ${node22.NODE22} (npm run test:deps installs it from the npm registry)`);
+  missing.push('node 22');
+}
+suites.splice(1, 0, {
+  name: 'unit on Node 22 through node:sqlite (store, CLI, service and language server storage)',
+  needs: ['node 22'],
+  cmd: [node22.node22Path() ?? 'node-22', mocha, '--no-config', '-r', 'tsx/cjs', '--extension', 'ts', '--timeout', '30000', '--reporter', './test/support/countingReporter.cjs', ...NODE_SQLITE_FILES],
+  env: { STEPFLOW_SQLITE_DRIVER: 'node:sqlite' },
+});
 
 const seed = process.env.STEPFLOW_TEST_SEED ?? String(Math.floor(Math.random() * 0x100000000));
 console.log(`unit suite shuffle seed: ${seed} (replay with STEPFLOW_TEST_SEED=${seed})`);
@@ -48,7 +68,7 @@ for (const [index, suite] of suites.entries()) {
   const result = spawnSync(suite.cmd[0], suite.cmd.slice(1), {
     cwd: root,
     stdio: 'inherit',
-    env: { ...process.env, STEPFLOW_COUNTS_FILE: countsFile, STEPFLOW_TEST_SEED: seed },
+    env: { ...process.env, ...suite.env, STEPFLOW_COUNTS_FILE: countsFile, STEPFLOW_TEST_SEED: seed },
   });
   if (existsSync(countsFile)) {
     const counts = JSON.parse(readFileSync(countsFile, 'utf8'));

@@ -18,7 +18,7 @@ describe('settings: each one takes effect without a reload', () => {
 
   it('restarts the sidecar only for what it reads at start, and reloads the view for runsShown', () => {
     const all = changedSettings(() => true);
-    assert.deepEqual(all.restart.sort(), ['stepflow.run.adoptGraceSeconds', 'stepflow.runtime.nodePath', 'stepflow.storage.databasePath']);
+    assert.deepEqual(all.restart.sort(), ['stepflow.run.adoptGraceSeconds', 'stepflow.runtime.mode', 'stepflow.runtime.nodePath', 'stepflow.storage.databasePath']);
     assert.deepEqual(all.reload, ['stepflow.view.runsShown']);
     assert.deepEqual(changedSettings((s) => s === 'stepflow.run.profiles'), { restart: [], reload: [], 'next use': ['stepflow.run.profiles'] });
   });
