@@ -12,6 +12,7 @@ import type { RunsModel } from './runsModel';
 import { formatDateTime, formatDuration, formatProgress, formatRemaining } from '../sidecar/protocol/format';
 import { estimateProgress } from '../sidecar/protocol/progress';
 import { firstFailingStep, isOutcomeError, runErrorShownAsRow, shownStatus, shownStatusNote, stepPath } from '../sidecar/protocol/results';
+import { spokenRun, spokenStep } from '../sidecar/protocol/spoken';
 
 export type RunNode =
   | { kind: 'run'; runId: string }
@@ -261,6 +262,21 @@ function runItem(run: LiveRun, id: string, expanded: boolean): vscode.TreeItem {
   // "exit code 3" reads as part of the run's line when a step row already shows the failure.
   const outcome = r.error && isOutcomeError(r.error) && !runErrorShownAsRow(r) && r.error.message !== STATUS_LABEL[r.status] ? ` · ${r.error.message}` : '';
   item.description = `${STATUS_LABEL[r.status] ?? r.status}${outcome} · ${elapsed(started, r.endedAt ? Date.parse(r.endedAt) : null, r.durationMs)}${r.status === 'running' ? progressText(run) : ''}${r.profile ? ` · ${r.profile}` : ''}`;
+  // The description's "·", "≈" and "%" read badly aloud: a screen reader hears the same facts in words.
+  const counts = problemCounts(r.steps);
+  item.accessibilityInformation = {
+    label: spokenRun({
+      name: path.basename(r.script),
+      status: r.status,
+      durationMs: r.durationMs ?? (r.endedAt ? Date.parse(r.endedAt) : Date.now()) - started,
+      progress: r.status === 'running' ? estimateProgress(r, run.expectations, Date.now()) : null,
+      failedStep: r.status === 'failed' ? (firstFailingStep(r.steps)?.name ?? null) : null,
+      outcome: outcome ? outcome.slice(3) : null,
+      errors: counts.errors + (r.error && runErrorShownAsRow(r) ? 1 : 0),
+      warnings: counts.warnings + r.warnings.length,
+      profile: r.profile,
+    }),
+  };
   item.tooltip = new vscode.MarkdownString(undefined, true);
   item.tooltip.appendText(`${r.script} ${r.args.join(' ')}\n\nrun ${r.id} · started ${formatDateTime(started)}\nexit ${r.signal ?? r.exitCode ?? '—'} · ${r.lineCount} lines`);
   item.contextValue = r.status === 'running' ? 'stepflow.run.running' : 'stepflow.run.finished';
@@ -300,12 +316,42 @@ function stepItem(run: LiveRun, step: StepRecord, id: string): vscode.TreeItem {
   // An outlier's message starts with the duration: "⚠ 11.0 s (4.2σ above 3.1 s mean)".
   const time = outlier ? `⚠ ${outlier.message}` : `${elapsed(step.startedAt, step.endedAt, step.durationMs)}${progress}${eta}`;
   item.description = note ? `${time} · ${note}` : time;
+  const counts = problemCounts([step]);
+  const estimate = step.status === 'running' ? estimateProgress(run.record, run.expectations, Date.now()) : null;
+  item.accessibilityInformation = {
+    label: spokenStep({
+      name: step.name,
+      status: shown,
+      durationMs: step.durationMs ?? (step.endedAt ?? Date.now()) - step.startedAt,
+      percent: step.meta.PROGRESS ?? null,
+      remaining: estimate && estimate.stepId === step.id ? { ms: estimate.stepRemainingMs, overdue: estimate.overdue } : null,
+      note,
+      errors: counts.errors,
+      warnings: counts.warnings,
+      slower: outlier ? (outlier.severity === 'critical' ? 'critical' : 'warning') : null,
+    }),
+  };
   item.tooltip = `${step.name}\n${shown}${note ? ` (${note}; the script closed it as ${step.status})` : ''}${step.meta.DESCRIPTION ? `\n${step.meta.DESCRIPTION}` : ''}`;
   item.contextValue = 'stepflow.step';
   // Like a test in the Testing view: a click shows the step's source; its log is the inline
   // Show Log action (stepflow.showLog, from the step's first line).
   item.command = { command: 'stepflow.revealStep', title: 'Go to Step', arguments: [run.record.id, step.id] };
   return item;
+}
+
+/** Errors and warnings (outliers left out: they are spoken as "slower than usual") in steps and their descendants. */
+function problemCounts(steps: readonly StepRecord[]): { errors: number; warnings: number } {
+  let errors = 0;
+  let warnings = 0;
+  const visit = (list: readonly StepRecord[]) => {
+    for (const s of list) {
+      if (s.error) errors++;
+      warnings += s.warnings.filter((w) => w.type !== 'outlier').length;
+      visit(s.children);
+    }
+  };
+  visit(steps);
+  return { errors, warnings };
 }
 
 /** " · 45 % · ≈ 12 s left" for a running run (protocol/format.ts formatProgress). */
@@ -338,6 +384,9 @@ function problemItem(problem: StepError | StepWarning, run: RunRecord, kind: 'er
     };
   }
   item.contextValue = `stepflow.${kind}`;
+  // The icon is what tells an error from a warning; a screen reader hears it.
+  const where = typeof item.description === 'string' ? `, in ${item.description.replace(/:(\d+)$/, ' line $1')}` : '';
+  item.accessibilityInformation = { label: `${kind}: ${problem.message}${where}` };
   return item;
 }
 
@@ -350,5 +399,6 @@ function artifactItem(artifact: ArtifactRecord, id: string): vscode.TreeItem {
   item.resourceUri = vscode.Uri.file(artifact.path);
   item.command = { command: 'stepflow.openArtifact', title: 'Open Artifact', arguments: [artifact.path] };
   item.contextValue = 'stepflow.artifact';
+  item.accessibilityInformation = { label: `artifact: ${item.label as string}, file ${path.basename(artifact.path)}` };
   return item;
 }

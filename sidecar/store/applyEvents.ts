@@ -2,8 +2,7 @@
 // prepared once per store; the writer calls apply() in event order and endBatch() last.
 import type { RunEvent } from '../protocol/events';
 import type { StepError, StepWarning } from '../protocol/model';
-import type BetterSqlite3 from 'better-sqlite3';
-import type { Database } from './database';
+import type { Database, Statement } from './driver';
 import { parseStepPath, stepPathKey } from './schema';
 import { StepStatsTable } from './stepStats';
 
@@ -28,7 +27,7 @@ export interface RunProgress {
   spilled: boolean;
 }
 
-type Stmt = BetterSqlite3.Statement<unknown[]>;
+type Stmt = Statement;
 
 interface NewStep {
   rid: number;

@@ -4,10 +4,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import { requestedDriver, type Database, type SqliteDriverName } from './driver';
 import { StoreError, toStoreError } from './errors';
+import { NodeSqliteDatabase, nodeSqliteOrError } from './nodeSqlite';
 
-export type Database = BetterSqlite3.Database;
+export type { Database, SqliteDriverName } from './driver';
 export { StoreError } from './errors';
 
 export interface OpenOptions {
@@ -57,7 +59,8 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
   }
   let db: Database | undefined;
   try {
-    db = new BetterSqlite3(file, { timeout: busyTimeoutMs });
+    const driver = sqliteDriver();
+    db = driver === 'node:sqlite' ? NodeSqliteDatabase.open(memory ? ':memory:' : file) : new (betterSqlite3())(file, { timeout: busyTimeoutMs });
     applyPragmas(db, busyTimeoutMs, memory);
     return db;
   } catch (err) {
@@ -144,8 +147,9 @@ function openReadOnly(file: string, busyTimeoutMs: number): Database {
   if (!fs.existsSync(file)) throw new StoreError(`cannot open database ${file}: it does not exist (and it is opened read-only)`, 'CANTOPEN');
   if (fs.statSync(file).isDirectory()) throw new StoreError(`cannot open database ${file}: it is a directory`, 'CANTOPEN');
   let db: Database | undefined;
+  const driver = sqliteDriver();
   try {
-    db = new BetterSqlite3(file, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
+    db = driver === 'node:sqlite' ? NodeSqliteDatabase.open(file, { readOnly: true }) : new (betterSqlite3())(file, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
     applyReadOnlyPragmas(db, busyTimeoutMs);
     return db;
   } catch (err) {
@@ -163,7 +167,8 @@ function openReadOnly(file: string, busyTimeoutMs: number): Database {
   try {
     const bytes = fs.readFileSync(file);
     if (bytes.length >= 20 && bytes[18] === 2 && bytes[19] === 2) bytes[18] = bytes[19] = 1;
-    db = new BetterSqlite3(bytes, { readonly: true, timeout: busyTimeoutMs });
+    if (driver === 'node:sqlite') return NodeSqliteDatabase.copyOf(bytes, file, (copy) => applyReadOnlyPragmas(copy, busyTimeoutMs));
+    db = new (betterSqlite3())(bytes, { readonly: true, timeout: busyTimeoutMs }) as Database;
     applyReadOnlyPragmas(db, busyTimeoutMs);
     return namedAs(db, file);
   } catch (err) {
@@ -208,4 +213,64 @@ function namedAs(db: Database, file: string): Database {
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
   });
+}
+
+// ── which driver (driver.ts) ───────────────────────────────────────────────────────────
+
+type BetterSqlite3Constructor = new (file: string | Buffer, options?: BetterSqlite3.Options) => BetterSqlite3.Database;
+let betterSqlite3Loaded: BetterSqlite3Constructor | Error | undefined;
+
+/**
+ * better-sqlite3, or the Error that says why it does not load in this runtime: a native
+ * addon built for another Node ABI (VS Code's Electron, a newer Node), or not installed.
+ * Tried once per process, with an in-memory database, since the addon itself is only
+ * loaded by the first `new Database()`.
+ */
+function loadBetterSqlite3(): BetterSqlite3Constructor | Error {
+  if (betterSqlite3Loaded === undefined) {
+    try {
+      const Driver = require('better-sqlite3') as BetterSqlite3Constructor;
+      new Driver(':memory:').close();
+      betterSqlite3Loaded = Driver;
+    } catch (err) {
+      betterSqlite3Loaded = err instanceof Error ? err : new Error(String(err));
+    }
+  }
+  return betterSqlite3Loaded;
+}
+
+function betterSqlite3(): BetterSqlite3Constructor {
+  const loaded = loadBetterSqlite3();
+  if (loaded instanceof Error) throw new StoreError(`better-sqlite3 does not load in this runtime (Node ${process.versions.node}): ${loaded.message.split('\n', 1)[0]}`, 'CANTOPEN', loaded);
+  return loaded;
+}
+
+/**
+ * The driver this process stores through: the one $STEPFLOW_SQLITE_DRIVER names, else
+ * better-sqlite3 where it loads, else node:sqlite.
+ */
+export function sqliteDriver(env: NodeJS.ProcessEnv = process.env): SqliteDriverName {
+  let requested: SqliteDriverName | undefined;
+  try {
+    requested = requestedDriver(env);
+  } catch (err) {
+    throw new StoreError((err as Error).message, 'CANTOPEN');
+  }
+  if (requested) return requested;
+  const better = loadBetterSqlite3();
+  if (!(better instanceof Error)) return 'better-sqlite3';
+  const builtIn = nodeSqliteOrError();
+  if (builtIn instanceof Error) {
+    throw new StoreError(
+      `no SQLite driver works in this runtime (Node ${process.versions.node}): better-sqlite3 does not load (${better.message.split('\n', 1)[0]}) and ${builtIn.message}`,
+      'CANTOPEN',
+      better,
+    );
+  }
+  return 'node:sqlite';
+}
+
+/** The driver a connection opened by openDatabase() uses. */
+export function driverOf(db: Database): SqliteDriverName {
+  return db instanceof NodeSqliteDatabase ? 'node:sqlite' : 'better-sqlite3';
 }

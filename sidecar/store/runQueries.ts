@@ -3,8 +3,7 @@
 import type { HistoryQuery, ListedRun } from '../protocol/history';
 import type { ArtifactRecord, RunRecord, RunStatus, StepError, StepRecord, StepStatus, StepWarning } from '../protocol/model';
 import type { RecentStepRun, ScriptStatistic } from '../protocol/statistics';
-import type BetterSqlite3 from 'better-sqlite3';
-import type { Database } from './database';
+import type { Database, Statement } from './driver';
 import { StoreError } from './errors';
 import { LOG_GRAMS_JOIN, LOG_MATCH_CONDITION, Needle } from './logReader';
 
@@ -61,8 +60,8 @@ export class RunQueries {
   private readonly steps;
   private readonly warnings;
   private readonly artifacts;
-  private readonly listCache = new Map<string, BetterSqlite3.Statement<unknown[]>>();
-  private recentSteps: BetterSqlite3.Statement<unknown[]> | undefined;
+  private readonly listCache = new Map<string, Statement>();
+  private recentSteps: Statement | undefined;
 
   constructor(private readonly db: Database) {
     this.byId = db.prepare('SELECT * FROM runs WHERE id = ?');
@@ -133,7 +132,7 @@ export class RunQueries {
                  ORDER BY r.started_at DESC, r.rid DESC LIMIT ?`;
     let stmt = this.listCache.get(sql);
     if (!stmt) {
-      stmt = this.db.prepare<unknown[]>(sql);
+      stmt = this.db.prepare(sql);
       if (this.listCache.size < 64) this.listCache.set(sql, stmt);
     }
     const rows = stmt.all(...params, limit) as Array<RunRow & { failed_step: string | null }>;

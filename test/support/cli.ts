@@ -28,10 +28,10 @@ export function writeScript(dir: string, name: string, body: string): string {
 
 export function runCli(
   args: string[],
-  opts: { home: string; env?: Record<string, string>; onStdout?: (text: string, child: ReturnType<typeof spawn>) => void },
+  opts: { home: string; env?: Record<string, string>; onStdout?: (text: string, child: ReturnType<typeof spawn>) => void; /** Default: the Node running the tests. */ node?: string },
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [STEPFLOW_BIN, ...args], {
+    const child = spawn(opts.node ?? process.execPath, [STEPFLOW_BIN, ...args], {
       env: { ...process.env, STEPFLOW_HOME: opts.home, NO_COLOR: '1', ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

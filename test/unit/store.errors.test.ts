@@ -3,7 +3,6 @@
 // that cannot be created. Written from the `store` mutation survivors (docs/testing.md
 // "Mutation testing"). Real SQLite files in a temporary folder.
 import { strict as assert } from 'node:assert';
-import BetterSqlite3 from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
@@ -126,7 +125,7 @@ describe('store: errors a person reads', () => {
     const link = path.join(folder.path, 'link.db');
     fs.symlinkSync(path.join(folder.path, 'missing', 'x.db'), link); // SQLite cannot create the file it points to
     const locked = path.join(folder.path, 'locked.db');
-    const other = new BetterSqlite3(locked);
+    const other = openDatabase(locked);
     other.pragma('journal_mode = WAL');
     other.exec('BEGIN IMMEDIATE; CREATE TABLE t (x);');
     const failure = (target: string, options = {}) => {

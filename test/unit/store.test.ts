@@ -2,7 +2,6 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
 import type { RunEvent } from '../../sidecar/protocol/events';
 import type { RunRecord } from '../../sidecar/protocol/model';
 import { defaultDatabasePath, openDatabase } from '../../sidecar/store/database';
@@ -76,7 +75,7 @@ describe('store: database and schema', () => {
 
   it('reports a database locked by another process as LOCKED', () => {
     const locked = path.join(folder.path, 'locked.db');
-    const other = new BetterSqlite3(locked);
+    const other = openDatabase(locked);
     other.pragma('journal_mode = WAL');
     other.exec('BEGIN IMMEDIATE; CREATE TABLE t (x);');
     try {
@@ -415,7 +414,7 @@ describe('store: maintenance', () => {
     const store = open({ busyTimeoutMs: 20, flushIntervalMs: 60_000, onError: () => undefined });
     newRun(store, 'retry');
     store.flush();
-    const blocker = new BetterSqlite3(store.file);
+    const blocker = openDatabase(store.file);
     blocker.exec('BEGIN IMMEDIATE');
     store.appendOutput('retry', 'stdout', 1, 1, Buffer.from('kept\n'), 1);
     store.enqueue({ type: 'stepStarted', runId: 'retry', stepId: 1, parentId: null, name: 'a', startedAt: 1, line: 1 });
