@@ -4,7 +4,7 @@
 // the same session, alternated with it, as the median of several rounds. The command fails
 // only when a benchmark cannot run or finds lost data.
 //
-//   node test/bench/run.mjs [--only parser,store,ingest,stages,concurrent,dbsize,vscode,server,lsp,soak] [--quick]
+//   node test/bench/run.mjs [--only parser,store,drivers,ingest,stages,concurrent,dbsize,vscode,server,lsp,soak] [--quick]
 //
 // --quick: fewer rounds and smaller inputs, for trying the harness (not for figures).
 // The TypeScript benchmarks are bundled with esbuild into dist/bench/ and each runs in its
@@ -19,6 +19,9 @@ import { benchIngest } from './ingest.mjs';
 import { benchIngestWriters } from './ingest-writers.mjs';
 import { benchDbSize } from './dbsize.mjs';
 import { benchVscode } from './vscode.mjs';
+import node22Support from '../support/node22.cjs';
+
+const { requireNode22 } = node22Support;
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
@@ -28,7 +31,7 @@ const RESULTS = path.join(ROOT, 'test-results', 'bench.json');
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const onlyArg = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
-const ALL = ['parser', 'store', 'ingest', 'stages', 'concurrent', 'dbsize', 'vscode', 'server', 'lsp', 'soak'];
+const ALL = ['parser', 'store', 'drivers', 'ingest', 'stages', 'concurrent', 'dbsize', 'vscode', 'server', 'lsp', 'soak'];
 const only = new Set(onlyArg ? onlyArg.split(',') : ALL);
 for (const name of only) if (!ALL.includes(name)) throw new Error(`unknown benchmark ${name} (known: ${ALL.join(', ')})`);
 
@@ -51,13 +54,13 @@ async function bundle(name) {
   return outfile;
 }
 
-/** Runs a bundled benchmark with --json in its own process; resolves with its JSON. */
-function runJson(file, args = [], nodeArgs = []) {
+/** Runs a bundled benchmark with --json in its own process (this Node, or `node`); resolves with its JSON. */
+function runJson(file, args = [], nodeArgs = [], { node = process.execPath, env = {} } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, file, ...args, '--json'], {
+    const child = spawn(node, [...nodeArgs, file, ...args, '--json'], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ''}` },
+      env: { ...process.env, ...env, PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH ?? ''}` },
     });
     const out = [];
     child.stdout.on('data', (b) => out.push(b));
@@ -160,6 +163,41 @@ await section('ingest', async () => {
     row('Issue 2 · ingest', `marker → stepStarted event, ${what}: p50 / p99`, `${msf(l.paced[phase].p50Ms)} / ${msf(l.paced[phase].p99Ms)}`, `unpaced ${msf(l.unpaced[phase].p50Ms)} / ${msf(l.unpaced[phase].p99Ms)}`, '', '', `in-process RunSession, ${l.repeat} alternated rounds`);
   }
   return figures;
+});
+
+await section('drivers', async () => {
+  // The same store work through both SQLite drivers (test/bench/drivers.bench.ts): this
+  // machine's Node with better-sqlite3 (the baseline) and Node 22 with node:sqlite (the
+  // driver VS Code's own runtime uses), alternated round by round, medians of the rounds.
+  const node22 = requireNode22();
+  const file = await bundle('drivers');
+  const args = quick ? ['--lines', '100000', '--runs', '50', '--calls', '20'] : [];
+  const rounds = quick ? 2 : 5;
+  const sides = { better: [], builtIn: [] };
+  for (let i = 0; i < rounds; i++) {
+    sides.better.push(await runJson(file, args, [], { env: { STEPFLOW_SQLITE_DRIVER: 'better-sqlite3' } }));
+    sides.builtIn.push(await runJson(file, args, [], { node: node22, env: { STEPFLOW_SQLITE_DRIVER: 'node:sqlite' } }));
+  }
+  const med = (side, pick) => median(sides[side].map(pick));
+  const S = 'Issue 17 · SQLite drivers';
+  const [b, n] = [sides.better[0], sides.builtIn[0]];
+  const figure = (name, pick, format = msf) => {
+    const base = med('better', pick);
+    const value = med('builtIn', pick);
+    row(S, name, format(value), `${format(base)} better-sqlite3`, x2(value / base), '', `node:sqlite on Node ${n.node} vs better-sqlite3 on Node ${b.node}; median of ${rounds} alternated rounds`);
+    return { betterSqlite3: base, nodeSqlite: value, ratio: value / base };
+  };
+  return {
+    rounds,
+    nodes: { betterSqlite3: b.node, nodeSqlite: n.node },
+    bigIngest: figure(`ingest: one run of ${(b.lines / 1e6).toFixed(1)} M lines, a step per 1,000 (Store, log spilled to <db>-logs/)`, (r) => r.bigIngestMs, ms),
+    smallIngest: figure(`ingest: ${b.runs} runs × 20 steps × 50 lines (rows and transactions)`, (r) => r.smallIngestMs, ms),
+    listRuns: figure(`history: run list, 50 of ${b.runs} runs (Store.listRuns)`, (r) => r.history.listRunsMs),
+    getRun: figure('history: one run record with 20 steps (Store.getRun)', (r) => r.history.getRunMs),
+    readLog: figure('history: 500 log lines (Store.readLog)', (r) => r.history.readLogMs),
+    searchScan: figure(`history: a log search without hits, scanning all ${b.runs} runs`, (r) => r.history.searchScanMs),
+    stepStats: figure("history: a script's step statistics (Store.stepStats)", (r) => r.history.stepStatsMs),
+  };
 });
 
 await section('stages', async () => {
