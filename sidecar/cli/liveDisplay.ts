@@ -1,7 +1,7 @@
 // What `stepflow run` shows while a script runs (without --json):
 //  - always: the script's output passed through, plus one line per step event — which
 //    replaces the script's own marker line, so each marker is printed once
-//    (markerLineFilter.ts);
+//    (markerLineFilter.ts; CI dialects' command lines too);
 //  - on a terminal: a status line under the output (spinner, current step, elapsed,
 //    progress and ETA), redrawn in place, erased before any output is written.
 import type { RunEvent } from '../protocol/events';
@@ -10,6 +10,7 @@ import { applyRunEvent, liveRunFromStart, type LiveRun } from '../protocol/runSt
 import { shownStatus, shownStatusNote } from '../protocol/results';
 import { estimateProgress } from '../protocol/progress';
 import { formatProgress } from '../protocol/format';
+import type { DialectSwitches } from '../markers/dialects/registry';
 import { MarkerLineFilter } from './markerLineFilter';
 import { SPINNER, colourWanted, fit, formatDuration, makeStyle, safe, type Style } from './term';
 
@@ -19,8 +20,9 @@ export interface LiveDisplay {
   close(): void;
 }
 
-export function createLiveDisplay(out: NodeJS.WriteStream, err: NodeJS.WriteStream): LiveDisplay {
-  return new TerminalDisplay(out, err, makeStyle(colourWanted(out)), Boolean(out.isTTY));
+/** `dialects`: the CI dialects switched off for the run, whose lines are then plain output here too. */
+export function createLiveDisplay(out: NodeJS.WriteStream, err: NodeJS.WriteStream, dialects: DialectSwitches = {}): LiveDisplay {
+  return new TerminalDisplay(out, err, makeStyle(colourWanted(out)), Boolean(out.isTTY), dialects);
 }
 
 interface OpenStep {
@@ -38,17 +40,22 @@ class TerminalDisplay implements LiveDisplay {
   private statusShown = false;
   private frame = 0;
   private timer: NodeJS.Timeout | undefined;
-  private readonly filters: Record<StreamName, MarkerLineFilter> = {
-    stdout: new MarkerLineFilter((text) => this.passThrough(this.out, text)),
-    stderr: new MarkerLineFilter((text) => this.passThrough(this.err, text)),
-  };
+  private readonly filters: Record<StreamName, MarkerLineFilter>;
 
   constructor(
     private readonly out: NodeJS.WriteStream,
     private readonly err: NodeJS.WriteStream,
     private readonly style: Style,
     private readonly live: boolean,
+    dialects: DialectSwitches,
   ) {
+    // A CI error annotation leaves its step open: its `✗` line is printed when the line comes.
+    const error = (marker: { message: string; location: { file: string; line: number } | null }) =>
+      this.line(`${style.red('✗')} ${style.red(safe(marker.message))}${marker.location ? location(marker.location) : ''}`);
+    this.filters = {
+      stdout: new MarkerLineFilter((text) => this.passThrough(this.out, text), { dialects, error }),
+      stderr: new MarkerLineFilter((text) => this.passThrough(this.err, text), { dialects, error }),
+    };
     if (live) {
       this.timer = setInterval(() => this.drawStatus(), 100);
       this.timer.unref();

@@ -81,7 +81,7 @@ async function runWithSignals(
   const session = new RunSession(store, options);
 
   const json = args.options.json === true;
-  const display = json ? undefined : createLiveDisplay(process.stdout, process.stderr);
+  const display = json ? undefined : createLiveDisplay(process.stdout, process.stderr, options.dialects);
   if (display) {
     session.onEvent((event: RunEvent) => display.event(event));
     session.onOutput((stream, bytes) => display.output(stream, bytes));

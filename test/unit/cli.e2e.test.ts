@@ -115,6 +115,37 @@ describe('stepflow CLI', () => {
     assert.ok(lines.indexOf('hello') < lines.findIndex((l) => l.startsWith('[stepflow] ▶ Build')));
   });
 
+  it('shows CI dialect command lines as it shows markers: one [stepflow] line each, an error annotation at once', async () => {
+    const script = writeScript(
+      work,
+      'ci.sh',
+      [
+        '#!/bin/bash',
+        'echo "::group::Build"',
+        'echo compiling',
+        'echo "::error file=src/a.c,line=3::undefined symbol"',
+        'echo "::endgroup::"',
+        "echo \"##teamcity[blockOpened name='Tests']\"",
+        "echo \"##teamcity[blockClosed name='Tests']\"",
+        'echo -e "\\e[0Ksection_start:$(date +%s):deploy\\r\\e[0KDeploy"',
+        'echo -e "\\e[0Ksection_end:$(date +%s):deploy\\r\\e[0K"',
+        '',
+      ].join('\n'),
+    );
+    const result = await runCli(['run', script], { home });
+    assert.equal(result.code, 0, result.stderr);
+    const shown = result.stdout.split('\n').filter((l) => l !== '').map((l) => l.replace(/ \d+(\.\d+)? m?s/, ' N'));
+    assert.deepEqual(shown.slice(0, 5), [
+      '[stepflow] ▶ Build',
+      'compiling',
+      '[stepflow] ✗ undefined symbol (src/a.c:3)',
+      '[stepflow] ✗ Build N — undefined symbol (src/a.c:3)',
+      '[stepflow] ▶ Tests',
+    ], result.stdout);
+    assert.ok(!/::group|::endgroup|::error|##teamcity|section_/.test(result.stdout), result.stdout);
+    assert.ok(shown.includes('[stepflow] ▶ Deploy'), result.stdout);
+  });
+
   it('shows hostile step names as visible text, never as terminal control sequences', async () => {
     const script = writeScript(work, 'hostile.sh', "#!/bin/bash\nprintf 'STEP_START:evil\\x1b]0;pwned\\x07\\x1b[2Jname\\n'\n");
     const result = await runCli(['run', script], { home });

@@ -51,3 +51,55 @@ describe('MarkerLineFilter (stepflow run echoes each marker once)', () => {
     assert.equal(filtered(['x\nSTEP']).join(''), 'x\nSTEP');
   });
 });
+
+describe('MarkerLineFilter with the CI dialects (stepflow run shows their lines as it shows markers)', () => {
+  function ciFiltered(text: string, dialects = {}): { written: string; errors: string[] } {
+    const written: string[] = [];
+    const errors: string[] = [];
+    const filter = new MarkerLineFilter((t) => written.push(t), { dialects, error: (m) => errors.push(`${m.message}@${m.location?.file ?? ''}:${m.location?.line ?? ''}`) });
+    filter.push(Buffer.from(text));
+    filter.flush();
+    return { written: written.join(''), errors };
+  }
+
+  it('drops the group, block and section lines whose steps the display prints, and keeps metadata and mask lines', () => {
+    const { written } = ciFiltered(
+      [
+        'a',
+        '::group::Build',
+        "##teamcity[blockOpened name='Tests']",
+        "##teamcity[buildStatisticValue key='size' value='5']",
+        "##teamcity[blockClosed name='Tests']",
+        '::endgroup::',
+        '\x1b[0Ksection_start:1700000000:deploy\r\x1b[0KDeploy',
+        '##vso[task.setprogress value=50;]half',
+        '::add-mask::***',
+        'section_end:1700000003:deploy\r\x1b[0K',
+        '::warning file=a.sh,line=2::slow',
+        'b',
+        '',
+      ].join('\n'),
+    );
+    assert.equal(written, "a\n##teamcity[buildStatisticValue key='size' value='5']\n##vso[task.setprogress value=50;]half\n::add-mask::***\nb\n");
+  });
+
+  it('hands an error annotation to the display at once (its step stays open), and keeps an end with no group open as output', () => {
+    const { written, errors } = ciFiltered('::endgroup::\n::group::x\n::error file=src/a.c,line=3::boom\n::endgroup::\n');
+    assert.equal(written, '::endgroup::\n');
+    assert.deepEqual(errors, ['boom@src/a.c:3']);
+  });
+
+  it('passes the lines of a dialect switched off through unchanged', () => {
+    const text = "::group::x\n##teamcity[blockOpened name='T']\n::endgroup::\n";
+    assert.equal(ciFiltered(text, { github: false }).written, '::group::x\n::endgroup::\n');
+  });
+
+  it('holds a partial CI line until its end (a command split across writes is still dropped)', () => {
+    const written: string[] = [];
+    const filter = new MarkerLineFilter((t) => written.push(t));
+    filter.push(Buffer.from('::gro'));
+    filter.push(Buffer.from('up::Build\nok\n'));
+    filter.flush();
+    assert.deepEqual(written, ['ok\n']);
+  });
+});
