@@ -67,7 +67,10 @@ function findNode(config: StepflowConfig): SidecarRuntime | string {
     const major = version === undefined ? undefined : Number(version.split('.')[0]);
     if (major !== undefined && major >= MIN_NODE_MAJOR) {
       const where = candidate === process.execPath ? "the extension host's Node" : candidate === 'node' ? 'node on PATH' : candidate;
-      return { command: candidate, env: {}, description: `Node ${version} (${where})` };
+      // The extension host's own binary is started as vscode-languageclient starts a Node
+      // module: with ELECTRON_RUN_AS_NODE=1, which a plain Node ignores and an Electron needs.
+      const env: Record<string, string> = candidate === process.execPath ? { ELECTRON_RUN_AS_NODE: '1' } : {};
+      return { command: candidate, env, description: `Node ${version} (${where})` };
     }
     if (major !== undefined) return `needs Node ≥ ${MIN_NODE_MAJOR}, but ${candidate} is Node ${major}`;
   }
