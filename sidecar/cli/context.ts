@@ -8,7 +8,7 @@ import type { ParsedArgs } from './args';
 import { stringOption } from './args';
 
 /** Commands that work on a database they may only read (`stats --rebuild` asks for writing itself). */
-export const READING_COMMANDS: ReadonlySet<string> = new Set(['history', 'show', 'stats', 'report', 'serve']);
+export const READING_COMMANDS: ReadonlySet<string> = new Set(['history', 'search', 'show', 'stats', 'report', 'serve']);
 
 // Kept on globalThis: `serve` runs from a bundle of its own (dist/sidecar-serve.js) with its
 // own copy of this module, and must see what the dispatcher in dist/sidecar.js set.

@@ -2,7 +2,7 @@
 // stderr and a non-zero exit code, never a stack trace.
 import { UserError, oneLine } from '../util/errors';
 import { runCommand } from './runCommand';
-import { historyCommand, pruneCommand, showCommand, statsCommand } from './readCommands';
+import { historyCommand, pruneCommand, searchCommand, showCommand, statsCommand } from './readCommands';
 import { reportCommand } from './reportCommand';
 import { READING_COMMANDS, setCliCommand } from './context';
 import { USAGES, commandHelp, overview } from './usage';
@@ -10,6 +10,7 @@ import { USAGES, commandHelp, overview } from './usage';
 const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
   run: runCommand,
   history: historyCommand,
+  search: searchCommand,
   show: showCommand,
   stats: statsCommand,
   report: reportCommand,

@@ -1,4 +1,4 @@
-// The commands that read the database: history, show, stats (they also work on a database
+// The commands that read the database: history, search, show, stats (they also work on a database
 // StepFlow may only read, see context.ts), and prune.
 import * as path from 'node:path';
 import type { RunRecord, StepRecord } from '../protocol/model';
@@ -40,8 +40,32 @@ export async function historyCommand(argv: readonly string[]): Promise<number> {
   }
 }
 
+export async function searchCommand(argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv, { json: {}, run: { value: true }, limit: { value: true }, db: { value: true } });
+  const text = args.positionals.join(' ');
+  if (!text.trim()) throw new UserError('missing the text to find — usage: stepflow search <text> [--run ID] [--limit N] [--json]');
+  const store = openCliStore(args);
+  try {
+    const runArg = stringOption(args, 'run');
+    const run = runArg === undefined ? undefined : store.getRun(runArg);
+    if (runArg !== undefined && !run) throw new UserError(`no run with id "${runArg}"`);
+    const hits = store.searchLogs(text, { limit: numberOption(args, 'limit', { min: 1 }) ?? 50, ...(run ? { runId: run.id } : {}) });
+    if (printedWithoutTable(hits, Boolean(args.options.json), `no log line contains "${safe(text)}"`)) return 0;
+    const s = style();
+    for (const hit of hits) {
+      const step = hit.step ? `  ${s.dim(safe(hit.step.join(' › ')))}` : '';
+      process.stdout.write(`${s.dim(`${hit.runId}:${hit.line}`)}${step}  ${safe(hit.text)}\n`);
+    }
+    const first = hits[0]!;
+    process.stdout.write(s.dim(`open one: stepflow show ${first.runId} --log --from ${first.line}\n`));
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
 export async function showCommand(argv: readonly string[]): Promise<number> {
-  const args = parseArgs(argv, { json: {}, log: {}, db: { value: true } });
+  const args = parseArgs(argv, { json: {}, log: {}, from: { value: true }, db: { value: true } });
   const id = args.positionals[0];
   if (!id) throw new UserError('missing run id — usage: stepflow show <runId> [--json] [--log]');
   const store = openCliStore(args);
@@ -53,10 +77,13 @@ export async function showCommand(argv: readonly string[]): Promise<number> {
       process.stdout.write(JSON.stringify(record, null, 2) + '\n');
       return 0;
     }
-    printRun(run, style());
+    const fromLine = numberOption(args, 'from', { min: 1 });
+    if (fromLine !== undefined && !args.options.log) throw new UserError('--from LINE goes with --log (stepflow show <runId> --log --from LINE)');
+    if (fromLine === undefined) printRun(run, style());
     if (args.options.log) {
-      process.stdout.write('\n');
-      for (let from = 1; from <= run.lineCount; from += 10_000) {
+      // From a line (a search result): only the log, so the line asked for is the first one printed.
+      if (fromLine === undefined) process.stdout.write('\n');
+      for (let from = fromLine ?? 1; from <= run.lineCount; from += 10_000) {
         for (const line of store.readLog(run.id, from, 10_000)) process.stdout.write(line.text + '\n');
       }
     }

@@ -49,12 +49,26 @@ export const USAGES: Readonly<Record<string, CommandUsage>> = {
       HELP,
     ],
   },
+  search: {
+    synopsis: 'stepflow search <text> [--run ID] [--limit N] [--json] [--db PATH] [--read-only]',
+    summary: 'find log lines containing TEXT (letters in any case), newest run first, with their run, line and step',
+    options: [
+      ['--run ID', 'only in this run (a unique prefix of the id is enough)'],
+      ['--limit N', 'at most N lines (default 50)'],
+      ['--json', 'print the lines as JSON'],
+      DB,
+      READ_ONLY,
+      HELP,
+    ],
+    notes: ['Each line names the command that prints the log from there: stepflow show <runId> --log --from <line>.'],
+  },
   show: {
-    synopsis: 'stepflow show <runId> [--json] [--log] [--db PATH] [--read-only]',
+    synopsis: 'stepflow show <runId> [--json] [--log [--from LINE]] [--db PATH] [--read-only]',
     summary: 'show one run: its steps, errors, warnings, artifacts and step summary (a unique prefix of the id is enough)',
     options: [
       ['--json', 'print the run record as JSON'],
       ['--log', 'also print the run’s whole output'],
+      ['--from LINE', 'with --log: print the output from this line on (a search result names it)'],
       DB,
       READ_ONLY,
       HELP,

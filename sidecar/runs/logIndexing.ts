@@ -2,8 +2,9 @@
 // that live long enough — the language server and `stepflow serve` — a slice at a time on
 // their event loop. While any run in the database is running, a slice is followed by a pause
 // of nine times its length (≤ 10 % of one core), so a run's ingest keeps the machine; when
-// nothing runs, slices follow each other with only a timer turn between them, so the event
-// loop still answers requests within a slice (~3 ms per MiB).
+// nothing runs, by a pause as long as the slice (half a core: a `stepflow run` starting in a
+// terminal is not a run yet while its Node boots, and must not find both cores taken). A
+// slice is ~3 ms of work per MiB, so the event loop still answers requests in between.
 import type { Store } from '../store/store';
 
 export interface LogIndexingOptions {
@@ -13,11 +14,13 @@ export interface LogIndexingOptions {
   idlePollMs?: number;
   /** Pause after a slice, as a multiple of the slice's duration, while a run is running. */
   busyPauseFactor?: number;
+  /** The same while no run is running. */
+  idlePauseFactor?: number;
   /** A slice failed (the database is locked, the disk full): it is tried again later. */
   onError?: (err: unknown) => void;
 }
 
-const DEFAULTS = { sliceBytes: 1 << 20, idlePollMs: 2000, busyPauseFactor: 9 } as const;
+const DEFAULTS = { sliceBytes: 1 << 20, idlePollMs: 2000, busyPauseFactor: 9, idlePauseFactor: 1 } as const;
 
 export class BackgroundLogIndexer {
   private timer: NodeJS.Timeout | undefined;
@@ -67,7 +70,7 @@ export class BackgroundLogIndexer {
     }
     if (this.stopped) return;
     if (!more) return this.schedule(this.options.idlePollMs);
-    const busy = this.store.runningRunIds().length > 0;
-    this.schedule(busy ? Math.ceil((performance.now() - started) * this.options.busyPauseFactor) : 1);
+    const factor = this.store.runningRunIds().length > 0 ? this.options.busyPauseFactor : this.options.idlePauseFactor;
+    this.schedule(Math.max(1, Math.ceil((performance.now() - started) * factor)));
   }
 }
