@@ -42,6 +42,8 @@ export const modules = {
       'test/unit/store.searchSteps.test.ts',
       'test/unit/store.logSearch.test.ts',
       'test/unit/store.errors.test.ts',
+      'test/unit/store.errorWords.test.ts',
+      'test/unit/store.diskfull.test.ts',
       'test/unit/stats.store.test.ts',
     ],
   },
