@@ -175,6 +175,8 @@ export function historyRunFromRecord(r: RunRecord): HistoryRun {
     lineCount: r.lineCount,
     stepCount: countSteps(r.steps),
     failedStep: firstFailed(r.steps),
+    ...(r.host !== undefined ? { host: r.host } : {}),
+    ...(r.user !== undefined ? { user: r.user } : {}),
   };
 }
 

@@ -107,6 +107,7 @@ export class SfRunList extends LitElement {
         <span class="muted" title=${dateTime(run.startedAt)}>${relativeTime(run.startedAt, now)}</span>
         <span class="muted mono">${run.id.slice(0, 8)}</span>
         ${run.profile ? html`<span class="tag">${run.profile}</span>` : nothing}
+        ${run.host ? html`<span class="tag host" title=${run.user ? `${run.user}@${run.host}` : run.host}>${run.host}</span>` : nothing}
         ${run.failedStep ? html`<span class="failed-step ellipsis">✗ ${run.failedStep}</span>` : nothing}
       </span>
     </div>`;
