@@ -19,6 +19,10 @@ export interface LogLineOptions {
   selected: 'focus' | 'sel' | null;
   /** The current find hit. */
   hit: boolean;
+  /** The line the keyboard is on. */
+  cursor: boolean;
+  /** The log's line count (aria-setsize: only the visible lines exist). */
+  total: number;
   /** A click on the line number (shift: extend the selection). */
   onNumberClick: (e: MouseEvent) => void;
 }
@@ -30,23 +34,27 @@ export const logLineStyles = [
     .line.sel { background: var(--vscode-editor-inactiveSelectionBackground, rgba(58, 61, 65, 0.8)); }
     .line.focus { background: var(--vscode-editor-rangeHighlightBackground, rgba(255, 255, 255, 0.06)); }
     .line.hit { background: var(--vscode-editor-findMatchHighlightBackground, rgba(234, 92, 0, 0.25)); }
+    .line.cursor { outline: 1px solid var(--vscode-focusBorder, #0078d4); outline-offset: -1px; }
     .num {
       flex: none; width: 7ch; padding-right: 1ch; text-align: right; cursor: pointer; user-select: none;
-      color: var(--vscode-editorLineNumber-foreground, #6e7681);
+      /* Not editorLineNumber.foreground: Dark Modern's (#6e7681) is 3.6:1 on the editor, below the 4.5:1 text needs. */
+      color: var(--vscode-descriptionForeground, #9d9d9d);
     }
     .num:hover { color: var(--vscode-editorLineNumber-activeForeground, #cccccc); }
     .text { padding-left: 6px; }
     .pending { color: var(--vscode-disabledForeground, #6e7681); }
     mark { background: var(--vscode-editor-findMatchBackground, #9e6a03); color: inherit; border-radius: 2px; }
+    /* The glyph carries the terminal colour; the words stay in a text colour of the theme (the
+       terminal's cyan, green and yellow fall below 4.5:1 on light backgrounds). */
     .marker { font-weight: bold; margin-right: 1.5ch; }
-    .marker.start { color: var(--vscode-terminal-ansiCyan, #11a8cd); }
-    .marker.complete { color: var(--vscode-terminal-ansiGreen, #0dbc79); }
-    .marker.error { color: var(--vscode-terminal-ansiRed, #f14c4c); }
-    .marker.warning { color: var(--vscode-terminal-ansiYellow, #e5e510); }
-    .marker.artifact { color: var(--vscode-terminal-ansiCyan, #11a8cd); font-weight: normal; }
+    .marker.start .glyph, .marker.artifact .glyph { color: var(--vscode-terminal-ansiCyan, #11a8cd); }
+    .marker.complete .glyph { color: var(--vscode-terminal-ansiGreen, #0dbc79); }
+    .marker.error { color: var(--vscode-errorForeground, #f85149); }
+    .marker.warning .glyph { color: var(--vscode-terminal-ansiYellow, #e5e510); }
+    .marker.artifact { font-weight: normal; }
     /* A rule above each step header; a shadow, not a border, so rows keep their height. */
     .line.marker-line.start { box-shadow: inset 0 1px 0 var(--vscode-panel-border, #2b2b2b); }
-    .raw-marker { opacity: 0.5; }
+    .raw-marker { color: var(--vscode-descriptionForeground, #9d9d9d); }
   `,
   ansiPalette,
 ];
@@ -60,8 +68,10 @@ export function logLineTemplate(n: number, line: LogLine | undefined, opts: LogL
     line?.stream === 'stderr' ? 'stderr' : '',
     opts.selected ?? '',
     opts.hit ? 'hit' : '',
+    opts.cursor ? 'cursor' : '',
   ].join(' ');
-  return html`<div class=${classes} data-line=${n}>
+  return html`<div class=${classes} data-line=${n} id=${`log-line-${n}`} role="option" aria-posinset=${n} aria-setsize=${opts.total}
+    aria-selected=${opts.selected ? 'true' : 'false'}>
     <span class="num" @click=${opts.onNumberClick}>${n}</span>
     <span class="text">${!line
       ? html`<span class="pending">…</span>`
@@ -74,5 +84,6 @@ export function logLineTemplate(n: number, line: LogLine | undefined, opts: LogL
 /** The meaning as a header ("▶ Build", "✓ Build", "✗ message"), then the raw line dimmed, which keeps the find highlights. META lines are only dimmed. */
 function markerTemplate(marker: MarkerLine, raw: unknown) {
   if (marker.kind === 'meta') return html`<span class="raw-marker">${raw}</span>`;
-  return html`<span class="marker ${marker.kind}">${marker.label}</span><span class="raw-marker">${raw}</span>`;
+  const space = marker.label.indexOf(' ');
+  return html`<span class="marker ${marker.kind}"><span class="glyph">${marker.label.slice(0, space)}</span> ${marker.label.slice(space + 1)}</span><span class="raw-marker">${raw}</span>`;
 }

@@ -17,6 +17,7 @@ export class SfHistoryApp extends LitElement {
     base,
     css`
       :host { display: flex; flex-direction: column; height: 100%; min-height: 0; background: var(--vscode-editor-background, #1f1f1f); }
+      header.top { display: contents; }
       sf-filters { border-bottom: 1px solid var(--vscode-panel-border, #2b2b2b); }
       .main { flex: 1; display: grid; grid-template-columns: minmax(240px, 30%) 1fr; min-height: 0; }
       aside { display: flex; flex-direction: column; min-height: 0; border-right: 1px solid var(--vscode-panel-border, #2b2b2b); background: var(--vscode-sideBar-background, #181818); }
@@ -70,17 +71,19 @@ export class SfHistoryApp extends LitElement {
     const ctl = this.ctl;
     if (!ctl) return html`<div class="placeholder muted">Connecting…</div>`;
     return html`
+      <header class="top"><h1 class="sr-only">StepFlow history</h1>
       <sf-filters
+        role="search"
         .query=${ctl.query}
         .scripts=${[...ctl.scripts]}
         .profiles=${[...ctl.profiles]}
         ?busy=${ctl.loadingList}
         @query-change=${(e: CustomEvent<Partial<HistoryQuery>>) => void ctl.setQuery(e.detail)}
         @refresh=${() => void ctl.reload()}
-      ></sf-filters>
+      ></sf-filters></header>
       ${ctl.error ? html`<div class="error" role="alert">${ctl.error}</div>` : nothing}
       <div class="main">
-        <aside>
+        <aside aria-label="Runs">
           <div class="section"><span>Runs</span><span class="badge">${ctl.runs.length}${ctl.nextCursor ? '+' : ''}</span></div>
           <sf-run-list
             .runs=${ctl.runs}

@@ -1,4 +1,4 @@
-import { LitElement, css, html } from 'lit';
+import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { cssProps } from './cssProps';
 import type { OutputEvent } from '../../sidecar/protocol/events';
@@ -8,7 +8,7 @@ import type { StepflowDataSource } from '../dataSource';
 import type { LogFocus } from '../historyController';
 import type { StepRow } from '../runView';
 import { LogFind, type LogFindHost } from './logFind';
-import { ROW, rowsOffset, scrollTopFor, totalHeight, visibleWindow, type LogView } from './logGeometry';
+import { ROW, isScaled, rowsOffset, scrollTopFor, totalHeight, visibleWindow, type LogView } from './logGeometry';
 import { logLineStyles, logLineTemplate } from './logLine';
 import { LogPages } from './logPages';
 import { base } from './theme';
@@ -27,6 +27,11 @@ const END = Number.MAX_SAFE_INTEGER;
  * Copy copies the selection or the whole log. Marker lines read as what they mean — a
  * "▶ Build" header before the dimmed raw line, ✓/✗ for a step's end, META lines dimmed —
  * unless "Raw markers" is on; search, copy and line numbers always use the raw text.
+ *
+ * Keyboard: the log is a listbox of lines, one tab stop. ↑ ↓ Page Up/Down Home End move the
+ * line the keyboard is on (outlined; Shift extends the selection), Ctrl+C copies the
+ * selection, Escape clears it. Screen readers hear the line through aria-activedescendant;
+ * not a live region, as scrolling renders lines that were there all along.
  *
  * Its parts: logGeometry.ts (scroll offset ↔ lines), logPages.ts (the lines, read in pages),
  * logFind.ts (find's hits), logLine.ts (one row and its styles).
@@ -51,6 +56,9 @@ export class SfLogViewer extends LitElement implements LogFindHost {
       }
       .viewport { position: sticky; top: 0; left: 0; overflow: hidden; }
       .empty { padding: 12px; }
+      .scroller:focus { outline: none; }
+      .scroller:focus-visible { outline: 1px solid var(--vscode-focusBorder, #0078d4); outline-offset: -1px; }
+      .scroller:not(:focus) .line.cursor { outline: none; }
     `,
     logLineStyles,
   ];
@@ -69,6 +77,9 @@ export class SfLogViewer extends LitElement implements LogFindHost {
   @state() private viewTop = 0;
   @state() private viewHeight = 400;
   @state() private selection: { from: number; to: number } | null = null;
+  /** The line the keyboard is on; Shift+arrows extend the selection from `anchor` to it. */
+  @state() private cursor: number | null = null;
+  private anchor: number | null = null;
   @state() private status = '';
   @state() private follow = false;
   /** Marker lines as the script printed them, without the ▶/✓/✗ headers. */
@@ -127,7 +138,10 @@ export class SfLogViewer extends LitElement implements LogFindHost {
 
   override render() {
     return html`${this.toolbar()}
-      <div class="scroller" tabindex="0" role="log" aria-label="Log" @scroll=${this.onScroll}>
+      <div class="scroller" tabindex="0" role=${this.lineCount > 0 ? 'listbox' : nothing}
+        aria-label=${`Log, ${this.lineCount.toLocaleString()} lines`} aria-multiselectable=${this.lineCount > 0 ? 'true' : nothing}
+        aria-activedescendant=${this.cursorShown() ? `log-line-${this.cursor}` : nothing}
+        @scroll=${this.onScroll} @keydown=${this.onKey}>
         ${this.lineCount === 0
           ? html`<div class="empty muted">${this.running ? 'Waiting for output…' : 'This run printed nothing.'}</div>`
           : this.rows()}
@@ -144,6 +158,7 @@ export class SfLogViewer extends LitElement implements LogFindHost {
   /** Shows `from` a third down the view and selects up to `to`. */
   scrollToRange(from: number, to = from): void {
     this.selection = { from, to: Math.max(from, to) };
+    this.cursor = this.anchor = from;
     this.reveal(from);
     this.requestUpdate();
   }
@@ -184,6 +199,7 @@ export class SfLogViewer extends LitElement implements LogFindHost {
     this.pages.dispose();
     this.pages = this.newPages();
     this.selection = null;
+    this.cursor = this.anchor = null;
     this.finder.clear();
     this.follow = this.running;
     this.viewTop = 0;
@@ -234,15 +250,17 @@ export class SfLogViewer extends LitElement implements LogFindHost {
         needle: this.find,
         selected: sel && n >= sel.from && n <= sel.to ? (sel.from === sel.to ? 'focus' : 'sel') : null,
         hit: n === hitLine,
+        cursor: n === this.cursor,
+        total: this.lineCount,
         onNumberClick: (e: MouseEvent) => this.clickLine(n, e.shiftKey),
       }));
     }
     const total = totalHeight(this.lineCount);
     const shown = Math.min(this.viewHeight, total);
-    return html`<div class="viewport" ${cssProps({ 'height': `${shown}px` })}>
-        <div ${cssProps({ 'transform': `translateY(${-rowsOffset(view, first)}px)` })}>${lines}</div>
+    return html`<div class="viewport" role="none" ${cssProps({ 'height': `${shown}px` })}>
+        <div role="none" ${cssProps({ 'transform': `translateY(${-rowsOffset(view, first)}px)` })}>${lines}</div>
       </div>
-      <div ${cssProps({ 'height': `${Math.max(0, total - shown)}px` })}></div>`;
+      <div role="none" ${cssProps({ 'height': `${Math.max(0, total - shown)}px` })}></div>`;
   }
 
   // ── interaction ──────────────────────────────────────────────────────────────────────
@@ -261,6 +279,51 @@ export class SfLogViewer extends LitElement implements LogFindHost {
   private clickLine(n: number, extend: boolean): void {
     if (extend && this.selection) this.selection = { from: Math.min(this.selection.from, n), to: Math.max(this.selection.to, n) };
     else this.selection = this.selection?.from === n && this.selection.to === n ? null : { from: n, to: n };
+    this.cursor = n;
+    if (!extend) this.anchor = n;
+  }
+
+  /** Whether the keyboard's line is rendered (aria-activedescendant must name an element that exists). */
+  private cursorShown(): boolean {
+    if (this.cursor === null) return false;
+    const [first, count] = visibleWindow(this.view);
+    return this.cursor >= first && this.cursor < first + count && this.cursor <= this.lineCount;
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    if (this.lineCount === 0) return;
+    if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'c') {
+      e.preventDefault();
+      void this.copy();
+      return;
+    }
+    if (e.key === 'Escape') {
+      this.selection = null;
+      this.cursor = this.anchor = null;
+      return;
+    }
+    const [first, count] = visibleWindow(this.view);
+    const at = this.cursor ?? first;
+    const page = Math.max(1, count - 2);
+    const to: Record<string, number> = {
+      ArrowDown: this.cursor === null ? at : at + 1, ArrowUp: this.cursor === null ? at : at - 1,
+      PageDown: at + page, PageUp: at - page, Home: 1, End: this.lineCount,
+    };
+    if (!(e.key in to)) return;
+    e.preventDefault();
+    const line = Math.min(this.lineCount, Math.max(1, to[e.key]!));
+    if (!e.shiftKey || this.anchor === null) this.anchor = line;
+    this.cursor = line;
+    this.selection = { from: Math.min(this.anchor, line), to: Math.max(this.anchor, line) };
+    this.follow = false;
+    const top = (line - 1) * ROW;
+    const scaled = isScaled(this.lineCount);
+    const shown = scaled ? line >= first && line < first + count - 2 : top >= this.viewTop && top + ROW <= this.viewTop + this.viewHeight;
+    if (!shown) {
+      // Just enough scrolling to show the line, as a list does; a jump a third down for long moves.
+      const near = Math.abs(line - at) <= page;
+      this.pendingScroll = near && !scaled ? (top < this.viewTop ? top : top + ROW - this.viewHeight) : scrollTopFor(this.view, line);
+    }
   }
 
   private onStepPick(e: Event): void {

@@ -41,6 +41,9 @@ export class SfRunDetail extends LitElement {
       .title .actions { margin-left: auto; display: flex; gap: 6px; }
       .facts { display: flex; flex-wrap: wrap; gap: 4px 16px; margin: 6px 0 0 24px; font-size: 12px; }
       .facts b { font-weight: 600; }
+      /* Status words are text: the theme's error text colour (icon colours are too light for text on light themes); the icon beside the title carries the colour. */
+      .facts .status { color: inherit; }
+      .facts .status.failed, .facts .status.timed_out { color: var(--vscode-errorForeground, #f85149); }
       .banner {
         margin: 8px 0 0 24px; padding: 4px 8px; display: flex; gap: 6px; align-items: center; font-size: 12px;
         border-left: 2px solid var(--vscode-errorForeground, #f85149);
@@ -58,6 +61,7 @@ export class SfRunDetail extends LitElement {
         border-bottom-color: var(--vscode-panelTitle-activeBorder, #0078d4);
       }
       nav .badge { margin-left: 4px; text-transform: none; }
+      nav button:focus-visible { outline: 1px solid var(--vscode-focusBorder, #0078d4); outline-offset: -1px; }
       .body { flex: 1; min-height: 0; overflow: auto; padding: 12px 16px; }
       .body.log { display: flex; flex-direction: column; overflow: hidden; }
       .body.log sf-log-viewer { flex: 1; }
@@ -106,8 +110,10 @@ export class SfRunDetail extends LitElement {
     const rows = stepRows(run.steps);
     const tab = this.tab;
     const trendKey = tab === 'timeline' ? (pickTrend(trendChoices(run, this.stats), this.trendKey)?.key ?? null) : null;
+    // The tab pattern: one tab stop (the selected tab), ← → Home End move and select, the panel is labelled by its tab.
     const tabButton = (id: DetailTab, label: string, count?: number) =>
-      html`<button role="tab" aria-selected=${tab === id ? 'true' : 'false'} data-tab=${id} @click=${() => this.ask('tab-change', id)}>
+      html`<button role="tab" id=${`tab-${id}`} aria-selected=${tab === id ? 'true' : 'false'} aria-controls="tabpanel"
+        tabindex=${tab === id ? 0 : -1} data-tab=${id} @click=${() => this.ask('tab-change', id)}>
         ${label}${count !== undefined ? html`<span class="badge">${count.toLocaleString()}</span>` : nothing}
       </button>`;
     return html`
@@ -125,7 +131,7 @@ export class SfRunDetail extends LitElement {
           </span>
         </div>
         <div class="facts">
-          <span class=${run.status}><b>${STATUS_LABEL[run.status] ?? run.status}</b>${run.exitCode !== null && run.exitCode !== 0 ? ` (exit ${run.exitCode})` : ''}${run.signal ? ` (${run.signal})` : ''}</span>
+          <span class="status ${run.status}"><b>${STATUS_LABEL[run.status] ?? run.status}</b>${run.exitCode !== null && run.exitCode !== 0 ? ` (exit ${run.exitCode})` : ''}${run.signal ? ` (${run.signal})` : ''}</span>
           <span><span class="muted">Started</span> ${dateTime(started)}</span>
           <span><span class="muted">Duration</span> ${formatDuration(duration)}</span>
           ${run.profile ? html`<span><span class="muted">Profile</span> ${run.profile}</span>` : nothing}
@@ -135,13 +141,13 @@ export class SfRunDetail extends LitElement {
         <sf-run-progress .run=${run} .expectations=${this.expectations}></sf-run-progress>
         ${run.error && runErrorShownAsRow(run) ? html`<div class="banner"><sf-icon class="failed" name="error"></sf-icon><span>${run.error.message}</span></div>` : nothing}
         ${run.warnings.map((w) => html`<div class="banner"><sf-icon class="warn" name="warning"></sf-icon><span>${w.message}</span></div>`)}
-        <nav role="tablist">
+        <nav role="tablist" aria-label="Run details" @keydown=${this.onTabKey}>
           ${tabButton('timeline', 'Timeline', rows.length)} ${tabButton('log', 'Log', run.lineCount)}
           ${tabButton('artifacts', 'Artifacts', run.artifacts.length)}
           ${run.summary || tab === 'summary' ? tabButton('summary', 'Summary') : nothing} ${tabButton('compare', 'Compare')}
         </nav>
       </header>
-      <div class="body ${tab}" role="tabpanel">
+      <div class="body ${tab}" role="tabpanel" id="tabpanel" aria-labelledby=${`tab-${tab}`}>
         ${tab === 'timeline'
           ? html`<sf-timeline .run=${run} @step-click=${(e: CustomEvent<number>) => this.jump(e.detail)}></sf-timeline>
               <sf-step-table .run=${run} .stats=${this.stats} .selectedKey=${trendKey}
@@ -167,6 +173,18 @@ export class SfRunDetail extends LitElement {
                   @compare-change=${(e: CustomEvent<string | null>) => this.ask('compare-change', e.detail)}></sf-compare>`}
       </div>
     `;
+  }
+
+  private onTabKey(e: KeyboardEvent): void {
+    const tabs = [...this.renderRoot.querySelectorAll<HTMLButtonElement>('nav [role="tab"]')];
+    const at = tabs.indexOf((this.renderRoot as ShadowRoot).activeElement as HTMLButtonElement);
+    if (at < 0) return;
+    const to: Record<string, number> = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: tabs.length - 1 };
+    if (!(e.key in to)) return;
+    e.preventDefault();
+    const next = tabs[(to[e.key]! + tabs.length) % tabs.length]!;
+    next.focus();
+    this.ask('tab-change', next.dataset.tab as DetailTab);
   }
 
   private jump(stepId: number): void {

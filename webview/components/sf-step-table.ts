@@ -1,5 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
 import { cssProps } from './cssProps';
 import { formatDuration } from '../../sidecar/protocol/format';
 import type { StepStatistic } from '../../sidecar/protocol/statistics';
@@ -8,6 +8,8 @@ import { statKey, stepRows } from '../runView';
 import { shownStatus, shownStatusNote } from '../../sidecar/protocol/results';
 import { baselineWithout, ownDurations, stepVerdict } from '../../sidecar/protocol/usual';
 import { formatSpread } from '../../sidecar/protocol/format';
+import { spokenDuration } from '../../sidecar/protocol/spoken';
+import { spokenStep } from '../../sidecar/protocol/spoken';
 import { base, statusIcon } from './theme';
 import './sf-icon';
 
@@ -17,6 +19,8 @@ import './sf-icon';
  * "much slower" only where the step carries its outlier warning (protocol/usual.ts), so
  * the column never contradicts the warning beside it. `jump` (detail: step id) opens the step's log;
  * clicking a step with history fires `step-select` (detail: its stat key) to show its trend.
+ * Keyboard: the rows are one tab stop (↑ ↓ Home End move, outlined); Enter opens the step's
+ * log, Space shows its trend. Each row is named in words for screen readers (spoken.ts).
  */
 @customElement('sf-step-table')
 export class SfStepTable extends LitElement {
@@ -32,7 +36,14 @@ export class SfStepTable extends LitElement {
       td { padding: 3px 8px; vertical-align: top; border-bottom: 1px solid var(--vscode-panel-border, rgba(128, 128, 128, 0.15)); }
       tr:hover td { background: var(--vscode-list-hoverBackground, #2a2d2e); }
       tr.pickable { cursor: pointer; }
+      tr:focus { outline: none; }
+      tr:focus-visible td { box-shadow: inset 0 1px 0 var(--vscode-focusBorder, #0078d4), inset 0 -1px 0 var(--vscode-focusBorder, #0078d4); }
+      tr:focus-visible td:first-child { box-shadow: inset 1px 1px 0 var(--vscode-focusBorder, #0078d4), inset 0 -1px 0 var(--vscode-focusBorder, #0078d4); }
+      tr:focus-visible td:last-child { box-shadow: inset -1px 1px 0 var(--vscode-focusBorder, #0078d4), inset 0 -1px 0 var(--vscode-focusBorder, #0078d4); }
       tr.chosen td { background: var(--vscode-list-inactiveSelectionBackground, #37373d); }
+      /* On the selection's background the muted and coloured texts lose their contrast: the theme's selection text colour; the icons keep their colour. */
+      tr.chosen td, tr.chosen .muted, tr.chosen .verdict { color: var(--vscode-list-inactiveSelectionForeground, var(--vscode-foreground, #cccccc)); }
+      tr.chosen .verdict sf-icon { color: var(--vscode-editorWarning-foreground, #cca700); }
       .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
       .step { display: flex; align-items: center; gap: 5px; min-width: 0; }
       .detail { font-size: 12px; margin-top: 2px; display: flex; gap: 4px; align-items: flex-start; overflow-wrap: anywhere; }
@@ -50,6 +61,8 @@ export class SfStepTable extends LitElement {
   @property({ attribute: false }) stats: Map<string, StepStatistic> = new Map();
   /** The step whose trend is shown (stat key), marked. */
   @property({ attribute: false }) selectedKey: string | null = null;
+  /** The row that is the table's tab stop (step id); the first row until the keys move it. */
+  @state() private focusedId: number | null = null;
 
   override render() {
     if (!this.run) return nothing;
@@ -57,9 +70,10 @@ export class SfStepTable extends LitElement {
     if (rows.length === 0) return nothing;
     const now = Date.now();
     const own = ownDurations(this.run.steps);
-    return html`<table aria-label="Steps">
+    const focused = rows.some((r) => r.step.id === this.focusedId) ? this.focusedId : rows[0]!.step.id;
+    return html`<table aria-label="Steps" @keydown=${(e: KeyboardEvent) => this.onKey(e, rows.map((r) => r.step.id))}>
       <colgroup><col /><col class="c-dur" /><col class="c-usual" /><col class="c-vs" /><col class="c-log" /></colgroup>
-      <thead><tr><th>Step</th><th class="num">Duration</th><th class="num">Usual</th><th>vs usual</th><th></th></tr></thead>
+      <thead><tr><th>Step</th><th class="num">Duration</th><th class="num">Usual</th><th>vs usual</th><th><span class="sr-only">Log</span></th></tr></thead>
       <tbody>
         ${rows.map(({ step, depth, path }) => {
           const key = statKey(path);
@@ -69,12 +83,21 @@ export class SfStepTable extends LitElement {
           const v = stepVerdict(step, usual);
           const shown = shownStatus(step);
           const chosen = stat !== undefined && key === this.selectedKey;
+          const outlier = v.outlier?.severity === 'critical' ? 'critical' : v.outlier ? 'warning' : null;
+          const spoken = spokenStep({
+            name: step.name, status: shown, durationMs: duration, note: shownStatusNote(step), slower: outlier,
+            errors: step.error ? 1 : 0, warnings: step.warnings.filter((w) => w.type !== 'outlier').length,
+          });
           return html`<tr
             data-step-id=${step.id}
             class=${stat ? (chosen ? 'pickable chosen' : 'pickable') : ''}
+            tabindex=${step.id === focused ? 0 : -1}
+            aria-label=${`${spoken}${usual ? `, usually ${spokenDuration(usual.meanMs)}` : ''}`}
             aria-selected=${stat ? (chosen ? 'true' : 'false') : nothing}
-            title=${stat ? 'Click to show the duration trend of this step' : nothing}
+            title=${stat ? 'Click or press Space to show the duration trend of this step; Enter shows it in the log' : 'Enter shows this step in the log'}
+            @focus=${() => (this.focusedId = step.id)}
             @click=${stat ? () => this.selectStep(key) : nothing}
+            @keydown=${(e: KeyboardEvent) => this.onRowKey(e, step.id, stat ? key : null)}
           >
             <td>
               <div class="step" ${cssProps({ 'padding-left': `${depth * 16}px` })}>
@@ -88,7 +111,7 @@ export class SfStepTable extends LitElement {
               ${usual ? html`${formatDuration(usual.meanMs)}${usual.stdDevMs ? html` ${formatSpread(usual.stdDevMs)}` : nothing}` : '—'}
             </td>
             <td class="verdict ${v.kind}" title=${v.outlier ? v.outlier.message : nothing}>${v.outlier ? html`<sf-icon name="warning"></sf-icon> ` : nothing}${v.label}</td>
-            <td><button class="link" title="Show this step in the log" @click=${() => this.jump(step.id)}>Log</button></td>
+            <td><button class="link" tabindex="-1" title="Show this step in the log (Enter on the row)" aria-label=${`Show ${step.name} in the log`} @click=${() => this.jump(step.id)}>Log</button></td>
           </tr>`;
         })}
       </tbody>
@@ -107,6 +130,28 @@ export class SfStepTable extends LitElement {
         (w) => html`<div class="detail warn" ${cssProps({ 'padding-left': indent })}><sf-icon name="warning"></sf-icon><span>${w.message}${where(w.file, w.line)}</span></div>`,
       )}
     `;
+  }
+
+  /** ↑ ↓ Home End: the focus moves along the rows (the rows are read from the table as rendered). */
+  private onKey(e: KeyboardEvent, ids: number[]): void {
+    const at = ids.indexOf(this.focusedId ?? ids[0]!);
+    const to: Record<string, number> = { ArrowDown: at + 1, ArrowUp: at - 1, Home: 0, End: ids.length - 1 };
+    if (!(e.key in to) || (e.target as HTMLElement).tagName !== 'TR') return;
+    e.preventDefault();
+    const id = ids[Math.min(ids.length - 1, Math.max(0, to[e.key]!))]!;
+    this.focusedId = id;
+    this.renderRoot.querySelector<HTMLElement>(`tr[data-step-id="${id}"]`)?.focus();
+  }
+
+  private onRowKey(e: KeyboardEvent, stepId: number, key: string | null): void {
+    if (e.target !== e.currentTarget) return;
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      this.jump(stepId);
+    } else if (e.key === ' ' && key) {
+      e.preventDefault();
+      this.selectStep(key);
+    }
   }
 
   private selectStep(key: string): void {

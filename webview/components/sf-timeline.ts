@@ -5,13 +5,16 @@ import { formatDuration } from '../../sidecar/protocol/format';
 import type { RunRecord } from '../../sidecar/protocol/model';
 import { stepRows } from '../runView';
 import { shownStatus, shownStatusNote } from '../../sidecar/protocol/results';
+import { spokenDuration, spokenStatus } from '../../sidecar/protocol/spoken';
 import { base, statusIcon } from './theme';
 import './sf-icon';
 
 /**
  * A Gantt chart of a run's steps: one row per step (children indented), bars placed by
  * start and duration on the run's time axis; running steps grow until they finish.
- * Clicking a row emits `step-click` (detail: step id).
+ * Clicking a row emits `step-click` (detail: step id). For screen readers a table of rows
+ * (the step, then its status and time in words); the keyboard works the step table below,
+ * which has the same steps.
  */
 @customElement('sf-timeline')
 export class SfTimeline extends LitElement {
@@ -20,6 +23,7 @@ export class SfTimeline extends LitElement {
     css`
       :host { display: block; }
       .grid { display: grid; grid-template-columns: minmax(140px, 28%) 1fr; }
+      .grid > [role='row'] { display: contents; }
       .axis { position: relative; height: 20px; border-bottom: 1px solid var(--vscode-panel-border, #2b2b2b); }
       .tick { position: absolute; top: 3px; font-size: 11px; transform: translateX(-50%); white-space: nowrap; }
       .tick:first-child { transform: none; }
@@ -72,7 +76,7 @@ export class SfTimeline extends LitElement {
     const ticks = niceTicks(total);
     const pct = (ms: number) => `${Math.min(100, Math.max(0, (ms / total) * 100))}%`;
     return html`<div class="grid" role="table" aria-label="Step timeline">
-      <div class="axis"></div>
+      <div class="axis" aria-hidden="true"></div>
       <div class="axis" aria-hidden="true">${ticks.map((t) => html`<span class="tick muted" ${cssProps({ 'left': pct(t) })}>${formatDuration(t)}</span>`)}</div>
       ${rows.map(({ step, depth }) => {
         const from = step.startedAt - start;
@@ -84,12 +88,13 @@ export class SfTimeline extends LitElement {
         // A step with a failed descendant is shown failed, whatever its script said.
         const shown = shownStatus(step);
         const note = shownStatusNote(step);
-        return html`
+        return html`<div role="row">
           <div class="name row" role="rowheader" data-step-id=${step.id} data-status=${shown} ${cssProps({ 'padding-left': `${depth * 14 + 2}px` })} title=${note ? `${step.name} — ${note}` : step.name} @click=${click}>
             <sf-icon class=${shown} name=${statusIcon(shown)} ?spin=${shown === 'running'}></sf-icon>
             <span class="ellipsis">${step.name}</span>
           </div>
           <div class="track" role="cell" @click=${click}>
+            <span class="sr-only">${spokenStatus(shown)}${note ? `, ${note}` : ''}, ${spokenDuration(duration)}, from ${spokenDuration(from)} after the start</span>
             ${ticks.map((t) => html`<span class="gridline" ${cssProps({ 'left': pct(t) })}></span>`)}
             <span
               class="bar ${shown}"
@@ -98,7 +103,7 @@ export class SfTimeline extends LitElement {
             ></span>
             ${labelInside ? nothing : html`<span class="label muted" ${cssProps({ left: `calc(${leftPct + widthPct}% + 6px)` })}>${formatDuration(duration)}</span>`}
           </div>
-        `;
+        </div>`;
       })}
     </div>`;
   }

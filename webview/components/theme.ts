@@ -11,6 +11,8 @@ export const base = css`
   }
   *, *::before, *::after { box-sizing: inherit; }
   [hidden] { display: none !important; }
+  /* Read by screen readers, not shown: the words for what the eye gets from icons and symbols. */
+  .sr-only { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
   .muted { color: var(--vscode-descriptionForeground, #9d9d9d); }
   .mono { font-family: var(--vscode-editor-font-family, monospace); }
   .ellipsis { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
