@@ -13,7 +13,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CancelRequest, GetRunRequest, ListRunsRequest, ReadLogRequest, RunRequest, type RunErrorData } from '../protocol/lsp';
 import { LiveSubscribe, LiveUnsubscribe } from '../protocol/live';
-import { defaultDatabasePath } from '../store/database';
+import { defaultDatabasePath, sqliteDriver } from '../store/database';
 import { Store, StoreError } from '../store/store';
 import { RunManager } from '../runs/runManager';
 import { ExternalRunWatcher } from '../runs/externalRuns';
@@ -118,7 +118,7 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
     });
     indexer = new BackgroundLogIndexer(opened, { onError: (err) => connection.console.warn(`StepFlow could not index logs for search now: ${(err as Error).message}`) });
     connection.console.info(
-      `StepFlow sidecar ${process.version}, database ${dbPath}` +
+      `StepFlow sidecar ${process.version}, database ${dbPath} through ${sqliteDriver()}` +
         (adopted.length ? `, ${adopted.length} run(s) adopted` : '') +
         (interrupted.length ? `, ${interrupted.length} run(s) marked interrupted` : ''),
     );
