@@ -14,6 +14,12 @@ export interface Dialect {
    */
   readonly leadBytes: readonly number[];
   /**
+   * Optional: ASCII prefixes one of which every line of this dialect starts with (its lead
+   * byte first), e.g. '::' and '##['. A line starting with none is not decoded for it — the
+   * CI dialects' lead bytes ('#', ':', 's') begin many ordinary lines.
+   */
+  readonly heads?: readonly string[];
+  /**
    * Parses one line that already has ANSI sequences stripped, leading whitespace removed
    * and a trailing "\r" removed. Returns null when the line is not a marker of this
    * dialect. Must never throw: the text is untrusted program output.

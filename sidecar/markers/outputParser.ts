@@ -3,7 +3,7 @@
 //
 // Hot path: one indexOf(10) and one table lookup per line; a line is decoded only when its
 // first significant byte (after spaces/tabs, a BOM and ANSI sequences) is a dialect's lead
-// byte. Lines made entirely of bytes of the pushed chunk are returned as one zero-copy
+// byte, and, when every dialect of that byte names its heads, the line starts with one. Lines made entirely of bytes of the pushed chunk are returned as one zero-copy
 // subarray of it — callers must not reuse a chunk's memory after pushing it.
 //
 // Chunking invariance: the result depends only on the byte stream, never on how it was
@@ -56,6 +56,9 @@ export class OutputParser {
   private readonly maxLineBytes: number;
   private readonly classOf = new Uint8Array(256);
   private readonly byLead: Array<readonly Dialect[] | undefined> = new Array(256).fill(undefined);
+  /** Per lead byte: every dialect of it names its heads, so a line must start with one to be decoded. */
+  private readonly headsOnly = new Uint8Array(256);
+  private readonly heads = new HeadTrie();
   /** Bytes of the line in progress: storage[0, pendingLen). */
   private storage: Buffer = EMPTY;
   private pendingLen = 0;
@@ -77,6 +80,12 @@ export class OutputParser {
         const list = this.byLead[b];
         if (!list || !list.includes(dialect)) this.byLead[b] = [...(list ?? []), dialect];
       }
+    }
+    for (let b = 0; b < 256; b++) {
+      const list = this.byLead[b];
+      if (!list || list.some((d) => !d.heads)) continue;
+      this.headsOnly[b] = 1;
+      for (const d of list) for (const head of d.heads!) if (head.charCodeAt(0) === b) this.heads.add(head);
     }
   }
 
@@ -212,6 +221,7 @@ export class OutputParser {
     }
     const dialects = this.byLead[bytes[i]!];
     if (!dialects) return null;
+    if (this.headsOnly[bytes[i]!] === 1 && !this.heads.startsAt(bytes, i, end)) return null;
     // Leading junk is already skipped in bytes; ANSI may still sit inside the line.
     let text = stripAnsi(bytes.toString('utf8', i, end));
     if (text.endsWith('\r')) text = text.slice(0, -1);
@@ -241,6 +251,55 @@ export class OutputParser {
   private releasePending(): number {
     if (this.storage.length > KEEP_STORAGE_BYTES) this.storage = EMPTY;
     return 0;
+  }
+}
+
+/**
+ * The dialects' heads as a byte trie, so checking a line costs one table step per byte of
+ * its head whatever the number of heads (GitHub has 94). Rows are added as heads need them.
+ */
+class HeadTrie {
+  /** next[node * 256 + byte]: the child node, 0 for none (the root is never a child). */
+  private next = new Uint16Array(256);
+  private final = new Uint8Array(1);
+  private nodes = 1;
+
+  add(head: string): void {
+    let node = 0;
+    for (let k = 0; k < head.length; k++) {
+      const b = head.charCodeAt(k) & 0xff;
+      let child = this.next[node * 256 + b]!;
+      if (child === 0) {
+        child = this.nodes++;
+        if (this.nodes * 256 > this.next.length) {
+          const grown = new Uint16Array(this.next.length * 2);
+          grown.set(this.next);
+          this.next = grown;
+          const final = new Uint8Array(grown.length / 256);
+          final.set(this.final);
+          this.final = final;
+        }
+        this.next[node * 256 + b] = child;
+      }
+      node = child;
+    }
+    this.final[node] = 1;
+  }
+
+  /**
+   * Whether bytes[i, end) starts with a head. An ESC where a head's byte should be counts as
+   * a match: an ANSI sequence may hide inside the head, and the decoded line decides.
+   */
+  startsAt(bytes: Buffer, i: number, end: number): boolean {
+    let node = 0;
+    for (let j = i; j < end; j++) {
+      const c = bytes[j]!;
+      if (c === 0x1b) return true;
+      node = this.next[node * 256 + c]!;
+      if (node === 0) return false;
+      if (this.final[node] === 1) return true;
+    }
+    return false;
   }
 }
 

@@ -95,3 +95,23 @@ describe('markers: GitHub Actions dialect', () => {
     assert.deepEqual(eventsOf(['STEP_START:a', '::group::b'], { github: false }), [{ kind: 'stepStart', name: 'a' }, null]);
   });
 });
+
+describe('markers: the parser decodes only lines that start with a CI head', () => {
+  it('reads a command whose head holds a colour code, and a stop token that starts with a digit or a symbol', () => {
+    assert.deepEqual(eventsOf([':\x1b[1m:group::Coloured', '::endgroup::']), [
+      { kind: 'stepStart', name: 'Coloured' },
+      { kind: 'stepComplete', name: 'Coloured' },
+    ]);
+    for (const token of ['42abc', '-x', '_t']) {
+      assert.deepEqual(eventsOf([`::stop-commands::${token}`, '::error::not yet', `::${token}::`, '::error::read again']).slice(1), [
+        null,
+        null,
+        { kind: 'stepError', message: 'read again', location: null, keepOpen: true },
+      ], token);
+    }
+  });
+
+  it('leaves lines that only share a lead byte as output: batch comments, shell comments, words with s', () => {
+    assert.deepEqual(eventsOf([':: not a command::x', '# ##teamcity[blockOpened name=x]', 'section start', '##teamcit[blockOpened name=\'x\']']), [null, null, null, null]);
+  });
+});

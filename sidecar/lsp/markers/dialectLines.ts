@@ -42,6 +42,7 @@ export function dialectStepLines(strings: readonly PrintedString[], text: string
     .map((d) => ({
       id: d.id,
       leadBytes: d.leadBytes,
+      ...(d.heads ? { heads: d.heads } : {}),
       parseLine: (line: string): MarkerEvent | null => {
         const event = d.parseLine(line);
         if (event) answered = d.id as CiDialectId;

@@ -21,6 +21,7 @@ import { OpenGroups } from './openGroups';
 export class AzurePipelinesDialect implements Dialect {
   readonly id = 'azure';
   readonly leadBytes = [0x23]; // '#'
+  readonly heads = ['##[', '##vso['];
   private readonly groups = new OpenGroups();
 
   parseLine(line: string): MarkerEvent | null {

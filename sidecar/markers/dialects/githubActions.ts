@@ -25,6 +25,13 @@ const KNOWN = new Set([
 /** The legacy `##[…]` names this dialect reads (others, e.g. Azure's ##[section], are left to it). */
 const LEGACY = new Set(['group', 'endgroup', 'error', 'warning', 'notice']);
 
+/**
+ * `::` and any printable character but a space (a stop token may begin with any), and `##[`:
+ * so a batch-file comment line like `:: note` is never decoded (OutputParser checks heads on
+ * the bytes).
+ */
+const HEADS = [...Array.from({ length: 0x7e - 0x20 }, (_, k) => `::${String.fromCharCode(0x21 + k)}`), '##['];
+
 /** A group without a title still needs a step name. */
 const UNTITLED = 'group';
 
@@ -32,6 +39,7 @@ export class GithubActionsDialect implements Dialect {
   readonly id = 'github';
   /** ':' (`::command`) and '#' (`##[command]`). */
   readonly leadBytes = [0x3a, 0x23];
+  readonly heads = HEADS;
   private readonly groups = new OpenGroups();
   /** Set by ::stop-commands::: the line `::TOKEN::` (any case) resumes. */
   private stopToken: string | null = null;

@@ -14,6 +14,7 @@ const SECTION = /^section_(start|end):(\d{1,12}):([A-Za-z0-9_.-]+)(?:\[[^\]\r]*\
 export class GitlabDialect implements Dialect {
   readonly id = 'gitlab';
   readonly leadBytes = [0x73]; // 's'
+  readonly heads = ['section_'];
   private readonly sections = new OpenGroups();
 
   parseLine(line: string): MarkerEvent | null {

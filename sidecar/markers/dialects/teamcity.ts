@@ -76,6 +76,7 @@ export function parseServiceMessage(line: string): ServiceMessage | null {
 export class TeamcityDialect implements Dialect {
   readonly id = 'teamcity';
   readonly leadBytes = [0x23]; // '#'
+  readonly heads = ['##teamcity['];
   private readonly groups = new OpenGroups();
 
   parseLine(line: string): MarkerEvent | null {
