@@ -69,7 +69,7 @@ function findNode(config: StepflowConfig): SidecarRuntime | string {
       const where = candidate === process.execPath ? "the extension host's Node" : candidate === 'node' ? 'node on PATH' : candidate;
       // The extension host's own binary is started as vscode-languageclient starts a Node
       // module: with ELECTRON_RUN_AS_NODE=1, which a plain Node ignores and an Electron needs.
-      const env: Record<string, string> = candidate === process.execPath ? { ELECTRON_RUN_AS_NODE: '1' } : {};
+      const env = candidate === process.execPath ? ownEnv({ ELECTRON_RUN_AS_NODE: '1' }) : {};
       return { command: candidate, env, description: `Node ${version} (${where})` };
     }
     if (major !== undefined) return `needs Node ≥ ${MIN_NODE_MAJOR}, but ${candidate} is Node ${major}`;
@@ -91,9 +91,17 @@ function nodeVersion(command: string): string | undefined {
 // SQL functions the store needs (Node ≥ 22.13); exits 1 without printing otherwise.
 const PROBE = "try{const s=require('node:sqlite');if(typeof s.DatabaseSync.prototype.function!=='function')process.exit(1);new s.DatabaseSync(':memory:').close();process.stdout.write(process.versions.node)}catch{process.exit(1)}";
 
+/**
+ * Variables for the sidecar process alone, listed in STEPFLOW_SIDECAR_ENV so that the scripts
+ * it runs do not inherit them (sidecar/runs/runSession.ts, inheritedEnv).
+ */
+function ownEnv(vars: Record<string, string>): Record<string, string> {
+  return { ...vars, STEPFLOW_SIDECAR_ENV: Object.keys(vars).join(',') };
+}
+
 /** VS Code's own runtime as Node with node:sqlite, or why it cannot run the sidecar. */
 function ownRuntime(): SidecarRuntime | string {
-  const env = { ELECTRON_RUN_AS_NODE: '1', STEPFLOW_SQLITE_DRIVER: 'node:sqlite' };
+  const env = ownEnv({ ELECTRON_RUN_AS_NODE: '1', STEPFLOW_SQLITE_DRIVER: 'node:sqlite' });
   try {
     const version = execFileSync(process.execPath, ['-e', PROBE], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, ...env } }).trim();
     if (version) return { command: process.execPath, env, description: `VS Code's own runtime (Node ${version}, node:sqlite)` };

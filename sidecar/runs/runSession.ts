@@ -165,7 +165,7 @@ export class RunSession {
     const cwd = path.resolve(this.options.cwd ?? path.dirname(script));
     if (!fs.existsSync(cwd) || !fs.statSync(cwd).isDirectory()) throw new UserError(`working directory not found: ${cwd}`);
     const args = [...(this.options.args ?? []), ...(this.options.profile?.args ?? [])];
-    const baseEnv: NodeJS.ProcessEnv = { ...process.env, ...this.options.profile?.env, ...this.options.env };
+    const baseEnv: NodeJS.ProcessEnv = { ...inheritedEnv(process.env), ...this.options.profile?.env, ...this.options.env };
     for (const name of this.options.maskEnv ?? []) {
       const value = baseEnv[name];
       if (value) this.masker.add(value);
@@ -430,4 +430,20 @@ export class RunSession {
 /** Sortable by start time and short enough to type (a unique prefix is enough for `stepflow show`). */
 export function newRunId(): string {
   return Date.now().toString(36).padStart(9, '0') + randomBytes(4).toString('hex').slice(0, 6);
+}
+
+/** Names the variables the extension set for the sidecar process itself (extension/sidecarClient.ts). */
+export const SIDECAR_ENV = 'STEPFLOW_SIDECAR_ENV';
+
+/**
+ * The environment a script inherits: ours, less what the extension set for the sidecar
+ * alone — ELECTRON_RUN_AS_NODE (a `code --wait` in a script would start VS Code as Node)
+ * and STEPFLOW_SQLITE_DRIVER (a nested `stepflow run` on another Node may not have that
+ * driver) — as listed in $STEPFLOW_SIDECAR_ENV.
+ */
+export function inheritedEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const inherited = { ...env };
+  for (const name of (env[SIDECAR_ENV] ?? '').split(',')) if (name) delete inherited[name];
+  delete inherited[SIDECAR_ENV];
+  return inherited;
 }

@@ -73,7 +73,7 @@ suite('StepFlow runtime mode', () => {
     try {
       if (runtimeHasNodeSqlite()) {
         assert.equal(api.sidecar.runtime.command, process.execPath);
-        assert.deepEqual(api.sidecar.runtime.env, { ELECTRON_RUN_AS_NODE: '1', STEPFLOW_SQLITE_DRIVER: 'node:sqlite' });
+        assert.deepEqual(api.sidecar.runtime.env, { ELECTRON_RUN_AS_NODE: '1', STEPFLOW_SQLITE_DRIVER: 'node:sqlite', STEPFLOW_SIDECAR_ENV: 'ELECTRON_RUN_AS_NODE,STEPFLOW_SQLITE_DRIVER' });
         const sidecar = sidecarProcess();
         assert.equal(sidecar.env.get('STEPFLOW_SQLITE_DRIVER'), 'node:sqlite');
         assert.equal(sidecar.env.get('ELECTRON_RUN_AS_NODE'), '1');
