@@ -4,7 +4,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runCli, tempDir, writeScript } from '../support/cli';
 
-describe('stepflow CLI', () => {
+describe('stepflow CLI', function () {
+  // Not a speed limit: a test runs several `stepflow` processes one after another,
+  // each taking seconds to start on a loaded two-core machine (14–18 s for a test here at
+  // load 25, near mocha's 20 s default).
+  this.timeout(120_000);
   let home: string;
   let work: string;
 

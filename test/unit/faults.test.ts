@@ -62,7 +62,11 @@ function integrity(db: string): string {
   }
 }
 
-describe('faults', () => {
+describe('faults', function () {
+  // Not a speed limit: each test runs several `stepflow` processes one after another,
+  // each taking seconds to start on a loaded two-core machine (14–18 s for a test here at
+  // load 25, near mocha's 20 s default).
+  this.timeout(120_000);
   let home: string;
   beforeEach(() => {
     home = tempDir('stepflow-faults-');

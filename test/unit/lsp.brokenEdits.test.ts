@@ -17,7 +17,10 @@ const STRUCTURAL = new Set(['start-without-complete', 'complete-without-start', 
 /** Fragments that break a script's syntax in the ways typing does: open quotes, brackets, blocks. */
 const BROKEN = ['"', "'", '`', '(', ')', '{', '}', '[', '$(', '${', '"""', "'''", '<<EOF\n', 'if ', 'fi\n', 'do\n', 'done\n', 'end\n', '\\', '#', '/*', '@"\n', 'function (', 'def f(:\n'];
 
-describe('broken edits never flag an untouched, balanced step', () => {
+describe('broken edits never flag an untouched, balanced step', function () {
+  // Not a speed limit: a property run parses hundreds of edited scripts, all CPU, which took
+  // 18 s at load 25 on two cores, near mocha's 20 s default.
+  this.timeout(120_000);
   const scripts = fixtureFiles('clean').map((file) => ({ file, languageId: languageIdFor(file), text: fs.readFileSync(file, 'utf8') }));
   before(() => loadGrammars());
 

@@ -67,7 +67,11 @@ async function assertWritesRefused(home: string, db: string): Promise<void> {
   assert.ok(!fs.existsSync(`${script}.ran`), 'the script was not started');
 }
 
-describe('read-only databases', () => {
+describe('read-only databases', function () {
+  // Not a speed limit: each test runs eight or more `stepflow` processes one after another
+  // (a run, four reads, three refused writes), each taking seconds to start on a loaded
+  // two-core machine (14–18 s for a test here at load 25, near mocha's 20 s default).
+  this.timeout(120_000);
   describe('on a read-only mount', () => {
     let home: string;
     let mnt: string;
