@@ -99,7 +99,7 @@ export function registerHubApi(router: Router, deps: HubApiDeps): void {
     if (shipped.run.status === 'running') throw new HttpError(400, 'only finished runs are stored');
     const host = shipped.host.trim().slice(0, 200) || 'unknown';
     const user = shipped.user.trim().slice(0, 200) || 'unknown';
-    await store.putRun(host, user, shipped.run);
+    await store.putRun(host, user, shipped.run, shipped.lines ?? []);
     deps.stored({ ...shipped.run, host, user });
     return { id: runId, stored: true };
   });

@@ -45,7 +45,7 @@ export class HubStore {
   /** Connects, migrates, and returns the store; a clear UserError when the database cannot be reached. */
   static async open(url: string, options: { max?: number } = {}): Promise<HubStore> {
     if (!/^postgres(ql)?:\/\//i.test(url)) throw new UserError(`the hub database must be a postgres:// URL, got "${redactUrl(url)}"`);
-    const pool = new Pool({ connectionString: url, max: options.max ?? 10, connectionTimeoutMillis: 10_000 });
+    const pool = new Pool({ connectionString: url, max: options.max ?? 20, connectionTimeoutMillis: 10_000 });
     // An idle client whose server went away must not crash the process: the next query reconnects.
     pool.on('error', () => undefined);
     let client: PoolClient;
@@ -112,67 +112,80 @@ export class HubStore {
 
   // ── ingest ──────────────────────────────────────────────────────────────────────────
 
-  /** Stores log lines of a run; lines it already holds are left as they are. Returns how many it holds now. */
+  /** Stores log lines of a run; lines it already holds are left as they are. Returns how many were new. */
   async addLogLines(runId: string, lines: readonly LogLine[]): Promise<number> {
-    if (lines.length > 0) {
-      await this.pool.query(
-        `INSERT INTO log_lines (run_id, line, stream, at, text)
-         SELECT $1, * FROM unnest($2::integer[], $3::text[], $4::bigint[], $5::text[])
-         ON CONFLICT (run_id, line) DO NOTHING`,
-        [runId, lines.map((l) => l.line), lines.map((l) => l.stream), lines.map((l) => Math.round(l.at)), lines.map((l) => pgText(l.text))],
-      );
-    }
-    const { rows } = await this.pool.query<{ n: string }>('SELECT count(*) AS n FROM log_lines WHERE run_id = $1', [runId]);
-    return Number(rows[0]!.n);
+    if (lines.length === 0) return 0;
+    const { rowCount } = await this.pool.query(
+      `INSERT INTO log_lines (run_id, line, stream, at, text)
+       SELECT $1, * FROM unnest($2::integer[], $3::text[], $4::bigint[], $5::text[])
+       ON CONFLICT (run_id, line) DO NOTHING`,
+      [runId, ...lineColumns(lines)],
+    );
+    return rowCount ?? 0;
   }
 
-  /** Stores (or replaces) a finished run and its steps, in one transaction. */
-  async putRun(host: string, user: string, run: RunRecord): Promise<void> {
+  /**
+   * Stores (or replaces) a finished run with its steps — and `lines`, a log small enough to
+   * come with it — in ONE statement, so one round trip and atomic without a transaction
+   * block: the run is upserted, its steps upserted and any step it no longer has deleted
+   * (disjoint rows), the lines inserted unless present. The steps' foreign key is checked
+   * at the end of the statement, when the run row exists.
+   */
+  async putRun(host: string, user: string, run: RunRecord, lines: readonly LogLine[] = []): Promise<void> {
     const steps = flattenSteps(run.steps);
     const failed = steps.find((s) => s.step.status === 'failed')?.step.name ?? null;
     const startedAt = Date.parse(run.startedAt);
     const endedAt = run.endedAt === null ? null : Date.parse(run.endedAt);
     const { host: _h, user: _u, ...record } = run;
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query(
-        `INSERT INTO runs (id, host, username, script, profile, status, started_at, ended_at, duration_ms, line_count, step_count, failed_step, record)
+    await this.pool.query(
+      `WITH run AS (
+         INSERT INTO runs (id, host, username, script, profile, status, started_at, ended_at, duration_ms, line_count, step_count, failed_step, record)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
          ON CONFLICT (id) DO UPDATE SET host = excluded.host, username = excluded.username, script = excluded.script,
            profile = excluded.profile, status = excluded.status, started_at = excluded.started_at, ended_at = excluded.ended_at,
            duration_ms = excluded.duration_ms, line_count = excluded.line_count, step_count = excluded.step_count,
-           failed_step = excluded.failed_step, record = excluded.record, received_at = now()`,
-        [run.id, host, user, run.script, run.profile, run.status, startedAt, endedAt, run.durationMs, run.lineCount, steps.length, failed, pgJson(record)],
-      );
-      await client.query('DELETE FROM steps WHERE run_id = $1', [run.id]);
-      if (steps.length > 0) {
-        await client.query(
-          `INSERT INTO steps (run_id, step_id, script, host, path, name, status, started_at, ended_at, duration_ms)
-           SELECT $1, s.step_id, $2, $3, s.path, s.name, s.status, s.started_at, s.ended_at, s.duration_ms
-           FROM unnest($4::integer[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::bigint[])
-             AS s(step_id, path, name, status, started_at, ended_at, duration_ms)`,
-          [
-            run.id,
-            run.script,
-            host,
-            steps.map((s) => s.step.id),
-            steps.map((s) => s.pathKey),
-            steps.map((s) => pgText(s.step.name)),
-            steps.map((s) => s.step.status),
-            steps.map((s) => Math.round(s.step.startedAt)),
-            steps.map((s) => (s.step.endedAt === null ? null : Math.round(s.step.endedAt))),
-            steps.map((s) => (s.step.durationMs === null ? null : Math.round(s.step.durationMs))),
-          ],
-        );
-      }
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+           failed_step = excluded.failed_step, record = excluded.record, received_at = now()
+         RETURNING id
+       ), stale_steps AS (
+         DELETE FROM steps WHERE run_id = $1 AND step_id <> ALL($14::integer[])
+       ), new_steps AS (
+         INSERT INTO steps (run_id, step_id, script, host, path, name, status, started_at, ended_at, duration_ms)
+         SELECT $1, s.step_id, $4, $2, s.path, s.name, s.status, s.started_at, s.ended_at, s.duration_ms
+         FROM unnest($14::integer[], $15::text[], $16::text[], $17::text[], $18::bigint[], $19::bigint[], $20::bigint[])
+           AS s(step_id, path, name, status, started_at, ended_at, duration_ms)
+         ON CONFLICT (run_id, step_id) DO UPDATE SET script = excluded.script, host = excluded.host, path = excluded.path,
+           name = excluded.name, status = excluded.status, started_at = excluded.started_at, ended_at = excluded.ended_at,
+           duration_ms = excluded.duration_ms
+       ), new_lines AS (
+         INSERT INTO log_lines (run_id, line, stream, at, text)
+         SELECT $1, * FROM unnest($21::integer[], $22::text[], $23::bigint[], $24::text[])
+         ON CONFLICT (run_id, line) DO NOTHING
+       )
+       SELECT id FROM run`,
+      [
+        run.id,
+        host,
+        user,
+        run.script,
+        run.profile,
+        run.status,
+        startedAt,
+        endedAt,
+        run.durationMs,
+        run.lineCount,
+        steps.length,
+        failed,
+        pgJson(record),
+        steps.map((s) => s.step.id),
+        steps.map((s) => s.pathKey),
+        steps.map((s) => pgText(s.step.name)),
+        steps.map((s) => s.step.status),
+        steps.map((s) => Math.round(s.step.startedAt)),
+        steps.map((s) => (s.step.endedAt === null ? null : Math.round(s.step.endedAt))),
+        steps.map((s) => (s.step.durationMs === null ? null : Math.round(s.step.durationMs))),
+        ...lineColumns(lines),
+      ],
+    );
   }
 
   // ── reads (the dashboard's) ─────────────────────────────────────────────────────────
@@ -413,6 +426,11 @@ function toStatistic(script: string, pathKey: string, agg: Aggregate, last: numb
     lastDurationsMs: last,
     updatedAt: updated,
   };
+}
+
+/** Log lines as the four array parameters of an unnest (line, stream, at, text). */
+function lineColumns(lines: readonly LogLine[]): [number[], string[], number[], string[]] {
+  return [lines.map((l) => l.line), lines.map((l) => l.stream), lines.map((l) => Math.round(l.at)), lines.map((l) => pgText(l.text))];
 }
 
 /** Every step of a run tree with its statistics key (names from the root), in start order. */

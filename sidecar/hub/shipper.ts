@@ -74,14 +74,19 @@ async function deliverRun(store: Store, target: HubTarget, entry: OutboxEntry, t
   if (!run || run.id !== entry.runId) return; // pruned meanwhile: nothing left to send
   const base = `${target.url}/api/hub/runs/${encodeURIComponent(run.id)}`;
   let from = entry.sentLines + 1;
-  for (;;) {
-    const lines = boundedChunk(store.readLog(run.id, from, HUB_LOG_CHUNK_LINES));
-    if (lines.length === 0) break;
-    await request<ShippedLogAck>(target, 'POST', `${base}/log`, { lines } satisfies ShippedLog, timeoutMs);
-    from = lines[lines.length - 1]!.line + 1;
-    store.hubDeliveryProgress(entry.rid, from - 1);
+  let first = boundedChunk(store.readLog(run.id, from, HUB_LOG_CHUNK_LINES));
+  // The common case: what is left of the log fits in one chunk and goes with the record.
+  const whole = first.length < HUB_LOG_CHUNK_LINES && (first.length === 0 || first[first.length - 1]!.line >= run.lineCount);
+  if (!whole) {
+    while (first.length > 0) {
+      await request<ShippedLogAck>(target, 'POST', `${base}/log`, { lines: first } satisfies ShippedLog, timeoutMs);
+      from = first[first.length - 1]!.line + 1;
+      store.hubDeliveryProgress(entry.rid, from - 1);
+      first = boundedChunk(store.readLog(run.id, from, HUB_LOG_CHUNK_LINES));
+    }
   }
-  await request(target, 'PUT', base, { host: target.host, user: target.user, run } satisfies ShippedRun, timeoutMs);
+  const shipped: ShippedRun = { host: target.host, user: target.user, run, ...(whole && first.length > 0 ? { lines: first } : {}) };
+  await request(target, 'PUT', base, shipped, timeoutMs);
 }
 
 /** The longest prefix of `lines` within HUB_LOG_CHUNK_BYTES (at least one line: a single line is at most 1 MiB anyway). */

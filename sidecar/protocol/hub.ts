@@ -5,13 +5,18 @@
 // itself), so a delivery cut off anywhere is simply sent again.
 import type { LogLine } from './history';
 import type { RunRecord } from './model';
-import { arrayOf, isNumber, isRecord, isString, objectOf, type Guard } from './messages';
+import { arrayOf, isNumber, isRecord, isString, objectOf, optional, type Guard } from './messages';
 
-/** `PUT /api/hub/runs/:id`: the finished run, from which machine and user. */
+/**
+ * `PUT /api/hub/runs/:id`: the finished run, from which machine and user. A log that fits
+ * in one chunk comes along as `lines` (one request and one statement per run); a longer one
+ * was sent before in chunks.
+ */
 export interface ShippedRun {
   host: string;
   user: string;
   run: RunRecord;
+  lines?: LogLine[];
 }
 
 /** `POST /api/hub/runs/:id/log`: consecutive log lines of the run. */
@@ -19,7 +24,7 @@ export interface ShippedLog {
   lines: LogLine[];
 }
 
-/** The answer to a log chunk: how many lines the hub now holds through the chunk's last. */
+/** The answer to a log chunk: how many of its lines were new to the hub. */
 export interface ShippedLogAck {
   stored: number;
 }
@@ -51,5 +56,5 @@ const isShippedRecord: Guard<RunRecord> = (v): v is RunRecord =>
   Array.isArray(v.warnings) &&
   Array.isArray(v.artifacts);
 
-export const isShippedRun: Guard<ShippedRun> = objectOf<ShippedRun>({ host: isString, user: isString, run: isShippedRecord });
+export const isShippedRun: Guard<ShippedRun> = objectOf<ShippedRun>({ host: isString, user: isString, run: isShippedRecord, lines: optional(arrayOf(isLogLine, HUB_LOG_CHUNK_LINES)) });
 export const isShippedLog: Guard<ShippedLog> = objectOf<ShippedLog>({ lines: arrayOf(isLogLine, HUB_LOG_CHUNK_LINES) });
