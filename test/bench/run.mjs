@@ -4,7 +4,7 @@
 // the same session, alternated with it, as the median of several rounds. The command fails
 // only when a benchmark cannot run or finds lost data.
 //
-//   node test/bench/run.mjs [--only parser,store,drivers,ingest,stages,concurrent,dbsize,vscode,server,search,hub,lsp,soak] [--quick]
+//   node test/bench/run.mjs [--only parser,dialects,store,drivers,ingest,stages,concurrent,dbsize,vscode,server,search,hub,lsp,soak] [--quick]
 //
 // --quick: fewer rounds and smaller inputs, for trying the harness (not for figures).
 // The TypeScript benchmarks are bundled with esbuild into dist/bench/ and each runs in its
@@ -31,7 +31,7 @@ const RESULTS = path.join(ROOT, 'test-results', 'bench.json');
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const onlyArg = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
-const ALL = ['parser', 'store', 'drivers', 'ingest', 'stages', 'concurrent', 'dbsize', 'vscode', 'server', 'search', 'hub', 'lsp', 'soak'];
+const ALL = ['parser', 'dialects', 'store', 'drivers', 'ingest', 'stages', 'concurrent', 'dbsize', 'vscode', 'server', 'search', 'hub', 'lsp', 'soak'];
 const only = new Set(onlyArg ? onlyArg.split(',') : ALL);
 for (const name of only) if (!ALL.includes(name)) throw new Error(`unknown benchmark ${name} (known: ${ALL.join(', ')})`);
 
@@ -120,6 +120,20 @@ fs.mkdirSync(OUT_DIR, { recursive: true });
 await section('parser', async () => {
   const r = await runJson(await bundle('parser'));
   for (const rr of r.rows) row('Issue 2 · parser', rr.name.replace('OutputParser ', 'OutputParser.push '), mlps(rr.value), `${mlps(rr.baseline)} (newline count)`, x2(rr.value / rr.baseline), '≥ 6 M lines/s');
+  return r;
+});
+
+await section('dialects', async () => {
+  // Every CI dialect on against StepFlow only, alternated in one process, in lines per CPU second.
+  const r = await runJson(await bundle('dialects'), quick ? ['--lines', '100000', '--rounds', '9'] : ['--lines', '200000', '--rounds', '41']);
+  const S = 'Issue 11 · CI dialects';
+  for (const x of r.rows) {
+    const what = x.stream === 'plain' ? 'plain 80-byte lines' : 'mixed: 15 % of lines start with # : s without being commands';
+    const base = `${mlps(x.rates.stepflow)} StepFlow only`;
+    row(S, `OutputParser, every CI dialect on (${what})`, mlps(x.rates.dialects), base, x2(x.ratios.dialects), '≥ 0.95×', `median of ${r.rounds} per-round ratios, CPU time`);
+    row(S, `the same + masking (no secret registered)`, mlps(x.rates.masking), base, x2(x.ratios.masking), '≥ 0.95×');
+    row(S, `the same without the head check (before it)`, mlps(x.rates.unfiltered), base, x2(x.ratios.unfiltered), '', 'what the byte-level head check saves');
+  }
   return r;
 });
 
@@ -350,7 +364,7 @@ const cells = rows.map((r) => [r.name, r.value, r.baseline, r.ratio, r.aim, r.no
 const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
 const line = (c) => '| ' + c.map((v, i) => v.padEnd(widths[i])).join(' | ') + ' |';
 console.log(`\nStepFlow benchmarks — ${machine.cpus} × ${machine.cpuModel}, ${machine.memGB} GB, Node ${machine.node}, load ${machine.loadAvgAtStart.join(' ')} at start${quick ? ' — QUICK MODE, not for figures' : ''}`);
-const ORDER = ['Issue 2 · ingest', 'Issue 2 · ingest stages', 'Issue 2 · parser', 'Issue 2 · store', 'Issue 2 · concurrent', 'Issue 2 · db size', 'Issue 3 · latency', 'Issue 3 · activation', 'Issue 4 · editor', 'Issue 5 · service', 'Issue 13 · team hub', 'Issue 16 · reliability'];
+const ORDER = ['Issue 2 · ingest', 'Issue 2 · ingest stages', 'Issue 2 · parser', 'Issue 11 · CI dialects', 'Issue 2 · store', 'Issue 2 · concurrent', 'Issue 2 · db size', 'Issue 3 · latency', 'Issue 3 · activation', 'Issue 4 · editor', 'Issue 5 · service', 'Issue 13 · team hub', 'Issue 16 · reliability'];
 rows.sort((a, b) => ORDER.indexOf(a.section) - ORDER.indexOf(b.section)); // stable: order within a section kept
 let current = '';
 for (const r of rows) {
