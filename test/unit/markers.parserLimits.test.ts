@@ -66,6 +66,21 @@ describe('markers: output parser limits', () => {
     }
   });
 
+  it('does not take a line of blanks cut at the cap right before a colour code for a marker', () => {
+    // The piece before the cut is all blanks; what follows the cut (an escape, then a marker
+    // word) belongs to the continuation, which is never a marker. The blank scan must stop at
+    // the cut, not read on into the escape.
+    for (const blank of [' ', '\t']) {
+      const parser = new OutputParser({ maxLineBytes: 16 });
+      const batches = [parser.push(Buffer.from(`${blank.repeat(16)}\x1b[1mSTEP_START:x\nSTEP_START:y\n`)), parser.end()];
+      assert.deepEqual(
+        batches.flatMap((b) => b.markers.map((m) => m.event)),
+        [start('y')],
+      );
+      assert.deepEqual(lines(batches), [blank.repeat(16), '\x1b[1mSTEP_START:x', 'STEP_START:y']);
+    }
+  });
+
   it('asks a dialect once per line, even when it is given twice or names its lead byte twice', () => {
     const calls: string[] = [];
     const dialect = leadDialect('#', calls);
