@@ -3,6 +3,7 @@
 // steps of the StepFlow view, and `::error file=…,line=…,col=…::` fails its group and is a
 // Problems-panel diagnostic at that file, line and column (docs/spec.md §1 "CI dialects").
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { StepflowApi } from '../../../extension/main';
 import type { RunNode } from '../../../extension/runsTree';
@@ -67,4 +68,33 @@ suite('GitHub Actions workflow commands in VS Code', () => {
     assert.deepEqual([diagnostic.range.start.line, diagnostic.range.start.character], [3, 6], 'line 4, column 7, zero-based');
     assert.equal(diagnostic.message, 'Deploy: Deploy failed: server answered 503\nretry later');
   });
+
+  test('the outline shows the script\'s ::group:: lines as nested steps, and a ::error snippet escapes what is typed when Tab moves on', async () => {
+    const script = workspaceFile('github-actions.sh');
+    await vscode.window.showTextDocument(script);
+    const symbols = await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', script);
+    const shape = (s: vscode.DocumentSymbol): unknown => [s.name, s.children.map(shape)];
+    assert.deepEqual(symbols.map(shape), [
+      ['Build', [['Compile', []], ['Bundle', [['Minify', []]]]]],
+      ['Deploy', []],
+    ]);
+
+    // A fresh script: the ::error snippet from the language server, inserted as VS Code
+    // inserts a completion, fields typed with a comma, a colon, a `$` and a `%`, each
+    // followed by Tab.
+    const file = workspaceFile('ci-snippet.sh');
+    fs.writeFileSync(file.fsPath, '#!/usr/bin/env bash\nmake\n\n');
+    const editor = await vscode.window.showTextDocument(file);
+    const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', file, new vscode.Position(2, 0));
+    const item = list.items.find((i) => (typeof i.label === 'string' ? i.label : i.label.label) === '::error file=…,line=…,title=…::message');
+    assert.ok(item, 'the ::error snippet is offered');
+    await editor.insertSnippet(item.insertText as vscode.SnippetString, new vscode.Position(2, 0));
+    for (const text of ['src/a,b.c', '7', 'Build failed: a, b $HOME', '100% done']) {
+      await vscode.commands.executeCommand('type', { text });
+      await vscode.commands.executeCommand('jumpToNextSnippetPlaceholder');
+    }
+    assert.equal(editor.document.lineAt(2).text, 'echo "::error file=src/a%2Cb.c,line=7,title=Build failed%3A a%2C b \\$HOME::100%25 done"');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
 });
+
