@@ -186,15 +186,27 @@ class NodeStatement implements Statement {
     } catch (err) {
       return rethrow(err);
     }
-    for (;;) {
-      let next: IteratorResult<Record<string, unknown>>;
-      try {
-        next = rows.next();
-      } catch (err) {
-        return rethrow(err);
+    let finished = false;
+    try {
+      for (;;) {
+        let next: IteratorResult<Record<string, unknown>>;
+        try {
+          next = rows.next();
+        } catch (err) {
+          finished = true;
+          return rethrow(err);
+        }
+        if (next.done) {
+          finished = true;
+          return;
+        }
+        yield this.shape(next.value);
       }
-      if (next.done) return;
-      yield this.shape(next.value);
+    } finally {
+      // A caller that stops early (a `break`) must reset the statement, as better-sqlite3's
+      // iterator does: left stepping, it keeps the connection's read snapshot, and this
+      // process would no longer see what other processes commit.
+      if (!finished) rows.return?.();
     }
   }
 
