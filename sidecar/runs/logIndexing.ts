@@ -1,8 +1,9 @@
 // Fills in the search summaries of finished runs' logs (store/logIndex.ts) in the processes
 // that live long enough — the language server and `stepflow serve` — a slice at a time on
 // their event loop. While any run in the database is running, a slice is followed by a pause
-// of nine times its length (≤ 10 % of one core), so a run's ingest keeps the machine; when
-// nothing runs, by a pause as long as the slice (half a core: a `stepflow run` starting in a
+// of nineteen times its length (≤ 5 % of one core: at 10 % a 2 M-line `stepflow run` took
+// 1.12× as long on a loaded 2-core machine, docs/performance.md), so ingest keeps the
+// machine; when nothing runs, by a pause as long as the slice (half a core: a `stepflow run` starting in a
 // terminal is not a run yet while its Node boots, and must not find both cores taken). A
 // slice is ~3 ms of work per MiB, so the event loop still answers requests in between.
 import type { Store } from '../store/store';
@@ -20,7 +21,7 @@ export interface LogIndexingOptions {
   onError?: (err: unknown) => void;
 }
 
-const DEFAULTS = { sliceBytes: 1 << 20, idlePollMs: 2000, busyPauseFactor: 9, idlePauseFactor: 1 } as const;
+const DEFAULTS = { sliceBytes: 1 << 20, idlePollMs: 2000, busyPauseFactor: 19, idlePauseFactor: 1 } as const;
 
 export class BackgroundLogIndexer {
   private timer: NodeJS.Timeout | undefined;
