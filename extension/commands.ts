@@ -185,6 +185,7 @@ export function settingsParams(config: StepflowConfig, profileName: string | nul
     dialects: config.dialects,
     ...(config.maskEnv.length > 0 ? { maskEnv: config.maskEnv } : {}),
     ...(config.otlpEndpoint ? { otlpEndpoint: config.otlpEndpoint } : {}),
+    ...(config.hubUrl ? { hubUrl: config.hubUrl } : {}),
   };
 }
 

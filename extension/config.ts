@@ -43,6 +43,8 @@ export interface StepflowConfig {
   maskEnv: string[];
   /** OTLP/HTTP collector finished runs are exported to as traces; empty: stepflow.json or OTEL_* decide. */
   otlpEndpoint: string;
+  /** `stepflow.hub.url`: the team hub finished runs are shipped to ('' = none set here). */
+  hubUrl: string;
 }
 
 export function readConfig(scope?: vscode.Uri): StepflowConfig {
@@ -68,6 +70,7 @@ export function readConfig(scope?: vscode.Uri): StepflowConfig {
     dialects: switchedOff(c.get<Record<string, unknown>>('markers.dialects', {})),
     maskEnv: c.get<unknown[]>('masking.env', []).filter((n): n is string => typeof n === 'string' && n.trim() !== ''),
     otlpEndpoint: c.get<string>('telemetry.otlpEndpoint', '').trim(),
+    hubUrl: c.get<string>('hub.url', '').trim(),
   };
 }
 

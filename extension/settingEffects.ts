@@ -26,6 +26,7 @@ export const SETTING_EFFECTS: Readonly<Record<string, SettingEffect>> = {
   'stepflow.masking.env': 'next use',
   'stepflow.view.revealOnRun': 'next use',
   'stepflow.telemetry.otlpEndpoint': 'next use',
+  'stepflow.hub.url': 'next use',
   'stepflow.stats.minSamples': 'next use',
   'stepflow.stats.minSlowdownMs': 'next use',
   'stepflow.stats.minSlowdownPercent': 'next use',

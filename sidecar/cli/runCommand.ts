@@ -8,7 +8,7 @@ import { keptRuns, openCliStore } from './context';
 import { createLiveDisplay } from './liveDisplay';
 import { RUN_USAGE } from './usage';
 import { exportRunTrace, flushRunTraces } from '../telemetry/traceExport';
-import { resolveHubTarget } from '../hub/hubTarget';
+import { resolveHubTarget, type HubTargetSources } from '../hub/hubTarget';
 import { shipOutbox } from '../hub/shipper';
 import type { Store } from '../store/store';
 
@@ -75,7 +75,7 @@ async function runWithSignals(
   const profileName = stringOption(args, 'profile') ?? null;
   // The same resolution as a run from the editor or the API (runs/runConfig.ts): the flags
   // over the script's stepflow.json over the defaults.
-  const { options, traceTarget, hubUrl } = resolveRun({ script, args: args.rest, ...(cwd !== undefined ? { cwd } : {}), profileName, ...(timeoutSec !== undefined ? { timeoutSec } : {}) });
+  const { options, traceTarget, hub } = resolveRun({ script, args: args.rest, ...(cwd !== undefined ? { cwd } : {}), profileName, ...(timeoutSec !== undefined ? { timeoutSec } : {}) });
 
   const store = openCliStore(args);
   const session = new RunSession(store, options);
@@ -97,7 +97,7 @@ async function runWithSignals(
     const record = json || traceTarget ? store.getRun(result.runId) : null;
     if (record && traceTarget) exportRunTrace(record, traceTarget, { timeoutMillis: TRACE_EXIT_WAIT_MS });
     if (json) process.stdout.write(JSON.stringify(record, null, 2) + '\n');
-    await shipToHub(store, hubUrl);
+    await shipToHub(store, hub);
     afterTheRun('prune old runs', () => store.prune({ maxRuns: keptRuns(process.env) }));
     // The export was sending while we printed and pruned; wait for it, bounded.
     if (traceTarget) await flushRunTraces(TRACE_EXIT_WAIT_MS + 500);
@@ -129,8 +129,8 @@ function afterTheRun(what: string, work: () => void): void {
  * hub, if one is configured, within HUB_EXIT_WAIT_MS. Never fails the run: a problem is one
  * warning line, and the runs stay in the outbox.
  */
-async function shipToHub(store: Store, projectUrl: string | undefined): Promise<void> {
-  const target = resolveHubTarget({ projectUrl });
+async function shipToHub(store: Store, sources: HubTargetSources): Promise<void> {
+  const target = resolveHubTarget(sources);
   if (target === undefined) return;
   if ('problem' in target) return void process.emitWarning(target.problem);
   const result = await shipOutbox(store, target, { deadline: Date.now() + HUB_EXIT_WAIT_MS, requestTimeoutMs: HUB_EXIT_WAIT_MS });

@@ -43,6 +43,8 @@ export interface RunParams {
   maskEnv?: string[];
   /** OTLP/HTTP collector finished runs are exported to as traces (`stepflow.telemetry.otlpEndpoint`, over stepflow.json's and OTEL_*). */
   otlpEndpoint?: string;
+  /** The team hub finished runs are shipped to (`stepflow.hub.url`, over $STEPFLOW_HUB_URL and stepflow.json's). */
+  hubUrl?: string;
 }
 
 /** What the extension sends as the language server's `initializationOptions` (read at every start). */

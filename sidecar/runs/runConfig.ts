@@ -12,6 +12,7 @@ import type { RunParams } from '../protocol/lsp';
 import type { ConfigSource, ProfileChoice, ProfileSetting } from '../protocol/runConfig';
 import { CI_DIALECTS, type DialectSwitches } from '../markers/dialects/registry';
 import { resolveTraceTarget, type TraceTarget } from '../telemetry/traceTarget';
+import type { HubTargetSources } from '../hub/hubTarget';
 import { UserError } from '../util/errors';
 import { DEFAULT_PROFILES, loadProjectConfig, type Profile, type ProjectConfig } from './profiles';
 import type { RunOptions } from './runSession';
@@ -20,8 +21,8 @@ import type { RunOptions } from './runSession';
 export interface ResolvedRun {
   options: RunOptions;
   traceTarget: TraceTarget | undefined;
-  /** stepflow.json's "hub": {"url": …} (hub/hubTarget.ts adds the environment and the token). */
-  hubUrl: string | undefined;
+  /** Where the hub URL can come from: the request (the editor's setting) and stepflow.json (hub/hubTarget.ts adds the environment and the token). */
+  hub: HubTargetSources;
 }
 
 /** Reads the script's `stepflow.json` (a broken one throws UserError saying why). */
@@ -63,7 +64,7 @@ export function resolveRun(params: RunParams, env: NodeJS.ProcessEnv = process.e
     { settingEndpoint: params.otlpEndpoint, projectEndpoint: project.otlpEndpoint, projectEnabled: project.telemetryEnabled },
     env,
   );
-  return { options, traceTarget, hubUrl: project.hubUrl };
+  return { options, traceTarget, hub: { url: params.hubUrl, projectUrl: project.hubUrl } };
 }
 
 /**
@@ -119,4 +120,13 @@ function dialectsOff(...layers: Array<DialectSwitches | undefined>): DialectSwit
 
 function isProfile(value: unknown): value is ProfileSetting {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Where a run of `script` names its hub when no request says more (adopted runs). */
+export function hubSourcesFor(script: string): HubTargetSources {
+  try {
+    return { projectUrl: projectConfigFor(script).hubUrl };
+  } catch {
+    return {}; // reported when the run started
+  }
 }

@@ -8,7 +8,9 @@ import { cancelElsewhere, type CancelAnswer } from './processRecords';
 import { claimOrphan, findOrphans } from './adoption';
 import type { TraceTarget } from '../telemetry/traceTarget';
 import { exportRunTrace } from '../telemetry/traceExport';
-import { resolveRun, traceTargetFor } from './runConfig';
+import { hubSourcesFor, resolveRun, traceTargetFor } from './runConfig';
+import { HubDelivery } from '../hub/hubDelivery';
+import type { HubTargetSources } from '../hub/hubTarget';
 
 export class RunManager {
   private readonly sessions = new Map<string, RunSession>();
@@ -28,13 +30,16 @@ export class RunManager {
     private readonly adoptGraceMs?: number,
   ) {}
 
+  /** Sends the outbox to a team hub after each run, off the run's path (hub/hubDelivery.ts). */
+  private readonly hubShipper = new HubDelivery(() => this.store);
+
   /**
    * Starts a run; resolves with its id once the script is spawned. `params` is the request's
    * layer (the editor's explicit settings, the API's body) over the script's stepflow.json
    * (runs/runConfig.ts). Throws UserError on bad input.
    */
   async start(params: RunParams): Promise<string> {
-    const { options, traceTarget } = resolveRun(params);
+    const { options, traceTarget, hub } = resolveRun(params);
     const session = new RunSession(this.store, {
       ...options,
       liveOutput: true,
@@ -42,7 +47,7 @@ export class RunManager {
     });
     session.onEvent((event) => this.queue(event));
     await session.start();
-    this.track(session, traceTarget);
+    this.track(session, traceTarget, hub);
     return session.runId;
   }
 
@@ -58,7 +63,7 @@ export class RunManager {
         const session = new RunSession(this.store, { script: orphan.script, cwd: orphan.cwd, liveOutput: true, ...(this.adoptGraceMs !== undefined ? { adoptGraceMs: this.adoptGraceMs } : {}) }, orphan.id);
         session.onEvent((event) => this.queue(event));
         session.resume(orphan, this.store.storedProgress(orphan.rid));
-        this.track(session, traceTargetFor(orphan.script));
+        this.track(session, traceTargetFor(orphan.script), hubSourcesFor(orphan.script));
         adopted.push(orphan.id);
       } catch (err) {
         process.emitWarning(`StepFlow could not adopt run ${orphan.id}: ${(err as Error).message}`);
@@ -77,12 +82,13 @@ export class RunManager {
     this.flushEvents();
   }
 
-  private track(session: RunSession, traceTarget: TraceTarget | undefined): void {
+  private track(session: RunSession, traceTarget: TraceTarget | undefined, hub: HubTargetSources): void {
     this.sessions.set(session.runId, session);
     void session.done.then(() => {
       this.sessions.delete(session.runId);
       this.flushEvents();
       if (traceTarget) this.exportTrace(session.runId, traceTarget);
+      this.hubShipper.shipSoon(hub);
     });
   }
 

@@ -62,6 +62,7 @@ async function ship(stores: Store[], target: HubTarget): Promise<number> {
 async function main(): Promise<void> {
   const pg = await startPostgres();
   const pool = new Pool({ connectionString: pg.url, max: 2 });
+  pool.on('error', () => undefined); // the server's shutdown at the end ends idle connections
   let hub: Awaited<ReturnType<typeof startHubProcess>> | undefined;
   try {
     const admin = await HubStore.open(pg.url);

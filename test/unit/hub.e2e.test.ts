@@ -41,6 +41,7 @@ describe('team hub on PostgreSQL (real server, built CLI)', function () {
   before(async () => {
     pg = await startPostgres();
     pool = new Pool({ connectionString: pg.url, max: 2 });
+    pool.on('error', () => undefined); // the server's shutdown at the end ends idle connections
     const home = tempDir('stepflow-hub-admin-');
     scratch.push(home);
     const created = await runCli(['hub', 'token', 'create', '--hub', pg.url, '--name', 'tests'], { home });

@@ -12,6 +12,8 @@ import type { RunRecord, StepRecord } from '../../sidecar/protocol/model';
 import { Store } from '../../sidecar/store/store';
 import { freePort, startPostgres, type PostgresServer } from '../support/postgres';
 import { tempFolderWithStores } from '../support/tempFolder';
+import * as fs from 'node:fs';
+import { RunManager } from '../../sidecar/runs/runManager';
 
 function step(id: number, name: string, durationMs: number, children: StepRecord[] = []): StepRecord {
   return { id, name, status: 'succeeded', startedAt: 1000 + id, endedAt: 1000 + id + durationMs, durationMs, error: null, warnings: [], meta: {}, firstLine: id, lastLine: id, children };
@@ -38,6 +40,7 @@ describe('hub store and shipper (real PostgreSQL)', function () {
     pg = await startPostgres();
     hub = await HubStore.open(pg.url);
     sql = new Pool({ connectionString: pg.url, max: 1 });
+    sql.on('error', () => undefined); // the server's shutdown at the end ends idle connections
   });
   after(async () => {
     await sql?.end();
@@ -111,5 +114,39 @@ describe('hub store and shipper (real PostgreSQL)', function () {
     const run = await hub.getRun(runId);
     assert.equal(run?.host, 'machine-b');
     assert.equal(run?.lineCount, total);
+  });
+
+  it('ships a run the language server or the service ran, to the hub its stepflow.json names', async () => {
+    const local = folder.closeAfterTest(new Store(path.join(folder.path, 'editor.db')));
+    const { token } = await hub.createToken('editor');
+    const port = await freePort();
+    const server = await startHubServer({ store: hub, port, log: () => undefined });
+    const saved = { token: process.env.STEPFLOW_HUB_TOKEN, host: process.env.STEPFLOW_HOST_NAME };
+    process.env.STEPFLOW_HUB_TOKEN = token;
+    process.env.STEPFLOW_HOST_NAME = 'editor-host';
+    try {
+      fs.writeFileSync(path.join(folder.path, 'stepflow.json'), JSON.stringify({ hub: { url: `http://127.0.0.1:${port}` } }));
+      const script = path.join(folder.path, 'build.sh');
+      fs.writeFileSync(script, '#!/usr/bin/env bash\necho STEP_START:Build\necho compiling\necho STEP_COMPLETE:Build\n', { mode: 0o755 });
+      const runs = new RunManager(local, () => undefined, 0);
+      const runId = await runs.start({ script });
+      // Delivered after the run, off its path: wait for the hub to have it (no event to wait on across processes' HTTP).
+      const deadline = Date.now() + 60_000;
+      let stored: RunRecord | undefined;
+      while (!stored && Date.now() < deadline) {
+        stored = await hub.getRun(runId);
+        if (!stored) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.equal(stored?.host, 'editor-host');
+      assert.equal(stored?.status, 'succeeded');
+      assert.deepEqual((await hub.readLog(runId, 1, 10)).map((l) => l.text), ['STEP_START:Build', 'compiling', 'STEP_COMPLETE:Build']);
+      assert.equal(local.hubOutboxSize(), 0);
+    } finally {
+      process.env.STEPFLOW_HUB_TOKEN = saved.token;
+      process.env.STEPFLOW_HOST_NAME = saved.host;
+      if (saved.token === undefined) delete process.env.STEPFLOW_HUB_TOKEN;
+      if (saved.host === undefined) delete process.env.STEPFLOW_HOST_NAME;
+      await server.close();
+    }
   });
 });
