@@ -1,31 +1,92 @@
 #!/usr/bin/env node
 // Installs code-server (VS Code's own server + web workbench) into the git-ignored cache
-// folder .vscode-test/code-server/, outside the project's dependencies — the way
-// @vscode/test-electron caches its VS Code download. See docs/testing.md, "Testing in a real VS Code".
+// folder .vscode-test/, outside the project's dependencies — the way @vscode/test-electron
+// caches its VS Code download. Two releases, the "targets" the extension-host and UI suites
+// run on (docs/testing.md, "Two VS Code versions"):
+//   minimum  code-server 4.100.3 = VS Code 1.100 (the manifest's engines.vscode), on Node 20,
+//            in .vscode-test/code-server/
+//   newest   the newest code-server release tested here (NEWEST_CODE_SERVER below), on the
+//            Node its package.json asks for (installed from npm by scripts/install-node.mjs),
+//            in .vscode-test/code-server-<version>/
 //
-//   node scripts/install-code-server.mjs          # install if needed, print the bin path
-//   import { ensureCodeServer } from './scripts/install-code-server.mjs'
-//   const bin = await ensureCodeServer();          // same, returns the bin path
+//   node scripts/install-code-server.mjs [minimum|newest]   # install if needed, print the entry
+//   import { ensureCodeServer, codeServerTarget } from './scripts/install-code-server.mjs'
+//   const cs = await ensureCodeServer('newest');  // { version, vscodeVersion, node, entry, … }
+//   spawn(cs.node, [cs.entry, …])                  // code-server on its own Node
 //
 // Needs (scripts/install-test-deps.sh installs them): Debian `ripgrep` (/usr/bin/rg, used to
-// pre-seed @vscode/ripgrep's download cache, since its postinstall downloads from GitHub),
-// `libkrb5-dev` (the `kerberos` module compiles against gssapi), python3/make/g++.
-// Node builtins only. Idempotent: skips when the installed bin reports the wanted version.
+// pre-seed @vscode/ripgrep's download cache for releases whose postinstall downloads it from
+// GitHub), `libkrb5-dev` (the `kerberos` module compiles against gssapi), python3/make/g++.
+// Node builtins only. Idempotent: skips when the installed entry reports the wanted version.
 //
-// Env: STEPFLOW_CODE_SERVER_DIR overrides the cache folder.
+// Env: STEPFLOW_CODE_SERVER = minimum (default) | newest picks the target of everything that
+//      starts code-server (test/vscode/codeServer.mjs, hence the launcher, the UI tests and
+//      `npm start -- --newest`); STEPFLOW_CODE_SERVER_DIR overrides the minimum's cache folder.
 
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureNode } from './install-node.mjs';
+import { withInstallLock } from './installLock.mjs';
 
-export const CODE_SERVER_VERSION = '4.100.3';
+// Moving the newest target to a later release: set the version here, check its Node
+// (`npm view code-server@<version> engines.node`; NODE_RELEASES in install-node.mjs must pin
+// that major), run `STEPFLOW_CODE_SERVER=newest npm run test:vscode` and the workbench UI
+// files, fix what the new VS Code breaks in the product, and update docs/testing.md's table.
+const NEWEST_CODE_SERVER = { version: '4.139.1', nodeMajor: 24 };
+
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const CODE_SERVER_DIR = process.env.STEPFLOW_CODE_SERVER_DIR
-  ? path.resolve(process.env.STEPFLOW_CODE_SERVER_DIR)
-  : path.join(PROJECT_ROOT, '.vscode-test', 'code-server');
-export const CODE_SERVER_BIN = path.join(CODE_SERVER_DIR, 'node_modules', '.bin', 'code-server');
+const CACHE = path.join(PROJECT_ROOT, '.vscode-test');
+
+/** The code-server releases the suites run on; see the header. */
+export const CODE_SERVER_TARGETS = {
+  minimum: {
+    name: 'minimum',
+    version: '4.100.3',
+    nodeMajor: 20,
+    dir: process.env.STEPFLOW_CODE_SERVER_DIR ? path.resolve(process.env.STEPFLOW_CODE_SERVER_DIR) : path.join(CACHE, 'code-server'),
+  },
+  newest: {
+    name: 'newest',
+    ...NEWEST_CODE_SERVER,
+    dir: path.join(CACHE, `code-server-${NEWEST_CODE_SERVER.version}`),
+  },
+};
+
+/** A target by name (default: $STEPFLOW_CODE_SERVER, else minimum); a target object passes through. */
+export function codeServerTarget(name = process.env.STEPFLOW_CODE_SERVER || 'minimum') {
+  if (typeof name === 'object') return name;
+  const target = CODE_SERVER_TARGETS[name];
+  if (!target) throw new Error(`unknown code-server target "${name}" (STEPFLOW_CODE_SERVER): use ${Object.keys(CODE_SERVER_TARGETS).join(' or ')}`);
+  return target;
+}
+
+/** code-server's package folder and its JS entry (what node_modules/.bin/code-server links to). */
+const packageDir = (target) => path.join(target.dir, 'node_modules', 'code-server');
+const entryOf = (target) => path.join(packageDir(target), 'out', 'node', 'entry.js');
+
+/** The installed code-server version and its VS Code's, read from package.json files (no process started). */
+export function cachedCodeServerVersions(target = codeServerTarget()) {
+  try {
+    const read = (f) => JSON.parse(fs.readFileSync(path.join(packageDir(target), f), 'utf8')).version;
+    return { version: read('package.json'), vscodeVersion: read('lib/vscode/package.json') };
+  } catch {
+    return { version: null, vscodeVersion: null };
+  }
+}
+
+/**
+ * The Node a target runs on: this process's when it is the right major (the machine's Node 20
+ * for the minimum), else the release scripts/install-node.mjs installs from npm.
+ */
+async function nodeFor(target) {
+  if (Number(process.versions.node.split('.')[0]) === target.nodeMajor && !process.versions.electron) {
+    return { node: process.execPath, version: process.versions.node, dir: null };
+  }
+  return ensureNode(target.nodeMajor);
+}
 
 // @vscode/ripgrep version → release tag its postinstall downloads (lib/postinstall.js `VERSION`).
 // Unknown versions are looked up by reading that file from `npm pack`.
@@ -34,12 +95,13 @@ const KNOWN_RIPGREP_TAGS = { '1.15.11': 'v13.0.0-10' };
 const log = (msg) => console.log(`[code-server] ${msg}`);
 const secs = (t0) => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
 
-/** The version the installed bin reports, or null. */
-export function installedCodeServerVersion(bin = CODE_SERVER_BIN) {
-  if (!fs.existsSync(bin)) return null;
+/** The version the installed code-server reports when started on its Node, or null. */
+export function installedCodeServerVersion(target, node) {
+  const entry = entryOf(target);
+  if (!fs.existsSync(entry) || !fs.existsSync(node)) return null;
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-version-'));
   try {
-    const r = spawnSync(bin, ['--version'], {
+    const r = spawnSync(node, [entry, '--version'], {
       encoding: 'utf8',
       timeout: 60_000,
       env: { ...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), XDG_DATA_HOME: path.join(home, '.local/share') },
@@ -89,8 +151,6 @@ function which(name) {
 
 function checkPrerequisites() {
   const problems = [];
-  const major = Number(process.versions.node.split('.')[0]);
-  if (major !== 20) problems.push(`code-server ${CODE_SERVER_VERSION} needs Node 20 (this is ${process.version})`);
   if (!which('rg')) problems.push('ripgrep (rg) is not installed');
   if (!fs.existsSync('/usr/include/gssapi/gssapi.h') && !which('krb5-config'))
     problems.push('libkrb5-dev (gssapi headers) is not installed');
@@ -144,9 +204,7 @@ async function seedRipgrepCache(rgVersion, tmpdir, env) {
 
 function rgVersionFromShrinkwrap(pkgDir) {
   const wrap = JSON.parse(fs.readFileSync(path.join(pkgDir, 'lib/vscode/npm-shrinkwrap.json'), 'utf8'));
-  const v = wrap.packages?.['node_modules/@vscode/ripgrep']?.version;
-  if (!v) throw new Error('no @vscode/ripgrep in code-server lib/vscode/npm-shrinkwrap.json');
-  return v;
+  return wrap.packages?.['node_modules/@vscode/ripgrep']?.version ?? null;
 }
 
 /**
@@ -164,47 +222,16 @@ function declareAllowScripts(pkgJson, lockFile) {
   fs.writeFileSync(pkgJson, JSON.stringify(pkg, null, 2) + '\n');
 }
 
-// A lock so two test runs do not install into the same folder at once.
-async function withLock(fn) {
-  const lock = `${CODE_SERVER_DIR}.lock`;
-  fs.mkdirSync(path.dirname(lock), { recursive: true });
-  const deadline = Date.now() + 15 * 60_000;
-  for (;;) {
-    try {
-      fs.mkdirSync(lock);
-      fs.writeFileSync(path.join(lock, 'pid'), String(process.pid));
-      break;
-    } catch (e) {
-      if (e.code !== 'EEXIST') throw e;
-      let holder = NaN;
-      try { holder = Number(fs.readFileSync(path.join(lock, 'pid'), 'utf8')); } catch {}
-      let alive = false;
-      if (holder) try { process.kill(holder, 0); alive = true; } catch {}
-      if (!alive) {
-        // Stale (holder gone) — or just created and pid not yet written: give it a moment.
-        const age = Date.now() - fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs;
-        if (holder || age > 5000) { fs.rmSync(lock, { recursive: true, force: true }); continue; }
-      }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for install lock ${lock} (held by pid ${holder})`);
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    fs.rmSync(lock, { recursive: true, force: true });
-  }
-}
-
-async function install() {
+async function install(target, runtime) {
   checkPrerequisites();
   const t0 = Date.now();
-  log(`installing code-server@${CODE_SERVER_VERSION} into ${path.relative(process.cwd(), CODE_SERVER_DIR) || '.'} (about a minute or two, ~300 MB)`);
-  fs.rmSync(CODE_SERVER_DIR, { recursive: true, force: true });
-  fs.mkdirSync(CODE_SERVER_DIR, { recursive: true });
+  const dir = target.dir;
+  log(`installing code-server@${target.version} (the ${target.name} VS Code the extension and UI suites run on) into ${path.relative(process.cwd(), dir) || '.'}, on Node ${runtime.version} (a few minutes, ~400 MB)`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
   // Its own package.json so npm treats this folder as the project (never the repo's).
   fs.writeFileSync(
-    path.join(CODE_SERVER_DIR, 'package.json'),
+    path.join(dir, 'package.json'),
     JSON.stringify({ name: 'stepflow-code-server-cache', private: true, description: 'generated by scripts/install-code-server.mjs' }, null, 2) + '\n',
   );
 
@@ -229,53 +256,80 @@ async function install() {
     npm_config_update_notifier: 'false',
     npm_config_loglevel: env.npm_config_loglevel || 'warn',
   });
-  const npmArgs = ['--prefix', CODE_SERVER_DIR, '--no-audit', '--no-fund'];
+  if (runtime.dir) {
+    // Another Node than this process's: npm (and so code-server's postinstall, which checks
+    // the Node major in npm's user agent, and every install script) runs on it, and node-gyp
+    // compiles against its headers instead of downloading them from nodejs.org.
+    env.PATH = `${path.dirname(runtime.node)}${path.delimiter}${env.PATH ?? ''}`;
+    env.npm_config_nodedir = runtime.dir;
+  }
+  const npmArgs = ['--prefix', dir, '--no-audit', '--no-fund'];
 
   // 1. Fetch code-server without running scripts, to read which @vscode/ripgrep it will install.
   log('npm install --ignore-scripts …');
-  await run('npm', ['install', ...npmArgs, '--ignore-scripts', '--save-exact', `code-server@${CODE_SERVER_VERSION}`], { cwd: CODE_SERVER_DIR, env });
-  const pkgDir = path.join(CODE_SERVER_DIR, 'node_modules', 'code-server');
+  await run('npm', ['install', ...npmArgs, '--ignore-scripts', '--save-exact', `code-server@${target.version}`], { cwd: dir, env });
+  const pkgDir = packageDir(target);
   log(`fetched (${secs(t0)})`);
   // code-server's postinstall runs `npm install` in lib/vscode and lib/vscode/extensions.
-  declareAllowScripts(path.join(CODE_SERVER_DIR, 'package.json'), path.join(CODE_SERVER_DIR, 'package-lock.json'));
+  declareAllowScripts(path.join(dir, 'package.json'), path.join(dir, 'package-lock.json'));
   for (const sub of ['lib/vscode', 'lib/vscode/extensions'])
     declareAllowScripts(path.join(pkgDir, sub, 'package.json'), path.join(pkgDir, sub, 'npm-shrinkwrap.json'));
 
-  // 2. Pre-seed ripgrep's download cache with Debian's rg.
-  await seedRipgrepCache(rgVersionFromShrinkwrap(pkgDir), tmpdir, env);
+  // 2. Pre-seed ripgrep's download cache with Debian's rg (releases that still use
+  //    @vscode/ripgrep; later ones ship @vscode/ripgrep-universal, binaries included).
+  const rgVersion = rgVersionFromShrinkwrap(pkgDir);
+  if (rgVersion) await seedRipgrepCache(rgVersion, tmpdir, env);
 
   // 3. Run the install scripts: argon2/kerberos/node-pty compile, code-server's postinstall
   //    installs lib/vscode's and its extensions' dependencies.
   const t1 = Date.now();
   log('npm rebuild (install scripts: native modules, VS Code dependencies) …');
-  await run('npm', ['rebuild', ...npmArgs], { cwd: CODE_SERVER_DIR, env, verbose: !!process.env.STEPFLOW_VERBOSE_INSTALL });
+  await run('npm', ['rebuild', ...npmArgs], { cwd: dir, env, verbose: !!process.env.STEPFLOW_VERBOSE_INSTALL });
   log(`install scripts done (${secs(t1)})`);
 
-  const rg = path.join(pkgDir, 'lib/vscode/node_modules/@vscode/ripgrep/bin/rg');
+  const rg = path.join(pkgDir, 'lib/vscode/node_modules/@vscode', rgVersion ? 'ripgrep/bin/rg' : 'ripgrep-universal');
   if (!fs.existsSync(rg)) throw new Error(`install finished but ${rg} is missing`);
-  const got = installedCodeServerVersion();
-  if (got !== CODE_SERVER_VERSION) throw new Error(`installed code-server reports ${got ?? 'nothing'}, expected ${CODE_SERVER_VERSION}`);
+  const got = installedCodeServerVersion(target, runtime.node);
+  if (got !== target.version) throw new Error(`installed code-server reports ${got ?? 'nothing'}, expected ${target.version}`);
   log(`installed code-server ${got} in ${secs(t0)}`);
 }
 
-let pending = null;
-/** Installs code-server@4.100.3 if needed; resolves to the path of its bin. */
-export function ensureCodeServer() {
-  pending ??= (async () => {
-    if (installedCodeServerVersion() === CODE_SERVER_VERSION) return CODE_SERVER_BIN; // quiet when there is nothing to do
-    await withLock(async () => {
-      // Another process may have installed it while we waited for the lock.
-      if (installedCodeServerVersion() !== CODE_SERVER_VERSION) await install();
-    });
-    return CODE_SERVER_BIN;
-  })();
-  pending.catch(() => { pending = null; });
-  return pending;
+const pending = new Map();
+/**
+ * Installs a target's code-server (and its Node) if needed.
+ * @param {'minimum'|'newest'|object} [name] default: $STEPFLOW_CODE_SERVER, else minimum
+ * @returns {Promise<{ name: string, version: string, vscodeVersion: string, node: string,
+ *                     nodeVersion: string, entry: string }>} start it as `node entry …`
+ */
+export function ensureCodeServer(name) {
+  const target = codeServerTarget(name);
+  if (!pending.has(target.name)) {
+    const promise = (async () => {
+      const runtime = await nodeFor(target);
+      // Quiet when there is nothing to do.
+      if (installedCodeServerVersion(target, runtime.node) !== target.version) {
+        await withInstallLock(target.dir, async () => {
+          // Another process may have installed it while we waited for the lock.
+          if (installedCodeServerVersion(target, runtime.node) !== target.version) await install(target, runtime);
+        });
+      }
+      const { vscodeVersion } = cachedCodeServerVersions(target);
+      return { name: target.name, version: target.version, vscodeVersion, node: runtime.node, nodeVersion: runtime.version, entry: entryOf(target) };
+    })();
+    pending.set(target.name, promise);
+    promise.catch(() => pending.delete(target.name));
+  }
+  return pending.get(target.name);
+}
+
+/** "code-server 4.100.3 (VS Code 1.100.3, Node 20.20.2)": what a suite's header says it runs on. */
+export function describeCodeServer(cs) {
+  return `code-server ${cs.version} (VS Code ${cs.vscodeVersion ?? '?'}, Node ${cs.nodeVersion})`;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  ensureCodeServer().then(
-    (bin) => console.log(bin),
+  ensureCodeServer(process.argv[2]).then(
+    (cs) => console.log(`${describeCodeServer(cs)}: ${cs.node} ${cs.entry}`),
     (err) => {
       console.error(`[code-server] ${err.message}`);
       process.exit(1);

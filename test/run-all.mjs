@@ -3,8 +3,13 @@
 // counts as one failure, so a crash can never look like success.
 //
 // First it installs what the suites need besides node_modules (scripts/prepare-tests.mjs:
-// Debian packages, code-server); a suite whose needs are still missing is reported as not
-// run, with what is missing, and counts as one failure.
+// Debian packages, code-server, Node from npm); a suite whose needs are still missing is
+// reported as not run, with what is missing, and counts as one failure.
+//
+// The extension-host and UI suites run twice: on the minimum VS Code the manifest declares
+// (code-server 4.100.3, Node 20) and on the newest code-server release tested (its own Node),
+// each header naming the VS Code it runs on. On the newest, the UI suite runs the files that
+// open the workbench; the others drive webviews in a plain page and do not depend on VS Code.
 //
 // The unit suite runs in a shuffled order (test/support/shuffle.cjs). The seed is fresh on
 // every run unless $STEPFLOW_TEST_SEED fixes it; it is printed first and in the summary.
@@ -13,22 +18,44 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { prepareTests } from '../scripts/prepare-tests.mjs';
+import { CODE_SERVER_TARGETS, describeCodeServer, ensureCodeServer } from '../scripts/install-code-server.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const mocha = join(root, 'node_modules', '.bin', 'mocha');
 
-/** Each suite: a name, the command that runs it and its environment. Suites write counts to $STEPFLOW_COUNTS_FILE. */
-const suites = [
-  { name: 'unit (sidecar, real processes and databases)', cmd: [mocha] },
-  { name: 'VS Code extension host (code-server)', cmd: [process.execPath, 'test/vscode/runIntegration.mjs'], needs: ['code-server', 'chromium'] },
-  {
-    name: 'UI in a real browser (code-server + Chromium)',
-    needs: ['code-server', 'chromium'],
-    cmd: [mocha, '--no-config', '--timeout', '180000', '--reporter', './test/support/countingReporter.cjs', 'test/ui/*.test.mjs'],
-  },
-];
+const uiFiles = readdirSync(join(root, 'test', 'ui')).filter((f) => f.endsWith('.test.mjs')).map((f) => join('test', 'ui', f));
+const workbenchUiFiles = uiFiles.filter((f) => readFileSync(join(root, f), 'utf8').includes('openWorkbench('));
 
 const { missing } = await prepareTests();
+
+/** What a target's suites print in their header, e.g. "code-server 4.100.3 (VS Code 1.100.3, Node 20.20.2)". */
+async function onWhat(target) {
+  if (missing.includes(`code-server ${target.name}`)) return `code-server ${target.version}`;
+  try {
+    return describeCodeServer(await ensureCodeServer(target.name));
+  } catch (err) {
+    console.log(`code-server ${target.version}: ${err.message}`);
+    missing.push(`code-server ${target.name}`);
+    return `code-server ${target.version}`;
+  }
+}
+
+/** Each suite: a name, the command that runs it and its environment. Suites write counts to $STEPFLOW_COUNTS_FILE. */
+const suites = [{ name: 'unit (sidecar, real processes and databases)', cmd: [mocha] }];
+for (const target of Object.values(CODE_SERVER_TARGETS)) {
+  const on = await onWhat(target);
+  const needs = ['chromium', `code-server ${target.name}`];
+  const env = { STEPFLOW_CODE_SERVER: target.name };
+  suites.push(
+    { name: `VS Code extension host, ${target.name}: ${on}`, cmd: [process.execPath, 'test/vscode/runIntegration.mjs'], needs, env },
+    {
+      name: `UI in a real browser, ${target.name}: ${on} + Chromium`,
+      needs,
+      env,
+      cmd: [mocha, '--no-config', '--timeout', '180000', '--reporter', './test/support/countingReporter.cjs', ...(target.name === 'minimum' ? uiFiles : workbenchUiFiles)],
+    },
+  );
+}
 
 // The store's tests and the sidecar's storage paths once more on Node 22, storing through
 // node:sqlite: the driver VS Code's own runtime uses (docs/testing.md, "Both SQLite drivers").

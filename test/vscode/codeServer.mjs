@@ -1,6 +1,9 @@
 // Helpers to run a real VS Code here: code-server (VS Code's server + web workbench, installed
-// into .vscode-test/code-server by scripts/install-code-server.mjs) and Debian's Chromium driven
-// by playwright-core. See docs/testing.md, "Testing in a real VS Code".
+// into .vscode-test/ by scripts/install-code-server.mjs) and Debian's Chromium driven by
+// playwright-core. See docs/testing.md, "Testing in a real VS Code".
+// Which code-server (the minimum or the newest VS Code, each on its own Node) is
+// opts.codeServer, else $STEPFLOW_CODE_SERVER, else the minimum: the launcher and the UI tests
+// run unchanged on either.
 //
 //   const cs = await startCodeServer({ workspace: '/abs/folder', env: { FOO: '1' } });
 //   const browser = await launchChromium();
@@ -44,6 +47,10 @@ export const DEFAULT_SETTINGS = {
   'update.mode': 'none',
   'security.workspace.trust.enabled': false,
   'git.openRepositoryInParentFolders': 'never',
+  // Newer VS Code opens a Chat view in the secondary side bar and starts an agent host: off,
+  // so the workbench looks and loads alike on both versions (older ones ignore these keys).
+  'chat.disableAIFeatures': true,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
 };
 
 /** A temporary home with XDG dirs; returns the env vars pointing at it. */
@@ -106,14 +113,15 @@ function killGroup(child, signal) {
 
 /**
  * Starts code-server and resolves once it answers HTTP.
- * @param {{ port?: number, workspace?: string, extensionsDir?: string, userDataDir?: string,
+ * @param {{ codeServer?: 'minimum'|'newest', port?: number, workspace?: string, extensionsDir?: string, userDataDir?: string,
  *           settings?: Record<string,unknown>, env?: Record<string,string>, args?: string[], readyTimeoutMs?: number,
  *           log?: (line: string) => void, keepTemp?: boolean }} opts
  * @returns {Promise<{ url: string, port: number, pid: number, tmpDir: string, output: () => string,
+ *                     codeServer: Awaited<ReturnType<typeof ensureCodeServer>>,
  *                     exited: Promise<{code: number|null, signal: string|null}>, stop: () => Promise<void> }>}
  */
 export async function startCodeServer(opts = {}) {
-  const bin = await ensureCodeServer();
+  const codeServer = await ensureCodeServer(opts.codeServer);
   const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepflow-code-server-'));
   const homeEnv = tempHomeEnv(tmpDir);
   const userDataDir = opts.userDataDir ?? path.join(tmpDir, 'user-data');
@@ -131,7 +139,7 @@ export async function startCodeServer(opts = {}) {
   for (let attempt = 0; attempt < (opts.port ? 1 : 3); attempt++) {
     const port = opts.port ?? (await freePort());
     try {
-      return await startOnce({ ...opts, bin, port, tmpDir, homeEnv, userDataDir, extensionsDir, readyTimeoutMs });
+      return await startOnce({ ...opts, codeServer, port, tmpDir, homeEnv, userDataDir, extensionsDir, readyTimeoutMs });
     } catch (err) {
       lastError = err;
       if (!/EADDRINUSE/.test(err.message)) break;
@@ -141,7 +149,7 @@ export async function startCodeServer(opts = {}) {
   throw lastError;
 }
 
-async function startOnce({ bin, port, tmpDir, homeEnv, userDataDir, extensionsDir, readyTimeoutMs, workspace, env, args = [], log, keepTemp }) {
+async function startOnce({ codeServer, port, tmpDir, homeEnv, userDataDir, extensionsDir, readyTimeoutMs, workspace, env, args = [], log, keepTemp }) {
   const argv = [
     '--auth', 'none',
     '--bind-addr', `127.0.0.1:${port}`,
@@ -155,7 +163,8 @@ async function startOnce({ bin, port, tmpDir, homeEnv, userDataDir, extensionsDi
     ...args,
     ...(workspace ? [workspace] : []),
   ];
-  const child = spawn(bin, argv, {
+  // On the target's own Node: its extension host (a fork of it) runs there too.
+  const child = spawn(codeServer.node, [codeServer.entry, ...argv], {
     // EXTENSIONS_GALLERY={} turns the marketplace (open-vsx.org, unreachable here) off.
     env: cleanEnv({ EXTENSIONS_GALLERY: '{}', ...process.env, ...homeEnv, ...env }),
     cwd: workspace && fs.statSync(workspace, { throwIfNoEntry: false })?.isDirectory() ? workspace : tmpDir,
@@ -214,7 +223,7 @@ async function startOnce({ bin, port, tmpDir, homeEnv, userDataDir, extensionsDi
     });
     wake = () => {};
   }
-  return { url, port, pid: child.pid, tmpDir, output: () => out, exited, stop };
+  return { url, port, pid: child.pid, tmpDir, output: () => out, codeServer, exited, stop };
 }
 
 /**
@@ -254,6 +263,30 @@ export async function launchChromium(opts = {}) {
     return closed;
   };
   return { context, page, close };
+}
+
+/**
+ * Lets the web workbench in `page` honour the `payload`'s extensionDevelopmentPath and
+ * extensionTestsPath. VS Code 1.100 always did; later releases (1.139 here) do so in a built
+ * workbench only with the smoke-test driver enabled, which the server turns on for
+ * `--enable-smoke-test-driver` — an option code-server's command line rejects. So the page
+ * reads it the way the server would have written it: `developmentOptions.enableSmokeTestDriver`
+ * in the workbench configuration (the `vscode-workbench-web-configuration` element's
+ * `data-settings`, read once at start-up). The page itself is not rewritten: intercepting
+ * it through page.route loses the connection-token cookie the server sets with it.
+ * @param {import('playwright-core').Page} page
+ */
+export async function allowExtensionDevelopment(page) {
+  await page.addInitScript(() => {
+    const getAttribute = Element.prototype.getAttribute;
+    Element.prototype.getAttribute = function (name) {
+      const value = getAttribute.call(this, name);
+      if (name !== 'data-settings' || this.id !== 'vscode-workbench-web-configuration' || !value) return value;
+      const config = JSON.parse(value);
+      config.developmentOptions = { ...config.developmentOptions, enableSmokeTestDriver: true };
+      return JSON.stringify(config);
+    };
+  });
 }
 
 /** The vscode-remote URI of an absolute path on the code-server host. */

@@ -10,6 +10,7 @@
 //        --extensionTestsPath=/abs/dist/test/vscode/index.js
 //
 // Env:
+//   STEPFLOW_CODE_SERVER          minimum (default) | newest: which VS Code (runIntegration.mjs sets it)
 //   STEPFLOW_LAUNCHER_TIMEOUT_MS  overall deadline (default 300000 = 5 min), then exit 124
 //   STEPFLOW_LAUNCHER_VERBOSE=1   also print code-server's own log and the page's console
 //   STEPFLOW_LAUNCHER_SCREENSHOT  where to save a screenshot on timeout/failure
@@ -20,7 +21,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format } from 'node:util';
-import { launchChromium, remoteUri, startCodeServer, workbenchUrl } from './codeServer.mjs';
+import { describeCodeServer } from '../../scripts/install-code-server.mjs';
+import { allowExtensionDevelopment, launchChromium, remoteUri, startCodeServer, workbenchUrl } from './codeServer.mjs';
 
 const TIMEOUT_MS = Number(process.env.STEPFLOW_LAUNCHER_TIMEOUT_MS) || 300_000;
 const VERBOSE = !!process.env.STEPFLOW_LAUNCHER_VERBOSE;
@@ -36,6 +38,10 @@ const WORKBENCH_CHATTER = [
   /^ChatSessionStore: /,
   /^\[Service Worker\] /,
   /^Ignoring fetching additional builtin extensions from gallery as it is disabled\.$/,
+  // Newer VS Code (1.139): chat, agent host and account chatter, and start-up timings.
+  /^\[(ChatModelSelection|AgentHost[^\]]*|AccountPolicyGate|reconnection-grace-time)\] /,
+  /^Timed out waiting for authentication provider 'github' to register/,
+  /^Creation of workbench contribution '[^']+' took \d+ms\.$/,
 ];
 
 const say = (msg) => process.stderr.write(`[launcher] ${msg}\n`);
@@ -105,7 +111,7 @@ async function main(argv) {
       log: VERBOSE ? (l) => say(`code-server: ${l}`) : undefined,
     });
     if (finishing) return await done; // timed out / interrupted meanwhile
-    say(`code-server ${server.url} ready in ${Date.now() - t0} ms`);
+    say(`${describeCodeServer(server.codeServer)} at ${server.url} ready in ${Date.now() - t0} ms`);
     server.exited.then(({ code, signal }) => end(1, `code-server exited unexpectedly (${signal ?? code}):\n${server.output().slice(-4000)}`));
 
     browser = await launchChromium();
@@ -131,7 +137,10 @@ async function main(argv) {
       ['skipWelcome', 'true'],
       ['skipReleaseNotes', 'true'],
     ];
-    await page.goto(workbenchUrl(server, { folder: args.workspace ?? undefined, payload }), { waitUntil: 'domcontentloaded', timeout: 60_000 });
+    await allowExtensionDevelopment(page);
+    // DOMContentLoaded waits for the workbench's module script: 1.139's is 15 MB, which a
+    // loaded two-core machine took over a minute to serve and parse.
+    await page.goto(workbenchUrl(server, { folder: args.workspace ?? undefined, payload }), { waitUntil: 'domcontentloaded', timeout: 180_000 });
   } catch (err) {
     if (!finishing) end(1, `failed: ${err.stack ?? err}`);
   }

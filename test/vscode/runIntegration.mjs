@@ -2,7 +2,7 @@
 // (via test/vscode/launcher.mjs standing in for the VS Code executable) by default, or against
 // desktop VS Code where it can be downloaded.
 //
-//   node test/vscode/runIntegration.mjs [--workspace DIR] [--no-build]
+//   node test/vscode/runIntegration.mjs [--code-server minimum|newest] [--workspace DIR] [--no-build]
 //        [--extensionDevelopmentPath DIR] [--extensionTestsPath FILE]
 //   import { runIntegration } from './test/vscode/runIntegration.mjs'
 //   const code = await runIntegration({ workspace, env: { STEPFLOW_COUNTS_FILE: f } });
@@ -10,6 +10,8 @@
 // Defaults: the repo as the extension (package.json main → dist/extension.js, built by
 // `npm run build`), the suite built by test/vscode/build.mjs (dist/test/vscode/index.js), and a
 // temporary copy of test/vscode/workspace/ (else examples/) as the workspace.
+// --code-server (or $STEPFLOW_CODE_SERVER) picks the VS Code: the minimum (code-server 4.100.3
+// on Node 20, the default) or the newest (scripts/install-code-server.mjs).
 // Env: STEPFLOW_VSCODE = code-server (default) | desktop (runTests downloads VS Code
 //      STEPFLOW_VSCODE_VERSION, default stable) | /path/to/code (a VS Code executable).
 //      Everything in the environment (e.g. STEPFLOW_COUNTS_FILE) reaches the extension host.
@@ -18,23 +20,24 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureCodeServer } from '../../scripts/install-code-server.mjs';
+import { describeCodeServer, ensureCodeServer } from '../../scripts/install-code-server.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
 const LAUNCHER = path.join(HERE, 'launcher.mjs');
 
-/** An executable file that runs the launcher with this Node (runTests spawns it without a shell). */
-function writeLauncherWrapper(dir) {
+/** An executable file that runs the launcher with this Node (runTests spawns it without a shell), on one code-server. */
+function writeLauncherWrapper(dir, codeServer) {
   const file = path.join(dir, 'code');
   const q = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
-  fs.writeFileSync(file, `#!/bin/sh\nexec ${q(process.execPath)} ${q(LAUNCHER)} "$@"\n`, { mode: 0o755 });
+  fs.writeFileSync(file, `#!/bin/sh\nexport STEPFLOW_CODE_SERVER=${q(codeServer)}\nexec ${q(process.execPath)} ${q(LAUNCHER)} "$@"\n`, { mode: 0o755 });
   return file;
 }
 
 /**
  * @param {{ extensionDevelopmentPath?: string, extensionTestsPath?: string, workspace?: string,
- *           env?: Record<string,string>, launchArgs?: string[], vscode?: string }} opts
+ *           env?: Record<string,string>, launchArgs?: string[], vscode?: string,
+ *           codeServer?: 'minimum'|'newest' }} opts
  * @returns {Promise<number>} the exit code of the test run
  */
 export async function runIntegration(opts = {}) {
@@ -61,8 +64,10 @@ export async function runIntegration(opts = {}) {
     };
     let runOpts;
     if (target === 'code-server') {
-      await ensureCodeServer(); // install output before the run, not inside it
-      runOpts = { ...common, vscodeExecutablePath: writeLauncherWrapper(scratch) };
+      const codeServer = await ensureCodeServer(opts.codeServer); // install output before the run, not inside it
+      // Said first, so a failure further down says which VS Code it was.
+      console.log(`extension host on ${describeCodeServer(codeServer)}`);
+      runOpts = { ...common, vscodeExecutablePath: writeLauncherWrapper(scratch, codeServer.name) };
     } else if (target === 'desktop') {
       runOpts = { ...common, version: process.env.STEPFLOW_VSCODE_VERSION || 'stable' };
     } else {
@@ -86,6 +91,7 @@ function parseCli(argv) {
     const [flag, inline] = argv[i].split(/=(.*)/s);
     const val = () => inline ?? argv[++i];
     if (flag === '--workspace') o.workspace = val();
+    else if (flag === '--code-server') o.codeServer = val();
     else if (flag === '--extensionDevelopmentPath') o.extensionDevelopmentPath = val();
     else if (flag === '--extensionTestsPath') o.extensionTestsPath = val();
     else if (flag === '--no-build') o.build = false;

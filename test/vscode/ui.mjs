@@ -1,5 +1,7 @@
 // Helpers for UI tests that drive the real VS Code workbench (code-server) in headless Chromium,
-// the way a user sees it. Selectors are the ones that work in VS Code 1.100 (docs/testing.md, "Testing in a real VS Code").
+// the way a user sees it. Selectors are the ones that work in VS Code 1.100 and in the newest
+// release tested (docs/testing.md, "Testing in a real VS Code"); $STEPFLOW_CODE_SERVER (or
+// openWorkbench's codeServer) picks which of the two.
 //
 //   import * as ui from './test/vscode/ui.mjs';
 //   const wb = await ui.openWorkbench({ folder: '/abs/ws', extensionDevelopmentPath: repoRoot });
@@ -12,10 +14,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchChromium, remoteUri, startCodeServer, workbenchUrl } from './codeServer.mjs';
+import { allowExtensionDevelopment, launchChromium, remoteUri, startCodeServer, workbenchUrl } from './codeServer.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const RESULTS_DIR = path.join(ROOT, 'test-results');
+// The newest VS Code's screenshots go beside the minimum's instead of over them.
+export const RESULTS_DIR = path.join(ROOT, 'test-results', ...(process.env.STEPFLOW_CODE_SERVER === 'newest' ? ['newest'] : []));
 
 const cssString = (s) => `"${String(s).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
@@ -23,12 +26,12 @@ const cssString = (s) => `"${String(s).replace(/\\/g, '\\\\').replace(/"/g, '\\"
  * Starts code-server + Chromium and opens the workbench on a folder; resolves when it is ready.
  * With extensionDevelopmentPath the window is an Extension Development Host running that
  * extension (e.g. the repo root, whose package.json main is dist/extension.js).
- * @param {{ folder?: string, extensionDevelopmentPath?: string | string[], settings?: object,
+ * @param {{ codeServer?: 'minimum'|'newest', folder?: string, extensionDevelopmentPath?: string | string[], settings?: object,
  *           env?: Record<string,string>, viewport?: {width:number,height:number}, timeoutMs?: number,
  *           log?: (line: string) => void }} opts
  */
 export async function openWorkbench(opts = {}) {
-  const server = await startCodeServer({ workspace: opts.folder, settings: opts.settings, env: opts.env, log: opts.log });
+  const server = await startCodeServer({ codeServer: opts.codeServer, workspace: opts.folder, settings: opts.settings, env: opts.env, log: opts.log });
   let browser;
   try {
     browser = await launchChromium({ viewport: opts.viewport });
@@ -45,7 +48,8 @@ export async function openWorkbench(opts = {}) {
       ['skipWelcome', 'true'],
       ['skipReleaseNotes', 'true'],
     ];
-    await page.goto(workbenchUrl(server, { folder: opts.folder, payload }), { waitUntil: 'domcontentloaded' });
+    if (devPaths.length) await allowExtensionDevelopment(page);
+    await page.goto(workbenchUrl(server, { folder: opts.folder, payload }), { waitUntil: 'domcontentloaded', timeout: 180_000 }); // a loaded machine: see launcher.mjs
     await waitForWorkbench(page, opts.timeoutMs);
     const close = async () => {
       await browser.close();

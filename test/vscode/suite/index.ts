@@ -11,8 +11,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Mocha from 'mocha';
+import * as vscode from 'vscode';
 
 export async function run(): Promise<void> {
+  // The suite runs on two VS Code versions (docs/testing.md): every line that reports says which.
+  const on = `VS Code ${vscode.version}, extension host on Node ${process.versions.node}`;
+  console.log(`vscode suite on ${on}`);
   const mocha = new Mocha({
     ui: 'tdd',
     reporter: 'spec',
@@ -49,6 +53,6 @@ export async function run(): Promise<void> {
     counts.failed++;
   }
   writeCounts();
-  console.log(`vscode suite: ${counts.passed} passed, ${counts.failed} failed`);
-  if (counts.failed > 0) throw new Error(`${counts.failed} test(s) failed`);
+  console.log(`vscode suite (${on}): ${counts.passed} passed, ${counts.failed} failed`);
+  if (counts.failed > 0) throw new Error(`${counts.failed} test(s) failed on ${on}`);
 }
