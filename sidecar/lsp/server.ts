@@ -11,7 +11,7 @@ import {
   type Connection,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { CancelRequest, GetRunRequest, ListRunsRequest, ReadLogRequest, RunRequest, type RunErrorData } from '../protocol/lsp';
+import { CancelRequest, GetRunRequest, ListRunsRequest, ReadLogRequest, RunRequest, type RunErrorData, type SidecarRuntimeInfo } from '../protocol/lsp';
 import { LiveSubscribe, LiveUnsubscribe } from '../protocol/live';
 import { defaultDatabasePath, sqliteDriver } from '../store/database';
 import { Store, StoreError } from '../store/store';
@@ -127,6 +127,7 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
         textDocumentSync: TextDocumentSyncKind.Incremental,
         codeLensProvider: { resolveProvider: false },
         ...EditorIntelligence.capabilities,
+        experimental: { stepflow: { node: process.versions.node, sqliteDriver: sqliteDriver() } satisfies SidecarRuntimeInfo },
       },
       serverInfo: { name: 'stepflow-sidecar' },
     };

@@ -55,6 +55,17 @@ export interface InitializationOptions {
   adoptGraceMs?: number;
 }
 
+/**
+ * What the sidecar runs on, in its InitializeResult as `capabilities.experimental.stepflow`:
+ * the Node it runs on and the SQLite driver it stores through (better-sqlite3 where its
+ * native addon loads, else node:sqlite). For the extension's log and the tests; it changes
+ * nothing in how the two talk.
+ */
+export interface SidecarRuntimeInfo {
+  node: string;
+  sqliteDriver: 'better-sqlite3' | 'node:sqlite';
+}
+
 /** Ids of the commands the extension registers and the language server's CodeLenses name (▶ Run with StepFlow, Run with profile…). */
 export const RUN_FILE_COMMAND = 'stepflow.runFile';
 export const RUN_WITH_PROFILE_COMMAND = 'stepflow.runFileWithProfile';
