@@ -36,7 +36,7 @@ export interface SidecarRuntime {
   description: string;
 }
 
-const HOW_TO_FIX = `Install Node ${MIN_NODE_MAJOR}+ and set "stepflow.runtime.nodePath", or update VS Code to ${MIN_VSCODE_FOR_OWN_RUNTIME} or later (its own runtime needs no Node).`;
+const HOW_TO_FIX = `Install Node ${MIN_NODE_MAJOR}+ (on PATH, or named in "stepflow.runtime.nodePath"), or update VS Code to ${MIN_VSCODE_FOR_OWN_RUNTIME} or later, whose own runtime needs no Node.`;
 
 /** Which runtime runs the sidecar; throws SidecarStartError with what to do when none fits. */
 export function findRuntime(config: StepflowConfig): SidecarRuntime {
