@@ -81,6 +81,39 @@ describe('markers: output parser limits', () => {
     }
   });
 
+  it('skips only a whole BOM before a marker: a byte order mark with a wrong byte leaves the line plain output', () => {
+    const line = (...bytes: number[]) => Buffer.concat([Buffer.from(bytes), Buffer.from('STEP_START:x\n')]);
+    const parser = new OutputParser();
+    const batch = parser.push(
+      Buffer.concat([
+        line(0x20, 0x5a, 0xbb, 0xbf), // another byte where EF belongs
+        line(0x20, 0x5a, 0x59, 0xbf), // two bytes wrong
+        line(0x20, 0xef, 0x41, 0xbf), // BB missing
+        line(0x20, 0xef, 0xbb, 0x58), // BF missing
+        line(0xef, 0x41, 0xbf), // the same at the very start of the line
+        line(0xef, 0xbb, 0x58),
+        line(0x20, 0xef, 0xbb, 0xbf), // a whole BOM after a blank: a marker
+        line(0xef, 0xbb, 0xbf), // a whole BOM at the start: a marker
+      ]),
+    );
+    assert.equal(batch.lineCount, 8);
+    assert.deepEqual(
+      batch.markers.map((m) => m.index),
+      [6, 7],
+    );
+  });
+
+  it('hands a dialect the line without the CR of a CRLF line ending, and only that CR', () => {
+    const calls: string[] = [];
+    const parser = new OutputParser({ dialects: [leadDialect('#', calls)] });
+    const batch = parser.push(Buffer.from('#Build\r\n#\rTest\n'));
+    assert.deepEqual(calls, ['#Build', '#\rTest']);
+    assert.deepEqual(
+      batch.markers.map((m) => m.event),
+      [start('Build')],
+    );
+  });
+
   it('asks a dialect once per line, even when it is given twice or names its lead byte twice', () => {
     const calls: string[] = [];
     const dialect = leadDialect('#', calls);
