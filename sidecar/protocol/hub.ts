@@ -42,7 +42,26 @@ const isLogLine: Guard<LogLine> = objectOf<LogLine>({
   text: isString,
 });
 
-/** Shallow on the record's nested parts: the hub reads only the fields it files runs by, and stores the rest as sent. */
+const isNumberOrNull = (v: unknown): boolean => v === null || (typeof v === 'number' && Number.isFinite(v));
+
+/** The step fields the hub files (its steps table); the rest of a step is stored as sent. Depth-limited. */
+function isShippedStep(v: unknown, depth = 0): boolean {
+  return (
+    depth < 64 &&
+    isRecord(v) &&
+    Number.isInteger(v.id) &&
+    typeof v.name === 'string' &&
+    typeof v.status === 'string' &&
+    typeof v.startedAt === 'number' &&
+    Number.isFinite(v.startedAt) &&
+    isNumberOrNull(v.endedAt) &&
+    isNumberOrNull(v.durationMs) &&
+    Array.isArray(v.children) &&
+    v.children.every((child) => isShippedStep(child, depth + 1))
+  );
+}
+
+/** The fields the hub files runs and steps by are checked; the rest of the record is stored as sent. */
 const isShippedRecord: Guard<RunRecord> = (v): v is RunRecord =>
   isRecord(v) &&
   typeof v.id === 'string' &&
@@ -52,6 +71,10 @@ const isShippedRecord: Guard<RunRecord> = (v): v is RunRecord =>
   Number.isFinite(Date.parse(v.startedAt)) &&
   typeof v.lineCount === 'number' &&
   Array.isArray(v.steps) &&
+  v.steps.every((step) => isShippedStep(step)) &&
+  (v.endedAt === null || (typeof v.endedAt === 'string' && Number.isFinite(Date.parse(v.endedAt)))) &&
+  isNumberOrNull(v.durationMs) &&
+  (v.profile === null || typeof v.profile === 'string') &&
   Array.isArray(v.args) &&
   Array.isArray(v.warnings) &&
   Array.isArray(v.artifacts);

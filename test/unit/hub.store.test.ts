@@ -149,4 +149,23 @@ describe('hub store and shipper (real PostgreSQL)', function () {
       await server.close();
     }
   });
+
+  it('refuses a malformed record with one clear 400 and stores nothing of it', async () => {
+    const { token } = await hub.createToken('careless');
+    const port = await freePort();
+    const server = await startHubServer({ store: hub, port, log: () => undefined });
+    try {
+      const bad = { ...record('malformed-1', []), steps: [{ id: 'one', name: 'Build' }] };
+      const res = await fetch(`http://127.0.0.1:${port}/api/hub/runs/malformed-1`, {
+        method: 'PUT',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ host: 'h', user: 'u', run: bad }),
+      });
+      assert.equal(res.status, 400);
+      assert.match(((await res.json()) as { error: { message: string } }).error.message, /finished run record/);
+      assert.equal(await hub.getRun('malformed-1'), undefined);
+    } finally {
+      await server.close();
+    }
+  });
 });
