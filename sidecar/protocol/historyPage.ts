@@ -28,6 +28,8 @@ export function historyPage(parts: HistoryPageParts): string {
     ...(parts.cspMeta ? [`<meta http-equiv="Content-Security-Policy" content="${parts.cspMeta}">`] : []),
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<meta name="stepflow-host" content="${parts.host}">`,
+    // A page without a title is announced by its address (axe: document-title); the dashboard brings its own.
+    ...(parts.head?.includes('<title') ? [] : ['<title>StepFlow History</title>']),
     ...(parts.head ? [parts.head] : []),
     `<link rel="stylesheet" href="${parts.codiconHref}" nonce="${nonce}">`,
     `<style nonce="${nonce}">`,

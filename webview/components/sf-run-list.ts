@@ -33,14 +33,17 @@ export class SfRunList extends LitElement {
         cursor: pointer; border: 1px solid transparent;
       }
       .row:hover { background: var(--vscode-list-hoverBackground, #2a2d2e); }
+      /* High-contrast themes define no selection colours: no fill there, their dotted contrast border instead;
+         the text falls back to the theme's foreground, never to a fixed white. */
       .row[aria-selected='true'] {
-        background: var(--vscode-list-activeSelectionBackground, #04395e);
-        color: var(--vscode-list-activeSelectionForeground, #fff);
+        background: var(--vscode-list-activeSelectionBackground, transparent);
+        color: var(--vscode-list-activeSelectionForeground, var(--vscode-foreground, #cccccc));
+        outline: 1px dotted var(--vscode-contrastActiveBorder, transparent); outline-offset: -1px;
       }
       .scroller:focus-visible { outline: 1px solid var(--vscode-focusBorder, #0078d4); outline-offset: -1px; }
       .scroller:focus .row.active { border-color: var(--vscode-list-focusOutline, var(--vscode-focusBorder, #0078d4)); }
       .scroller:focus:has(.row.active) { outline: none; }
-      .row[aria-selected='true'] .muted { color: inherit; opacity: 0.85; }
+      .row[aria-selected='true'] .muted { color: inherit; }
       sf-icon { grid-row: 1; grid-column: 1; align-self: center; }
       .name { font-weight: 600; }
       .duration { text-align: right; font-variant-numeric: tabular-nums; }
