@@ -29,6 +29,13 @@ const POLL_MS = 50;
  */
 const COALESCE_MS = 5;
 const EMPTY = Buffer.alloc(0);
+/**
+ * The one read buffer of every spool in this process. Reads are synchronous and what they
+ * deliver is copied out or handed over (takeScratch) before the next read, so one buffer
+ * serves them all: a buffer per spool could hold up to 256 KiB resident per run, with
+ * thousands of runs at once (docs/performance.md, "500 concurrent runs in one process").
+ */
+let scratch = Buffer.allocUnsafe(READ_CHUNK);
 /** Spool folders are named `stepflow-spool-<pid>-<random>`. */
 export const SPOOL_PREFIX = 'stepflow-spool-';
 
@@ -69,7 +76,6 @@ export class Spool {
   private readonly coalesceMs = coalesceMsFromEnv();
   private closed = false;
   private following = false;
-  private scratch = Buffer.allocUnsafe(READ_CHUNK);
 
   /**
    * `parent`: where to create the spool folder (default $TMPDIR). Its name carries our pid,
@@ -266,8 +272,8 @@ export class Spool {
       let full = false;
       for (const file of this.files) {
         const carry = file.tail.length; // always < READ_CHUNK: a full buffer is delivered
-        if (carry > 0) file.tail.copy(this.scratch, 0);
-        const n = fs.readSync(file.readFd, this.scratch, carry, READ_CHUNK - carry, file.position);
+        if (carry > 0) file.tail.copy(scratch, 0);
+        const n = fs.readSync(file.readFd, scratch, carry, READ_CHUNK - carry, file.position);
         if (n === 0) continue;
         file.position += n;
         this.bytesRead += n;
@@ -275,10 +281,10 @@ export class Spool {
         progressed = true;
         if (n === READ_CHUNK - carry) full = true;
         const filled = carry + n;
-        const lastNewline = this.scratch.lastIndexOf(10, filled - 1);
+        const lastNewline = scratch.lastIndexOf(10, filled - 1);
         // A line longer than the whole buffer goes as it is; the parser copes with pieces.
         const cut = lastNewline >= 0 ? lastNewline + 1 : filled === READ_CHUNK ? filled : 0;
-        file.tail = cut === filled ? EMPTY : Buffer.from(this.scratch.subarray(cut, filled));
+        file.tail = cut === filled ? EMPTY : Buffer.from(scratch.subarray(cut, filled));
         if (cut > 0) {
           this.handedOver++;
           this.deliver(file.name, this.takeScratch(cut));
@@ -295,9 +301,9 @@ export class Spool {
    * short one is copied rather than pinning 256 KiB for a few lines.
    */
   private takeScratch(length: number): Buffer {
-    if (length < READ_CHUNK / 2) return Buffer.from(this.scratch.subarray(0, length));
-    const chunk = this.scratch.subarray(0, length);
-    this.scratch = Buffer.allocUnsafe(READ_CHUNK);
+    if (length < READ_CHUNK / 2) return Buffer.from(scratch.subarray(0, length));
+    const chunk = scratch.subarray(0, length);
+    scratch = Buffer.allocUnsafe(READ_CHUNK);
     return chunk;
   }
 }

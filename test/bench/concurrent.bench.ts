@@ -1,6 +1,6 @@
 // Many runs at once in ONE process, as one sidecar would host them: figures, not pass/fail
 // (docs/testing.md "Benchmarks").
-//   npx tsx test/bench/concurrent.bench.ts [--runs 500] [--json]
+//   npx tsx test/bench/concurrent.bench.ts [--runs 500] [--heap-snapshot FILE] [--json]
 // Each run is a small /bin/sh script printing 1,000 lines (10 steps of 100 lines, markers
 // included), one write per line. All runs are started through one RunManager on one Store
 // (the sidecar's own wiring: liveOutput on, events batched every 50 ms); each published batch
@@ -11,6 +11,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
 import BetterSqlite3 from 'better-sqlite3';
 import { RunManager } from '../../sidecar/runs/runManager';
 import { Store } from '../../sidecar/store/store';
@@ -85,7 +86,11 @@ function vmHwmMB(): number | null {
   }
 }
 
-export async function benchConcurrent(runs = 500): Promise<ConcurrentResult> {
+/**
+ * `heapSnapshot`: a file to write a V8 heap snapshot to once every run is spawned (their
+ * scripts sleep a second before printing), to see what one run costs.
+ */
+export async function benchConcurrent(runs = 500, heapSnapshot?: string): Promise<ConcurrentResult> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepflow-bench-concurrent-'));
   try {
     const script = writeScript(dir);
@@ -119,6 +124,7 @@ export async function benchConcurrent(runs = 500): Promise<ConcurrentResult> {
       Array.from({ length: runs }, () => manager.start({ script: script.file, cwd: dir, graceMs: 1000 })),
     );
     const startAllMs = performance.now() - t0;
+    if (heapSnapshot) v8.writeHeapSnapshot(heapSnapshot);
     // RunManager resolves `start` once spawned and forgets a session once it is done.
     const poll = setInterval(() => {
       maxActive = Math.max(maxActive, manager.activeCount);
@@ -190,7 +196,8 @@ export async function benchConcurrent(runs = 500): Promise<ConcurrentResult> {
 if (require.main === module) {
   const argv = process.argv.slice(2);
   const i = argv.indexOf('--runs');
-  void benchConcurrent(i >= 0 ? Number(argv[i + 1]) : 500).then(
+  const snapshot = argv.indexOf('--heap-snapshot');
+  void benchConcurrent(i >= 0 ? Number(argv[i + 1]) : 500, snapshot >= 0 ? argv[snapshot + 1] : undefined).then(
     (r) => {
       if (argv.includes('--json')) {
         process.stdout.write(JSON.stringify(r) + '\n');

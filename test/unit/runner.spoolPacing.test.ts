@@ -59,3 +59,46 @@ describe('spool: paced reading of a line-at-a-time writer', () => {
     }
   });
 });
+
+// Blocks of every size, from a line to more than the 256 KiB read buffer, and a line longer
+// than the buffer: each of several spools read at once must get exactly its own writer's bytes.
+const BLOCKS = `
+const fs = require('node:fs');
+const tag = process.argv[1];
+const sizes = [1, 80, 4096, 70000, 140000, 300000];
+let out = '';
+for (let round = 0; round < 6; round++) {
+  for (const size of sizes) {
+    const line = (tag + ' ' + round + ' ' + size + ' ').padEnd(Math.max(size, 12), tag) + '\\n';
+    out += line;
+    fs.writeSync(1, line);
+  }
+}
+fs.writeFileSync(process.argv[2], out);
+`;
+
+describe('spool: several at once', () => {
+  it('gives every spool exactly its own bytes, though they share one read buffer', async () => {
+    const tags = ['a', 'b', 'c', 'd'];
+    const spools = tags.map((tag) => {
+      const chunks: Buffer[] = [];
+      const spool = new Spool((_stream, chunk) => chunks.push(chunk), dir, { merged: true });
+      const [fd] = spool.childFds;
+      const expectedFile = path.join(dir, `expected-${tag}`);
+      const child = spawn(process.execPath, ['-e', BLOCKS, tag, expectedFile], { stdio: ['ignore', fd, fd] });
+      const exited = new Promise((resolve) => child.on('exit', resolve));
+      spool.follow();
+      return { tag, spool, chunks, exited, expectedFile };
+    });
+    try {
+      await Promise.all(spools.map((s) => s.exited));
+      for (const s of spools) {
+        const expected = fs.readFileSync(s.expectedFile);
+        await pollUntil(() => s.chunks.reduce((n, c) => n + c.length, 0) >= expected.length, `spool ${s.tag}'s bytes`, { timeoutMs: 20_000 });
+        assert.ok(Buffer.concat(s.chunks).equals(expected), `spool ${s.tag} got its own bytes`);
+      }
+    } finally {
+      for (const s of spools) s.spool.close();
+    }
+  });
+});
