@@ -134,8 +134,12 @@ export function createSidecarClient(
   let runtime = findRuntime(config);
   const sidecar = context.asAbsolutePath('dist/sidecar.js');
   // The client reads these objects at every start: changing `command` and `options` changes the next one.
-  const run: Executable = { command: runtime.command, args: [sidecar, 'lsp', '--stdio'], options: { env: runtime.env } };
-  const debug: Executable = { command: runtime.command, args: ['--enable-source-maps', sidecar, 'lsp', '--stdio'], options: { env: runtime.env } };
+  // vscode-languageclient spawns an Executable with options.env as the whole environment (it
+  // merges process.env only for a Node module), so the extension host's (PATH, HOME,
+  // STEPFLOW_HOME) goes under the runtime's own variables: without it no interpreter was found
+  // on PATH and the database fell back to the passwd home's.
+  const run: Executable = { command: runtime.command, args: [sidecar, 'lsp', '--stdio'], options: { env: { ...process.env, ...runtime.env } } };
+  const debug: Executable = { command: runtime.command, args: ['--enable-source-maps', sidecar, 'lsp', '--stdio'], options: { env: { ...process.env, ...runtime.env } } };
   log.info(`the sidecar runs on ${runtime.description}`);
   let restarts: number[] = [];
   /** What the last start ran with. */
@@ -178,7 +182,7 @@ export function createSidecarClient(
       runtime = next;
       for (const executable of [run, debug]) {
         executable.command = next.command;
-        executable.options = { env: next.env };
+        executable.options = { env: { ...process.env, ...next.env } };
       }
       log.info(`the sidecar's next start runs on ${next.description}`);
     },
