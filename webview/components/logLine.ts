@@ -49,7 +49,7 @@ export const logLineStyles = [
     .marker { font-weight: bold; margin-right: 1.5ch; }
     .marker.start .glyph, .marker.artifact .glyph { color: var(--vscode-terminal-ansiCyan, #11a8cd); }
     .marker.complete .glyph { color: var(--vscode-terminal-ansiGreen, #0dbc79); }
-    .marker.error { color: var(--vscode-errorForeground, #f85149); }
+    .marker.error { color: var(--vscode-list-errorForeground, var(--vscode-errorForeground, #f85149)); }
     .marker.warning .glyph { color: var(--vscode-terminal-ansiYellow, #e5e510); }
     .marker.artifact { font-weight: normal; }
     /* A rule above each step header; a shadow, not a border, so rows keep their height. */

@@ -43,7 +43,7 @@ export class SfRunDetail extends LitElement {
       .facts b { font-weight: 600; }
       /* Status words are text: the theme's error text colour (icon colours are too light for text on light themes); the icon beside the title carries the colour. */
       .facts .status { color: inherit; }
-      .facts .status.failed, .facts .status.timed_out { color: var(--vscode-errorForeground, #f85149); }
+      .facts .status.failed, .facts .status.timed_out { color: var(--vscode-list-errorForeground, var(--vscode-errorForeground, #f85149)); }
       .banner {
         margin: 8px 0 0 24px; padding: 4px 8px; display: flex; gap: 6px; align-items: center; font-size: 12px;
         border-left: 2px solid var(--vscode-errorForeground, #f85149);

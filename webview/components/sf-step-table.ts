@@ -43,7 +43,7 @@ export class SfStepTable extends LitElement {
       tr.chosen td { background: var(--vscode-list-inactiveSelectionBackground, transparent); }
       tr.chosen { outline: 1px dotted var(--vscode-contrastActiveBorder, transparent); outline-offset: -1px; }
       /* On the selection's background the muted and coloured texts lose their contrast: the theme's selection text colour; the icons keep their colour. */
-      tr.chosen td, tr.chosen .muted, tr.chosen .verdict, tr.chosen button.link { color: var(--vscode-list-inactiveSelectionForeground, var(--vscode-foreground, #cccccc)); }
+      tr.chosen td, tr.chosen .muted, tr.chosen .verdict, tr.chosen button.link, tr.chosen .detail { color: var(--vscode-list-inactiveSelectionForeground, var(--vscode-foreground, #cccccc)); }
       tr.chosen .verdict sf-icon { color: var(--vscode-editorWarning-foreground, #cca700); }
       .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
       .step { display: flex; align-items: center; gap: 5px; min-width: 0; }

@@ -58,8 +58,9 @@ export const base = css`
   .failed, .timed_out { color: var(--vscode-testing-iconFailed, #f14c4c); }
   .running { color: var(--vscode-progressBar-background, #0078d4); }
   .cancelled, .interrupted { color: var(--vscode-disabledForeground, #8c8c8c); }
-  .warn { color: var(--vscode-editorWarning-foreground, #cca700); }
-  .error-text { color: var(--vscode-errorForeground, #f85149); }
+  /* Text colours from the theme's list colours, made for text: Light Modern's errorForeground (#f85149) is 3.3:1 on white. */
+  .warn { color: var(--vscode-list-warningForeground, var(--vscode-editorWarning-foreground, #cca700)); }
+  .error-text { color: var(--vscode-list-errorForeground, var(--vscode-errorForeground, #f85149)); }
   ::-webkit-scrollbar { width: 10px; height: 10px; }
   ::-webkit-scrollbar-thumb { background: var(--vscode-scrollbarSlider-background, rgba(121, 121, 121, 0.4)); }
   ::-webkit-scrollbar-thumb:hover { background: var(--vscode-scrollbarSlider-hoverBackground, rgba(100, 100, 100, 0.7)); }
