@@ -17,7 +17,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CODE_SERVER_TARGETS, cachedCodeServerVersions, ensureCodeServer } from './install-code-server.mjs';
+import { cachedCodeServerVersions, ensureCodeServer, testedCodeServerTargets } from './install-code-server.mjs';
 import { ensureNode } from './install-node.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -66,7 +66,7 @@ export async function prepareTests({ log = console.log } = {}) {
     log(`npm test: Node 22 (for the node:sqlite store tests) could not be installed: ${String(err.message).split('\n').join(' ')}`);
     lacking.push('node 22');
   }
-  for (const target of Object.values(CODE_SERVER_TARGETS)) {
+  for (const target of testedCodeServerTargets()) {
     // Only a package.json read when it is there; ensureCodeServer also starts it once to check.
     if (cachedCodeServerVersions(target).version === target.version) continue;
     log(`npm test: installing code-server ${target.version} (the ${target.name} VS Code the extension and UI suites run on) into .vscode-test/`);

@@ -6,9 +6,9 @@
 // Debian packages, code-server, Node from npm); a suite whose needs are still missing is
 // reported as not run, with what is missing, and counts as one failure.
 //
-// The extension-host and UI suites run twice: on the minimum VS Code the manifest declares
-// (code-server 4.100.3, Node 20) and on the newest code-server release tested (its own Node),
-// each header naming the VS Code it runs on. On the newest, the UI suite runs the files that
+// The extension-host and UI suites run on the minimum VS Code the manifest declares
+// (code-server 4.100.3, Node 20) and, with STEPFLOW_TEST_NEWEST=1, again on the newest
+// code-server release tested (its own Node), each header naming the VS Code it runs on. On the newest, the UI suite runs the files that
 // open the workbench; the others drive webviews in a plain page and do not depend on VS Code.
 //
 // The unit suite runs in a shuffled order (test/support/shuffle.cjs). The seed is fresh on
@@ -18,7 +18,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { prepareTests } from '../scripts/prepare-tests.mjs';
-import { CODE_SERVER_TARGETS, describeCodeServer, ensureCodeServer } from '../scripts/install-code-server.mjs';
+import { describeCodeServer, ensureCodeServer, testedCodeServerTargets } from '../scripts/install-code-server.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const mocha = join(root, 'node_modules', '.bin', 'mocha');
@@ -42,7 +42,7 @@ async function onWhat(target) {
 
 /** Each suite: a name, the command that runs it and its environment. Suites write counts to $STEPFLOW_COUNTS_FILE. */
 const suites = [{ name: 'unit (sidecar, real processes and databases)', cmd: [mocha] }];
-for (const target of Object.values(CODE_SERVER_TARGETS)) {
+for (const target of testedCodeServerTargets()) {
   const on = await onWhat(target);
   const needs = ['chromium', `code-server ${target.name}`];
   const env = { STEPFLOW_CODE_SERVER: target.name };
