@@ -4,7 +4,7 @@
 import { DEFAULT_PAGE, MAX_LOG_LINES, MAX_PAGE, pageRuns, type HistoryQuery } from '../protocol/history';
 import { isShippedLog, isShippedRun, type ShippedLogAck } from '../protocol/hub';
 import type { RunRecord, RunStatus } from '../protocol/model';
-import { HttpError, parseJsonBody, type Router } from '../server/http';
+import { HttpError, intParam, parseJsonBody, timeParam, type Router } from '../server/http';
 import type { HubStore } from './hubStore';
 
 export interface HubApiDeps {
@@ -130,17 +130,4 @@ function runQuery(q: URLSearchParams): HistoryQuery & { host?: string } {
   return query;
 }
 
-function intParam(q: URLSearchParams, name: string, fallback: number, min: number, max: number): number {
-  const raw = q.get(name);
-  if (raw === null || raw === '') return fallback;
-  if (!/^\d+$/.test(raw)) throw new HttpError(400, `${name} must be a whole number`);
-  return Math.min(max, Math.max(min, Number(raw)));
-}
 
-function timeParam(q: URLSearchParams, name: string): number | undefined {
-  const raw = q.get(name);
-  if (raw === null || raw === '') return undefined;
-  const value = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
-  if (!Number.isFinite(value)) throw new HttpError(400, `${name} must be a time (ms since the epoch or an ISO date)`);
-  return value;
-}

@@ -16,7 +16,7 @@ import { LiveHello, LiveSnapshot, LiveSubscribe, LiveSubscribed, LiveUnsubscribe
 import type { NotificationMessage } from '../protocol/messages';
 import type { RunRecord } from '../protocol/model';
 import { bearerToken, cookieValue } from '../server/auth';
-import { BASE_HEADERS, HttpError, Router, declaredBodyTooLarge, readBody, sendError, sendJson } from '../server/http';
+import { BASE_HEADERS, HttpError, Router, declaredBodyTooLarge, readBody, sendAsset, sendError, sendJson } from '../server/http';
 import { dashboardPage } from '../server/page';
 import { acceptsHtml, unauthorizedPage, type UnauthorizedReason } from '../server/unauthorizedPage';
 import { UserError, oneLine } from '../util/errors';
@@ -41,13 +41,6 @@ export interface HubServer {
 }
 
 const COOKIE = 'stepflow_hub_token';
-const ASSETS: Record<string, string> = {
-  'webview.js': 'text/javascript; charset=utf-8',
-  'webview.js.map': 'application/json; charset=utf-8',
-  'codicon.css': 'text/css; charset=utf-8',
-  'codicon.ttf': 'font/ttf',
-};
-
 export async function startHubServer(options: HubServeOptions): Promise<HubServer> {
   const hub = new HubService(options);
   await hub.listen(options.port);
@@ -167,7 +160,7 @@ class HubService implements HubServer {
       res.end(method === 'HEAD' ? undefined : page.html);
       return;
     }
-    if (url.pathname.startsWith('/assets/') && method === 'GET') return this.sendAsset(res, url.pathname.slice('/assets/'.length));
+    if (url.pathname.startsWith('/assets/') && method === 'GET') return sendAsset(res, this.assetsDir, url.pathname.slice('/assets/'.length));
     const match = this.router.match(method, url.pathname);
     if (match instanceof HttpError) return sendError(res, match);
     const result = await match.route.handler({ req, res, url, params: match.params, body });
@@ -180,19 +173,6 @@ class HubService implements HubServer {
     const secure = viaHttps(req) ? '; Secure' : '';
     res.writeHead(303, { ...BASE_HEADERS, Location: '/', 'Set-Cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/${secure}` });
     res.end();
-  }
-
-  private sendAsset(res: http.ServerResponse, asset: string): void {
-    const type = ASSETS[asset];
-    if (!type) return sendError(res, new HttpError(404, 'no such asset'));
-    let body: Buffer;
-    try {
-      body = fs.readFileSync(path.join(this.assetsDir, asset));
-    } catch {
-      return sendError(res, new HttpError(404, `${asset} is not built (npm run build)`));
-    }
-    res.writeHead(200, { ...BASE_HEADERS, 'Content-Type': type, 'Content-Length': body.length });
-    res.end(body);
   }
 
   private toHttpError(err: unknown): HttpError {

@@ -8,7 +8,7 @@ import { arrayOf, isString, nullable, objectOf, optional } from '../protocol/mes
 import type { RunStatus } from '../protocol/model';
 import type { RunManager } from '../runs/runManager';
 import type { Store } from '../store/store';
-import { BASE_HEADERS, HttpError, parseJsonBody, type RouteContext, type Router } from './http';
+import { BASE_HEADERS, HttpError, intParam, parseJsonBody, timeParam, type RouteContext, type Router } from './http';
 import type { LiveHub } from './liveHub';
 import type { OperationMetrics } from './metrics';
 import { statistics } from './statistics';
@@ -239,18 +239,4 @@ function metrics(deps: ApiDeps): unknown {
   };
 }
 
-function intParam(q: URLSearchParams, name: string, fallback: number, min: number, max: number): number {
-  const raw = q.get(name);
-  if (raw === null || raw === '') return fallback;
-  if (!/^\d+$/.test(raw)) throw new HttpError(400, `${name} must be a whole number`);
-  return Math.min(max, Math.max(min, Number(raw)));
-}
 
-/** ms since the epoch, or an ISO date/time. */
-function timeParam(q: URLSearchParams, name: string): number | undefined {
-  const raw = q.get(name);
-  if (raw === null || raw === '') return undefined;
-  const value = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
-  if (!Number.isFinite(value)) throw new HttpError(400, `${name} must be a time (ms since the epoch or an ISO date)`);
-  return value;
-}

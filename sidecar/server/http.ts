@@ -1,6 +1,8 @@
 // Small HTTP helpers for the service: JSON answers with proper status codes and no stack
 // traces, one limit on every request body, and a route table with `:param` segments.
+import * as fs from 'node:fs';
 import type * as http from 'node:http';
+import * as path from 'node:path';
 
 export class HttpError extends Error {
   constructor(
@@ -166,4 +168,43 @@ export class Router {
     }
     return pathMatched ? new HttpError(405, `${method} is not allowed here`) : new HttpError(404, `no such endpoint: ${pathname}`);
   }
+}
+
+/** A whole-number query parameter, clamped to [min, max]; `fallback` when absent. */
+export function intParam(q: URLSearchParams, name: string, fallback: number, min: number, max: number): number {
+  const raw = q.get(name);
+  if (raw === null || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new HttpError(400, `${name} must be a whole number`);
+  return Math.min(max, Math.max(min, Number(raw)));
+}
+
+/** A time query parameter: ms since the epoch, or an ISO date/time. */
+export function timeParam(q: URLSearchParams, name: string): number | undefined {
+  const raw = q.get(name);
+  if (raw === null || raw === '') return undefined;
+  const value = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
+  if (!Number.isFinite(value)) throw new HttpError(400, `${name} must be a time (ms since the epoch or an ISO date)`);
+  return value;
+}
+
+/** The built files the dashboard page loads (from dist/), by name, with their content types. */
+export const DASHBOARD_ASSETS: Record<string, string> = {
+  'webview.js': 'text/javascript; charset=utf-8',
+  'webview.js.map': 'application/json; charset=utf-8',
+  'codicon.css': 'text/css; charset=utf-8',
+  'codicon.ttf': 'font/ttf',
+};
+
+/** Answers with one of DASHBOARD_ASSETS from `assetsDir`; 404 for any other name. */
+export function sendAsset(res: http.ServerResponse, assetsDir: string, asset: string): void {
+  const type = DASHBOARD_ASSETS[asset];
+  if (!type) return sendError(res, new HttpError(404, 'no such asset'));
+  let body: Buffer;
+  try {
+    body = fs.readFileSync(path.join(assetsDir, asset));
+  } catch {
+    return sendError(res, new HttpError(404, `${asset} is not built (npm run build)`));
+  }
+  res.writeHead(200, { ...BASE_HEADERS, 'Content-Type': type, 'Content-Length': body.length });
+  res.end(body);
 }

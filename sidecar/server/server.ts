@@ -16,7 +16,7 @@ import { StoreError, type Store } from '../store/store';
 import { UserError, oneLine } from '../util/errors';
 import { registerApi } from './api';
 import { allowedHosts, bearerToken, cookieValue, originAllowed, tokenMatches } from './auth';
-import { BASE_HEADERS, HttpError, MAX_BODY_BYTES, Router, declaredBodyTooLarge, readBody, sendError, sendJson } from './http';
+import { BASE_HEADERS, HttpError, MAX_BODY_BYTES, Router, declaredBodyTooLarge, readBody, sendAsset, sendError, sendJson } from './http';
 import { LiveHub } from './liveHub';
 import { OperationMetrics } from './metrics';
 import { dashboardPage } from './page';
@@ -54,13 +54,6 @@ export interface StepflowServer {
 }
 
 export const DEFAULT_PORT = 7420;
-
-const ASSETS: Record<string, string> = {
-  'webview.js': 'text/javascript; charset=utf-8',
-  'webview.js.map': 'application/json; charset=utf-8',
-  'codicon.css': 'text/css; charset=utf-8',
-  'codicon.ttf': 'font/ttf',
-};
 
 export async function startServer(options: ServeOptions): Promise<StepflowServer> {
   const service = new StepflowService(options);
@@ -226,7 +219,7 @@ class StepflowService implements StepflowServer {
     }
     if (url.pathname === '/' && (method === 'GET' || method === 'HEAD')) return this.sendPage(req, res, method);
     const asset = url.pathname.startsWith('/assets/') ? url.pathname.slice('/assets/'.length) : undefined;
-    if (asset !== undefined && method === 'GET') return this.sendAsset(res, asset);
+    if (asset !== undefined && method === 'GET') return sendAsset(res, this.assetsDir, asset);
     await this.route(req, res, url, method, body);
   }
 
@@ -241,19 +234,6 @@ class StepflowService implements StepflowServer {
     const page = dashboardPage(`ws://${req.headers.host}`);
     res.writeHead(200, { ...BASE_HEADERS, 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': page.csp });
     res.end(method === 'HEAD' ? undefined : page.html);
-  }
-
-  private sendAsset(res: http.ServerResponse, asset: string): void {
-    const type = ASSETS[asset];
-    if (!type) return sendError(res, new HttpError(404, 'no such asset'));
-    let body: Buffer;
-    try {
-      body = fs.readFileSync(path.join(this.assetsDir, asset));
-    } catch {
-      return sendError(res, new HttpError(404, `${asset} is not built (npm run build)`));
-    }
-    res.writeHead(200, { ...BASE_HEADERS, 'Content-Type': type, 'Content-Length': body.length });
-    res.end(body);
   }
 
   /** An API route, timed into the operation metrics. */
