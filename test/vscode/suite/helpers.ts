@@ -62,3 +62,32 @@ export function repoRoot(): string {
   const extension = vscode.extensions.getExtension('stepflow.stepflow');
   return extension ? extension.extensionPath : path.resolve(__dirname, '..', '..', '..');
 }
+
+/**
+ * Resolves with the first message posted to the history panel's webview that `test` accepts
+ * (from now on); on timeout the error names what was posted meanwhile.
+ */
+export function panelPosts(api: StepflowApi, test: (message: unknown) => boolean, what: string, timeoutMs = 30_000): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const sub = api.history.onDidPost((message) => {
+      if (!test(message)) return;
+      cleanup();
+      resolve(message);
+    });
+    const seen: string[] = [];
+    const all = api.history.onDidPost((message) => seen.push(String((message as { method?: string; kind?: string }).method ?? (message as { kind?: string }).kind)));
+    const timer = setTimeout(() => (cleanup(), reject(new Error(`timed out waiting for the panel to post ${what}; posted: ${seen.join(', ') || 'nothing'}`))), timeoutMs);
+    const cleanup = () => {
+      sub.dispose();
+      all.dispose();
+      clearTimeout(timer);
+    };
+  });
+}
+
+/** The editor tabs showing StepFlow's history panel. */
+export function historyTabs(): vscode.Tab[] {
+  return vscode.window.tabGroups.all
+    .flatMap((g) => g.tabs)
+    .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('stepflow.history'));
+}

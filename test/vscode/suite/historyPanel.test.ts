@@ -9,37 +9,12 @@ import * as vscode from 'vscode';
 import type { StepflowApi } from '../../../extension/main';
 import { LiveSnapshot, LiveSubscribed } from '../../../sidecar/protocol/live';
 import type { RunRecord } from '../../../sidecar/protocol/model';
-import { repoRoot, stepflowApi, waitForRun, workspaceFile } from './helpers';
-
-/** Resolves with the first message posted to the panel's webview that `test` accepts (from now on). */
-function panelPosts(api: StepflowApi, test: (message: unknown) => boolean, what: string, timeoutMs = 30_000): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const sub = api.history.onDidPost((message) => {
-      if (!test(message)) return;
-      cleanup();
-      resolve(message);
-    });
-    const seen: string[] = [];
-    const all = api.history.onDidPost((message) => seen.push(String((message as { method?: string; kind?: string }).method ?? (message as { kind?: string }).kind)));
-    const timer = setTimeout(() => (cleanup(), reject(new Error(`timed out waiting for the panel to post ${what}; posted: ${seen.join(', ') || 'nothing'}`))), timeoutMs);
-    const cleanup = () => {
-      sub.dispose();
-      all.dispose();
-      clearTimeout(timer);
-    };
-  });
-}
+import { historyTabs, panelPosts, repoRoot, stepflowApi, waitForRun, workspaceFile } from './helpers';
 
 /** The records of `script` in a live message posted to the panel (ack or snapshot). */
 function recordsOf(message: unknown, script: string): RunRecord[] {
   const runs = LiveSnapshot.is(message) || LiveSubscribed.is(message) ? message.params.runs : [];
   return runs.filter((r) => r.script === script);
-}
-
-function historyTabs(): vscode.Tab[] {
-  return vscode.window.tabGroups.all
-    .flatMap((g) => g.tabs)
-    .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('stepflow.history'));
 }
 
 /** Resolves once `count` history tabs exist, re-checking whenever the tabs change. */

@@ -14,7 +14,7 @@ import { LiveSnapshot, LiveSubscribed } from '../../../sidecar/protocol/live';
 import { ListRunsRequest, type SidecarRuntimeInfo } from '../../../sidecar/protocol/lsp';
 import type { ListedRun } from '../../../sidecar/protocol/history';
 import type { RunRecord } from '../../../sidecar/protocol/model';
-import { repoRoot, stepflowApi, waitForRun, workspaceFile } from './helpers';
+import { historyTabs, panelPosts, repoRoot, stepflowApi, waitForRun, workspaceFile } from './helpers';
 
 /** Whether better-sqlite3 (as installed with the extension) opens a database on this runtime. */
 function betterSqlite3Loads(): boolean {
@@ -51,28 +51,6 @@ function sidecarProcess(): { pid: number; argv: string[]; env: Map<string, strin
 /** The run records in a live message posted to the panel (ack or snapshot). */
 function runsIn(message: unknown): RunRecord[] {
   return LiveSnapshot.is(message) || LiveSubscribed.is(message) ? message.params.runs : [];
-}
-
-function historyTabs(): vscode.Tab[] {
-  return vscode.window.tabGroups.all
-    .flatMap((g) => g.tabs)
-    .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('stepflow.history'));
-}
-
-/** Resolves with the first message posted to the history panel that `test` accepts (from now on). */
-function panelPosts(api: StepflowApi, test: (message: unknown) => boolean, what: string, timeoutMs = 30_000): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const sub = api.history.onDidPost((message) => {
-      if (!test(message)) return;
-      cleanup();
-      resolve(message);
-    });
-    const timer = setTimeout(() => (cleanup(), reject(new Error(`timed out waiting for the history panel to post ${what}`))), timeoutMs);
-    const cleanup = () => {
-      sub.dispose();
-      clearTimeout(timer);
-    };
-  });
 }
 
 suite('StepFlow zero-install start', () => {
