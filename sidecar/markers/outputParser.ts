@@ -3,8 +3,8 @@
 //
 // Hot path: one indexOf(10) and one table lookup per line; a line is decoded only when its
 // first significant byte (after spaces/tabs, a BOM and ANSI sequences) is a dialect's lead
-// byte, and, when every dialect of that byte names its heads, the line starts with one. Lines made entirely of bytes of the pushed chunk are returned as one zero-copy
-// subarray of it — callers must not reuse a chunk's memory after pushing it.
+// byte and, when every dialect of that byte names its heads, the line starts with one. Lines
+// made entirely of bytes of the pushed chunk are returned as one zero-copy subarray of it — callers must not reuse a chunk's memory after pushing it.
 //
 // Chunking invariance: the result depends only on the byte stream, never on how it was
 // split — lines are decoded only once complete, and the line cap is decided per byte.

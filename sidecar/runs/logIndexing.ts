@@ -3,9 +3,10 @@
 // their event loop. While any run in the database is running, a slice is followed by a pause
 // of nineteen times its length (≤ 5 % of one core: at 10 % a 2 M-line `stepflow run` took
 // 1.12× as long on a loaded 2-core machine, docs/performance.md), so ingest keeps the
-// machine; when nothing runs, by a pause as long as the slice (half a core: a `stepflow run` starting in a
-// terminal is not a run yet while its Node boots, and must not find both cores taken). A
-// slice is ~3 ms of work per MiB, so the event loop still answers requests in between.
+// machine; when nothing runs, by a pause as long as the slice (half a core: a `stepflow run`
+// starting in a terminal is not a run yet while its Node boots, and must not find both cores
+// taken). A slice is ~3 ms of work per MiB, so the event loop still answers requests in
+// between.
 import type { Store } from '../store/store';
 
 export interface LogIndexingOptions {
